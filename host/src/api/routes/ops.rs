@@ -1,0 +1,44 @@
+//! Liveness, readiness and metrics for provincial IT.
+
+use crate::api::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive", body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers and at least one region's rules are active.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses((status = 200, description = "ready", body = Object), (status = 503, description = "not ready"))
+)]
+pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let regions = state.policies.regions();
+    let database = state.store.count("regions").await.is_ok();
+    let body = axum::Json(serde_json::json!({ "database": database, "regions": regions }));
+    if database && !regions.is_empty() {
+        Ok((axum::http::StatusCode::OK, body))
+    } else {
+        Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, body))
+    }
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String)))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut text = state.metrics.render();
+    text.push_str(&crate::api::metrics::render_policies(&state.policies.status()));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+}
+
+/// This API's OpenAPI document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, description = "OpenAPI 3.1", body = Object)))]
+pub async fn openapi_json() -> impl IntoResponse {
+    axum::Json(crate::api::openapi())
+}

@@ -1,0 +1,318 @@
+//! The status of every region's rules (the version serving, when and by whom it was activated,
+//! the last change attempted with its error) and dry runs of candidate versions.
+
+use crate::api::{ApiError, AppState, Caller, Role};
+use crate::policy::PolicyStatus;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use std::collections::HashMap;
+
+/// Rules status per manifest (policy admins and HR see their region; the provincial admin all).
+#[utoipa::path(
+    get,
+    path = "/api/policies",
+    tag = "policies",
+    security(("bearer" = [])),
+    responses((status = 200, description = "one entry per manifest", body = Vec<Object>), (status = 403))
+)]
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<PolicyStatus>>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::Hr, Role::ProvincialAdmin])?;
+    let mut status = state.policies.status();
+    status.retain(|s| caller.role == Role::ProvincialAdmin || s.region.as_deref() == Some(caller.region.as_str()));
+    Ok(Json(status))
+}
+
+/// Dry-run a candidate manifest for a region (TOML in the body, using the region's current
+/// plugin file): which of the quarter's stored applications would flip, per unit, with examples.
+/// Nothing is activated.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/dry-run",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code"), ("quarter" = String, Query, description = "e.g. 2027-Q1")),
+    request_body(content = String, content_type = "application/toml"),
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422))
+)]
+pub async fn dry_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Json<crate::workflow::DryRun>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    caller.require_region(&region)?;
+    let quarter: dwa_sdk::Quarter = super::query(&params, "quarter")?;
+    let active = state.policies.region(&region)?;
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "the manifest must be UTF-8 TOML"))?;
+    let manifest = dwa_sdk::manifest::Manifest::parse(text).map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    if manifest.region != region {
+        return Err(ApiError::invalid(
+            "region",
+            format!("the manifest is for region {}, not {region}", manifest.region),
+        ));
+    }
+    // The candidate runs with the plugin file the region's rules folder holds under its name.
+    let rules_dir = active.manifest_path.parent().unwrap_or(std::path::Path::new("."));
+    let workdir = tempfile::tempdir().map_err(|e| ApiError::conflict(format!("cannot stage the candidate: {e}")))?;
+    let staged = workdir.path().join("candidate.toml");
+    std::fs::write(&staged, text).map_err(|e| ApiError::conflict(format!("cannot stage the candidate: {e}")))?;
+    std::fs::copy(rules_dir.join(&manifest.plugin), workdir.path().join(&manifest.plugin)).map_err(|_| {
+        ApiError::invalid(
+            "plugin",
+            format!("no plugin file `{}` in the rules folder", manifest.plugin),
+        )
+    })?;
+    let run = crate::workflow::dry_run(
+        &state.store,
+        &state.policies,
+        &staged,
+        quarter,
+        state.today(),
+        &format!("{} of region {}", caller.role.code(), caller.region),
+    )
+    .await
+    .map_err(|e| match e {
+        crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Validation { failures, .. }) => {
+            ApiError::invalid(
+                "body",
+                format!("the candidate fails validation: {}", failures.join("; ")),
+            )
+        }
+        other => other.into(),
+    })?;
+    Ok(Json(run))
+}
+
+/// A region's stored versions, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/policies/{region}/versions",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 403))
+)]
+pub async fn versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+) -> Result<Json<Vec<crate::store::VersionSummary>>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    caller.require_region(&region)?;
+    Ok(Json(state.store.versions(&region).await?))
+}
+
+/// A region's audit trail of policy changes (who, when, what, diff summary), newest first.
+#[utoipa::path(
+    get,
+    path = "/api/policies/{region}/audit",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 403))
+)]
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+) -> Result<Json<Vec<crate::store::AuditEntry>>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    caller.require_region(&region)?;
+    Ok(Json(state.store.audit(&region).await?))
+}
+
+/// Which stored version to make active (for a rollback, default: the latest version other
+/// than the one serving).
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateBody {
+    /// A version id from `GET /api/policies/{region}/versions`.
+    pub version: Option<String>,
+}
+
+/// Activate a stored version, or roll back to the previous one: it is validated and swapped in
+/// like any other change, and audited.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/rollback",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    request_body = ActivateBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422))
+)]
+pub async fn rollback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    body: Bytes,
+) -> Result<Json<crate::policy::PluginRef>, ApiError> {
+    require_policy_author(&caller, &region)?;
+    let body: ActivateBody = if body.is_empty() {
+        ActivateBody { version: None }
+    } else {
+        super::json_body(&body)?
+    };
+    let version = match body.version {
+        Some(id) => id,
+        None => crate::workflow::rollback_target(&state.store, &state.policies, &region).await?,
+    };
+    let by = format!(
+        "{} of region {} (rollback to {version})",
+        caller.role.code(),
+        caller.region
+    );
+    let activated = crate::workflow::activate_version(&state.store, &state.policies, &region, &version, &by)
+        .await
+        .map_err(|e| match e {
+            crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Validation { failures, .. }) => {
+                ApiError::invalid(
+                    "version",
+                    format!("that version fails validation now: {}", failures.join("; ")),
+                )
+            }
+            other => other.into(),
+        })?;
+    Ok(Json(activated))
+}
+
+/// A candidate version to store.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadBody {
+    /// The manifest (TOML text).
+    pub manifest: String,
+    /// The plugin component, base64; omit to keep the region's current plugin file.
+    pub plugin_base64: Option<String>,
+}
+
+/// Upload a candidate version: validated (worked examples, guardrails) and stored, not
+/// activated. Answers with its version id.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/versions",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    request_body = UploadBody,
+    security(("bearer" = [])),
+    responses((status = 201, body = Object), (status = 403), (status = 422))
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    body: Bytes,
+) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
+    use base64::Engine as _;
+    require_policy_author(&caller, &region)?;
+    let body: UploadBody = super::json_body(&body)?;
+    let plugin = body
+        .plugin_base64
+        .map(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()))
+        .transpose()
+        .map_err(|e| ApiError::invalid("plugin_base64", format!("not base64: {e}")))?;
+    let by = format!("{} of region {}", caller.role.code(), caller.region);
+    let version = crate::workflow::upload_version(&state.store, &state.policies, &region, &body.manifest, plugin, &by)
+        .await
+        .map_err(validation_as_422)?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({ "version": version })),
+    ))
+}
+
+/// Which version to activate, and from when.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateAtBody {
+    /// A version id.
+    pub version: String,
+    /// First day it applies (e.g. the next quarter's start); omit to activate now.
+    #[schema(value_type = Option<String>, example = "2027-04-01")]
+    pub from: Option<dwa_sdk::Date>,
+}
+
+/// Activate a stored version now, or schedule it from a date.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/activate",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    request_body = ActivateAtBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422))
+)]
+pub async fn activate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_policy_author(&caller, &region)?;
+    let body: ActivateAtBody = super::json_body(&body)?;
+    let version = state.store.version(&body.version).await?;
+    if version.summary.region != region {
+        return Err(ApiError::invalid(
+            "version",
+            format!("version {} belongs to region {}", body.version, version.summary.region),
+        ));
+    }
+    let by = format!("{} of region {}", caller.role.code(), caller.region);
+    match body.from.filter(|from| *from > state.today()) {
+        Some(from) => {
+            let id = state
+                .store
+                .schedule_activation(&region, &body.version, from, &by)
+                .await?;
+            state
+                .store
+                .record_audit(&crate::store::AuditEntry {
+                    region: Some(region.clone()),
+                    manifest_file: version.manifest_file,
+                    action: "schedule".into(),
+                    version_id: Some(body.version.clone()),
+                    actor: by,
+                    detail: format!("to be activated from {from}"),
+                    at: crate::store::now_rfc3339(),
+                })
+                .await?;
+            Ok(Json(serde_json::json!({ "scheduled": id, "from": from })))
+        }
+        None => {
+            let active = crate::workflow::activate_version(&state.store, &state.policies, &region, &body.version, &by)
+                .await
+                .map_err(validation_as_422)?;
+            Ok(Json(serde_json::json!({ "active": active })))
+        }
+    }
+}
+
+fn validation_as_422(e: crate::workflow::WorkflowError) -> ApiError {
+    match e {
+        crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Validation { failures, .. }) => {
+            ApiError::invalid(
+                "manifest",
+                format!("the version fails validation: {}", failures.join("; ")),
+            )
+        }
+        crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Load(e)) => {
+            ApiError::invalid("plugin_base64", e.to_string())
+        }
+        other => other.into(),
+    }
+}
+
+/// Changing rules: a region's policy admin for its own region, and the provincial admin for the
+/// province's rules (which carry the guardrails).
+fn require_policy_author(caller: &Caller, region: &str) -> Result<(), ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    if caller.role == Role::ProvincialAdmin && region != crate::policy::PROVINCE {
+        return Err(ApiError::forbidden(format!(
+            "the provincial admin changes the province's rules and guardrails, not region {region}'s"
+        )));
+    }
+    caller.require_region(region)
+}

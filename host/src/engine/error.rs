@@ -1,0 +1,224 @@
+//! Errors from loading and calling plugins. Every error names the plugin: its region, name and
+//! version once known, otherwise the file it came from.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Who a plugin is, as its `info` export said.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PluginId {
+    /// BPS code of the region.
+    pub region: String,
+    /// Plugin name.
+    pub name: String,
+    /// Plugin version.
+    pub version: String,
+}
+
+impl fmt::Display for PluginId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {} (region {})", self.name, self.version, self.region)
+    }
+}
+
+/// Why a plugin file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The wasmtime engine could not be configured.
+    #[error("cannot start the WebAssembly engine: {0}")]
+    Engine(String),
+    /// The bytes are not a WebAssembly component.
+    #[error("{source_name}: not a valid WebAssembly component: {reason}")]
+    NotAComponent {
+        /// The file.
+        source_name: String,
+        /// What the compiler said.
+        reason: String,
+    },
+    /// The component does not export a contract version this host supports.
+    #[error(
+        "{source_name}: exports {found}; this host supports dwa:policy/rules@{{{supported}}} — rebuild the plugin with a supported dwa-sdk"
+    )]
+    UnsupportedContract {
+        /// The file.
+        source_name: String,
+        /// What the component exports.
+        found: String,
+        /// Supported versions, comma separated.
+        supported: String,
+    },
+    /// The component imports something the sandbox does not provide.
+    #[error(
+        "{source_name}: needs imports the sandbox does not provide (only WASI without files, network or environment): {reason}"
+    )]
+    Imports {
+        /// The file.
+        source_name: String,
+        /// What the linker said.
+        reason: String,
+    },
+    /// The component failed while answering `info`.
+    #[error("{source_name}: `info` failed: {error}")]
+    Info {
+        /// The file.
+        source_name: String,
+        /// The failure.
+        error: Box<PluginError>,
+    },
+    /// `info` names a contract version other than the one the component exports.
+    #[error("{source_name}: `info` claims contract {claimed} but the component exports {exported}")]
+    ContractMismatch {
+        /// The file.
+        source_name: String,
+        /// What `info` said.
+        claimed: String,
+        /// What the component exports.
+        exported: String,
+    },
+}
+
+/// Why one call into a plugin failed. The host and every other region keep working.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    /// The plugin stopped abnormally.
+    #[error("plugin {plugin} trapped: {cause}")]
+    Trap {
+        /// The plugin.
+        plugin: Arc<PluginId>,
+        /// Why.
+        cause: TrapCause,
+        /// What it printed before (bounded).
+        output: String,
+    },
+    /// The plugin answered something no decision can be.
+    #[error("plugin {plugin} returned invalid output: {reason}")]
+    InvalidOutput {
+        /// The plugin.
+        plugin: Arc<PluginId>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The plugin declined to decide (its own `plugin-error`), e.g. a bad parameter.
+    #[error("plugin {plugin} refused: {code}: {message}")]
+    Refused {
+        /// The plugin.
+        plugin: Arc<PluginId>,
+        /// Its error code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+}
+
+impl PluginError {
+    /// The plugin concerned.
+    pub fn plugin(&self) -> &PluginId {
+        match self {
+            PluginError::Trap { plugin, .. }
+            | PluginError::InvalidOutput { plugin, .. }
+            | PluginError::Refused { plugin, .. } => plugin,
+        }
+    }
+
+    /// A short stable label for metrics and logs: `fuel`, `timeout`, `memory`, …
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PluginError::Trap { cause, .. } => cause.kind(),
+            PluginError::InvalidOutput { .. } => "invalid_output",
+            PluginError::Refused { .. } => "refused",
+        }
+    }
+}
+
+/// Why a plugin trapped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrapCause {
+    /// Ran out of its instruction budget (an endless loop, or far too much work).
+    FuelExhausted {
+        /// The budget.
+        budget: u64,
+    },
+    /// Ran past its wall-clock deadline.
+    Timeout {
+        /// The deadline.
+        after: Duration,
+    },
+    /// Tried to grow its memory past the cap.
+    MemoryLimit {
+        /// The cap in bytes.
+        limit: usize,
+        /// The size it asked for.
+        requested: usize,
+    },
+    /// The guest panicked (or hit `unreachable`).
+    Panic {
+        /// The panic message, if it printed one.
+        message: Option<String>,
+    },
+    /// Recursed past its stack.
+    StackOverflow,
+    /// Accessed memory outside its linear memory — for a Rust guest usually its shadow stack
+    /// (kept in linear memory) overflowing.
+    OutOfBounds,
+    /// Returned more than the host accepts.
+    OutputTooLarge {
+        /// What it returned.
+        what: String,
+        /// The limit.
+        limit: String,
+    },
+    /// Broke the component ABI (invalid enum value, bad UTF-8, out-of-bounds pointer, …).
+    Abi(String),
+    /// Any other trap.
+    Other(String),
+}
+
+impl TrapCause {
+    /// A short stable label for metrics and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TrapCause::FuelExhausted { .. } => "fuel",
+            TrapCause::Timeout { .. } => "timeout",
+            TrapCause::MemoryLimit { .. } => "memory",
+            TrapCause::Panic { .. } => "panic",
+            TrapCause::StackOverflow => "stack_overflow",
+            TrapCause::OutOfBounds => "out_of_bounds",
+            TrapCause::OutputTooLarge { .. } => "output_too_large",
+            TrapCause::Abi(_) => "abi",
+            TrapCause::Other(_) => "trap",
+        }
+    }
+}
+
+impl fmt::Display for TrapCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrapCause::FuelExhausted { budget } => write!(
+                f,
+                "fuel exhausted (budget {budget} units): endless loop or too much work"
+            ),
+            TrapCause::Timeout { after } => write!(f, "deadline of {} ms exceeded", after.as_millis()),
+            TrapCause::MemoryLimit { limit, requested } => {
+                write!(
+                    f,
+                    "memory limit of {} KiB exceeded (asked for {} KiB)",
+                    limit >> 10,
+                    requested >> 10
+                )
+            }
+            TrapCause::Panic { message: Some(m) } => write!(f, "panicked: {m}"),
+            TrapCause::Panic { message: None } => write!(f, "panicked (unreachable executed)"),
+            TrapCause::StackOverflow => write!(f, "stack overflow"),
+            TrapCause::OutOfBounds => {
+                write!(
+                    f,
+                    "memory access out of bounds (usually the guest's stack overflowing into its data)"
+                )
+            }
+            TrapCause::OutputTooLarge { what, limit } => write!(f, "output too large: {what}, limit {limit}"),
+            TrapCause::Abi(e) => write!(f, "broke the component ABI: {e}"),
+            TrapCause::Other(e) => write!(f, "{e}"),
+        }
+    }
+}

@@ -1,0 +1,272 @@
+//! The sandbox a plugin call runs in: a memory cap, and — only for components that import WASI —
+//! a capability-free WASI context: no files, network, environment or arguments; clocks that read
+//! the evaluation date; randomness seeded from it; stdout/stderr captured and bounded.
+
+use super::Limits;
+use dwa_sdk::Date;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use wasmtime::ResourceLimiter;
+use wasmtime::component::{Linker, ResourceTable};
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
+use wasmtime_wasi::random::Deterministic;
+use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
+
+/// Caps linear memory and records the first request past the cap, so the trap can be named.
+pub(crate) struct MemoryCap {
+    limit: usize,
+    /// The size asked for when the cap was hit.
+    pub(crate) exceeded: Option<usize>,
+}
+
+impl ResourceLimiter for MemoryCap {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.limit {
+            self.exceeded.get_or_insert(desired);
+            // Trapping (instead of returning `false`) stops a guest that would otherwise abort
+            // anyway, and makes the cause unambiguous.
+            wasmtime::bail!("memory limit of {} bytes exceeded", self.limit);
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+struct Wasi {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+/// The data of one call's [`wasmtime::Store`].
+pub(crate) struct HostState {
+    pub(crate) limiter: MemoryCap,
+    wasi: Option<Wasi>,
+    log: Option<BoundedLog>,
+}
+
+impl HostState {
+    pub(crate) fn new(limits: &Limits, needs_wasi: bool, today: Date) -> HostState {
+        let limiter = MemoryCap {
+            limit: limits.memory_bytes,
+            exceeded: None,
+        };
+        if !needs_wasi {
+            return HostState {
+                limiter,
+                wasi: None,
+                log: None,
+            };
+        }
+        let log = BoundedLog::new(limits.max_log_bytes);
+        let midnight = Duration::from_secs(today.days_since_epoch().max(0) as u64 * 86_400);
+        let seed = splitmix_bytes(today.days_since_epoch() as u64, 256);
+        let ctx = WasiCtx::builder()
+            .stdout(log.clone())
+            .stderr(log.clone())
+            .wall_clock(FixedWallClock(midnight))
+            .monotonic_clock(SteppingClock::default())
+            .secure_random(Deterministic::new(seed.clone()))
+            .insecure_random(Deterministic::new(seed))
+            .insecure_random_seed(today.days_since_epoch() as u128)
+            .allow_ip_name_lookup(false)
+            .allow_tcp(false)
+            .allow_udp(false)
+            .build();
+        HostState {
+            limiter,
+            wasi: Some(Wasi {
+                ctx,
+                table: ResourceTable::new(),
+            }),
+            log: Some(log),
+        }
+    }
+
+    pub(crate) fn take_output(&mut self) -> GuestOutput {
+        self.log.as_ref().map(BoundedLog::take).unwrap_or_default()
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        // Only components that import WASI can call it, and for them the context is built.
+        let wasi = self
+            .wasi
+            .as_mut()
+            .expect("a WASI context exists for every component importing WASI");
+        WasiCtxView {
+            ctx: &mut wasi.ctx,
+            table: &mut wasi.table,
+        }
+    }
+}
+
+/// Link the WASI interfaces (backed by the capability-free context above).
+pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
+    wasmtime_wasi::p2::add_to_linker_sync(linker)
+}
+
+/// `bytes` pseudo-random bytes from `seed` (SplitMix64): deterministic per evaluation date.
+fn splitmix_bytes(mut seed: u64, bytes: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes);
+    while out.len() < bytes {
+        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    out.truncate(bytes);
+    out
+}
+
+/// The wall clock reads midnight UTC of the evaluation date.
+struct FixedWallClock(Duration);
+
+impl HostWallClock for FixedWallClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+    fn now(&self) -> Duration {
+        self.0
+    }
+}
+
+/// A monotonic clock that advances one microsecond per reading: deterministic, yet a guest
+/// waiting for time to pass is not stuck forever (fuel stops it first anyway).
+#[derive(Default)]
+struct SteppingClock(std::sync::atomic::AtomicU64);
+
+impl HostMonotonicClock for SteppingClock {
+    fn resolution(&self) -> u64 {
+        1_000
+    }
+    fn now(&self) -> u64 {
+        self.0.fetch_add(1_000, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Bytes of the end of the output kept apart, so a panic message printed after a full log is
+/// still found.
+const TAIL_BYTES: usize = 1024;
+
+/// What a plugin printed during one call.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GuestOutput {
+    /// The first bytes printed (stdout and stderr interleaved).
+    pub bytes: Vec<u8>,
+    /// How many further bytes were dropped.
+    pub dropped: usize,
+    /// The last bytes printed, when some were dropped (a panic message comes last).
+    pub tail: Vec<u8>,
+}
+
+impl GuestOutput {
+    /// The output as text, with a note when some was dropped.
+    pub fn text(&self) -> String {
+        let mut text = String::from_utf8_lossy(&self.bytes).into_owned();
+        if self.dropped > 0 {
+            text.push_str(&format!("\n[… {} more bytes dropped]", self.dropped));
+        }
+        text
+    }
+
+    /// The message of a Rust panic, if the guest printed one.
+    pub fn panic_message(&self) -> Option<String> {
+        let head = String::from_utf8_lossy(&self.bytes);
+        let tail = String::from_utf8_lossy(&self.tail);
+        let text = if tail.contains("panicked at") { tail } else { head };
+        let start = text.find("panicked at")?;
+        let rest = &text[start..];
+        // "panicked at src/lib.rs:10:5:\nthe message"
+        let message = rest.split_once(":\n").map(|(_, m)| m).unwrap_or(rest);
+        Some(message.lines().next().unwrap_or_default().trim().to_owned())
+    }
+}
+
+/// Keeps the first `capacity` bytes written and counts the rest; writing never fails, so a
+/// chatty guest is not killed by its own logging.
+#[derive(Clone)]
+struct BoundedLog {
+    capacity: usize,
+    inner: Arc<Mutex<GuestOutput>>,
+}
+
+impl BoundedLog {
+    fn new(capacity: usize) -> BoundedLog {
+        BoundedLog {
+            capacity,
+            inner: Arc::default(),
+        }
+    }
+
+    fn append(&self, bytes: &[u8]) {
+        let mut out = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let room = self.capacity.saturating_sub(out.bytes.len());
+        let kept = room.min(bytes.len());
+        out.bytes.extend_from_slice(&bytes[..kept]);
+        out.dropped += bytes.len() - kept;
+        if kept < bytes.len() {
+            out.tail.extend_from_slice(&bytes[kept..]);
+            let excess = out.tail.len().saturating_sub(TAIL_BYTES);
+            out.tail.drain(..excess);
+        }
+    }
+
+    fn take(&self) -> GuestOutput {
+        std::mem::take(&mut *self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl IsTerminal for BoundedLog {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for BoundedLog {
+    fn async_stream(&self) -> Box<dyn tokio::io::AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+}
+
+impl OutputStream for BoundedLog {
+    fn write(&mut self, bytes: bytes::Bytes) -> StreamResult<()> {
+        self.append(&bytes);
+        Ok(())
+    }
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+    fn check_write(&mut self) -> StreamResult<usize> {
+        Ok(64 << 10)
+    }
+}
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for BoundedLog {
+    async fn ready(&mut self) {}
+}
+
+impl tokio::io::AsyncWrite for BoundedLog {
+    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        self.append(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,71 @@
+//! The active rules per region: each region's manifest in `rules/` with its plugin, loaded,
+//! validated (contract, `info`, worked examples, guardrails) and held in a set that is swapped
+//! atomically. Every plugin output passes through the province's guardrails here.
+
+mod guardrails;
+mod region;
+mod set;
+mod validate;
+
+pub use guardrails::{Violation, enforce_eligibility, enforce_grants};
+pub use region::{PluginCache, PluginRef, RegionPolicy};
+pub use set::{
+    ActiveVersion, Allocation, Attempt, Decision, PolicyEvent, PolicySet, PolicyStatus, file_name, manifests_in,
+};
+pub use validate::{ExampleOutcome, ValidationReport, validate};
+
+use crate::engine::{LoadError, PluginError};
+use std::path::PathBuf;
+
+/// Region code of the province, whose manifest carries the guardrails.
+pub const PROVINCE: &str = "32";
+
+/// Why a region's rules could not be loaded or used.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    /// No active rules for the region.
+    #[error("no active rules for region `{0}` (known regions are those with a manifest in rules/)")]
+    UnknownRegion(String),
+    /// The manifest file is unreadable or invalid.
+    #[error("{path}: {reason}")]
+    Manifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The plugin file beside the manifest is unreadable.
+    #[error("{path}: cannot read the plugin: {reason} (build it with scripts/build-plugins.sh)")]
+    PluginFile {
+        /// The plugin file.
+        path: PathBuf,
+        /// The I/O error.
+        reason: String,
+    },
+    /// The plugin could not be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The plugin's `info` does not match its manifest.
+    #[error("{path}: the plugin says it is for region {plugin_region}, the manifest says {manifest_region}")]
+    RegionMismatch {
+        /// The manifest.
+        path: PathBuf,
+        /// Region in the manifest.
+        manifest_region: String,
+        /// Region in `info`.
+        plugin_region: String,
+    },
+    /// Worked examples failed or guardrails were broken.
+    #[error("{path}: plugin {plugin} failed validation:\n  {}", failures.join("\n  "))]
+    Validation {
+        /// The manifest.
+        path: PathBuf,
+        /// The plugin.
+        plugin: String,
+        /// One line per failure.
+        failures: Vec<String>,
+    },
+    /// A call into the plugin failed.
+    #[error(transparent)]
+    Plugin(#[from] PluginError),
+}

@@ -1,0 +1,101 @@
+//! API access data: bearer tokens (only their sha256 is stored) and agency heads.
+
+use super::{Store, StoreError, now_rfc3339};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+/// A stored token's grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// Role code, e.g. `hr`.
+    pub role: String,
+    /// Region code the role is scoped to.
+    pub region: String,
+    /// NIP for employee and supervisor tokens.
+    pub nip: Option<String>,
+}
+
+/// sha256 of a token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    /// Store a new token's hash with its grant.
+    pub async fn insert_token(&self, token: &str, grant: &TokenGrant) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(token_hash(token))
+            .bind(&grant.role)
+            .bind(&grant.region)
+            .bind(grant.nip.as_deref())
+            .bind(now_rfc3339())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The grant of a presented token, if it exists.
+    pub async fn token_grant(&self, token: &str) -> Result<Option<TokenGrant>, StoreError> {
+        let row = sqlx::query("SELECT role, region, nip FROM api_tokens WHERE token_sha256 = $1")
+            .bind(token_hash(token))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(TokenGrant {
+                role: r.try_get("role")?,
+                region: r.try_get("region")?,
+                nip: r.try_get("nip")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Whether a region exists.
+    pub async fn region_exists(&self, code: &str) -> Result<bool, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Set the head of an agency.
+    pub async fn set_agency_head(&self, region: &str, agency: &str, nip: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO agency_heads (region, agency, nip) VALUES ($1, $2, $3) \
+             ON CONFLICT (region, agency) DO UPDATE SET nip = excluded.nip",
+        )
+        .bind(region)
+        .bind(agency)
+        .bind(nip)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The head of an agency, if set.
+    pub async fn agency_head(&self, region: &str, agency: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT nip FROM agency_heads WHERE region = $1 AND agency = $2")
+            .bind(region)
+            .bind(agency)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("nip")).transpose()?)
+    }
+}
+
+impl Store {
+    /// A sample person for demo tokens: the first employee (by NIP) of `region` with a live
+    /// application and a supervisor, and that supervisor.
+    pub async fn sample_applicant(&self, region: &str) -> Result<Option<(String, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT e.nip, e.supervisor_nip FROM employees e JOIN applications a ON a.nip = e.nip \
+             WHERE e.region = $1 AND e.supervisor_nip IS NOT NULL AND a.status = 'submitted' ORDER BY e.nip LIMIT 1",
+        )
+        .bind(region)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get("nip")?, r.try_get("supervisor_nip")?)))
+            .transpose()
+    }
+}

@@ -1,0 +1,302 @@
+//! Employees with their SKP ratings and disciplinary penalties, and the units they belong to.
+
+use super::{Store, StoreError, code, parse_code, parse_text};
+use dwa_sdk::{
+    Date, Employee, EmploymentType, Penalty, PositionKind, Potential, QuarterReview, SkpAssessment, TaskCategory,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+
+/// An organisational unit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRow {
+    /// Unit code.
+    pub code: String,
+    /// Region code.
+    pub region: String,
+    /// Agency (OPD) code.
+    pub agency: String,
+    /// Name.
+    pub name: String,
+}
+
+/// An employee as stored: the rules' [`Employee`] is derived from it for an evaluation date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EmployeeRecord {
+    /// 18-digit NIP.
+    pub nip: String,
+    /// Full name.
+    pub name: String,
+    /// Employment type.
+    pub employment_type: EmploymentType,
+    /// Region code.
+    pub region: String,
+    /// Agency code.
+    pub agency: String,
+    /// Unit code.
+    pub unit: String,
+    /// Position kind.
+    pub position_kind: PositionKind,
+    /// Echelon, for managerial positions.
+    pub echelon: Option<u8>,
+    /// Face-to-face public service role.
+    pub public_service: bool,
+    /// Kind of work.
+    pub task_category: TaskCategory,
+    /// CPNS appointment date (service months are counted from it).
+    pub appointed_on: Date,
+    /// Talent potential.
+    pub potential: Potential,
+    /// Unexcused absence days in the last 12 months.
+    pub unexcused_absence_days: u32,
+    /// NIP of the direct supervisor.
+    pub supervisor_nip: Option<String>,
+    /// SKP assessments.
+    pub ratings: Vec<SkpAssessment>,
+    /// Disciplinary penalties.
+    pub penalties: Vec<Penalty>,
+}
+
+impl EmployeeRecord {
+    /// The employee as the rules see them on `today`, with last quarter's review.
+    pub fn as_of(&self, today: Date, previous_review: Option<QuarterReview>) -> Employee {
+        Employee {
+            nip: self.nip.clone(),
+            name: self.name.clone(),
+            employment_type: self.employment_type,
+            region: self.region.clone(),
+            agency: self.agency.clone(),
+            unit: self.unit.clone(),
+            position_kind: self.position_kind,
+            echelon: self.echelon,
+            public_service: self.public_service,
+            task_category: self.task_category,
+            service_months: today.months_since(self.appointed_on),
+            ratings: self.ratings.clone(),
+            potential: self.potential,
+            penalties: self.penalties.clone(),
+            unexcused_absence_days: self.unexcused_absence_days,
+            previous_review,
+        }
+    }
+}
+
+const EMPLOYEE_COLUMNS: &str = "nip, name, employment_type, region, agency, unit, position_kind, echelon, public_service, \
+     task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip";
+
+fn employee_from_row(row: &AnyRow) -> Result<EmployeeRecord, StoreError> {
+    Ok(EmployeeRecord {
+        nip: row.try_get("nip")?,
+        name: row.try_get("name")?,
+        employment_type: parse_code(
+            "employees.employment_type",
+            &row.try_get::<String, _>("employment_type")?,
+        )?,
+        region: row.try_get("region")?,
+        agency: row.try_get("agency")?,
+        unit: row.try_get("unit")?,
+        position_kind: parse_code("employees.position_kind", &row.try_get::<String, _>("position_kind")?)?,
+        echelon: row.try_get::<Option<i64>, _>("echelon")?.map(|e| e as u8),
+        public_service: row.try_get::<i64, _>("public_service")? != 0,
+        task_category: parse_code("employees.task_category", &row.try_get::<String, _>("task_category")?)?,
+        appointed_on: parse_text("employees.appointed_on", &row.try_get::<String, _>("appointed_on")?)?,
+        potential: parse_code("employees.potential", &row.try_get::<String, _>("potential")?)?,
+        unexcused_absence_days: row.try_get::<i64, _>("unexcused_absence_days")? as u32,
+        supervisor_nip: row.try_get("supervisor_nip")?,
+        ratings: Vec::new(),
+        penalties: Vec::new(),
+    })
+}
+
+impl Store {
+    /// Add a unit (its region must exist); updates the name and agency if it exists.
+    pub async fn upsert_unit(&self, unit: &UnitRow) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO units (code, region, agency, name) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (code) DO UPDATE SET agency = excluded.agency, name = excluded.name",
+        )
+        .bind(&unit.code)
+        .bind(&unit.region)
+        .bind(&unit.agency)
+        .bind(&unit.name)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Units, of one region or all, ordered by code.
+    pub async fn units(&self, region: Option<&str>) -> Result<Vec<UnitRow>, StoreError> {
+        let rows = match region {
+            Some(r) => {
+                sqlx::query("SELECT code, region, agency, name FROM units WHERE region = $1 ORDER BY code")
+                    .bind(r)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT code, region, agency, name FROM units ORDER BY code")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter()
+            .map(|row| {
+                Ok(UnitRow {
+                    code: row.try_get("code")?,
+                    region: row.try_get("region")?,
+                    agency: row.try_get("agency")?,
+                    name: row.try_get("name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One unit.
+    pub async fn unit(&self, code: &str) -> Result<UnitRow, StoreError> {
+        let row = sqlx::query("SELECT code, region, agency, name FROM units WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("unit `{code}`")))?;
+        Ok(UnitRow {
+            code: row.try_get("code")?,
+            region: row.try_get("region")?,
+            agency: row.try_get("agency")?,
+            name: row.try_get("name")?,
+        })
+    }
+
+    /// Insert employees with their ratings and penalties, all or nothing.
+    pub async fn insert_employees(&self, employees: &[EmployeeRecord]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for e in employees {
+            sqlx::query(&format!(
+                "INSERT INTO employees ({EMPLOYEE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            ))
+            .bind(&e.nip)
+            .bind(&e.name)
+            .bind(code(&e.employment_type))
+            .bind(&e.region)
+            .bind(&e.agency)
+            .bind(&e.unit)
+            .bind(code(&e.position_kind))
+            .bind(e.echelon.map(i64::from))
+            .bind(e.public_service as i64)
+            .bind(code(&e.task_category))
+            .bind(e.appointed_on.to_string())
+            .bind(code(&e.potential))
+            .bind(e.unexcused_absence_days as i64)
+            .bind(e.supervisor_nip.as_deref())
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| match &err {
+                sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!("NIP {} already exists", e.nip)),
+                _ => StoreError::Database(err),
+            })?;
+            for r in &e.ratings {
+                sqlx::query("INSERT INTO ratings (nip, year, work_result, work_behaviour) VALUES ($1, $2, $3, $4)")
+                    .bind(&e.nip)
+                    .bind(r.year as i64)
+                    .bind(code(&r.work_result))
+                    .bind(code(&r.work_behaviour))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for p in &e.penalties {
+                sqlx::query("INSERT INTO penalties (nip, level, start_date, end_date) VALUES ($1, $2, $3, $4)")
+                    .bind(&e.nip)
+                    .bind(code(&p.level))
+                    .bind(p.start.to_string())
+                    .bind(p.end.map(|d| d.to_string()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One employee with ratings and penalties.
+    pub async fn employee(&self, nip: &str) -> Result<EmployeeRecord, StoreError> {
+        let row = sqlx::query(&format!("SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE nip = $1"))
+            .bind(nip)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("employee with NIP {nip}")))?;
+        let mut employees = vec![employee_from_row(&row)?];
+        self.attach_history("e.nip = $1", nip, &mut employees).await?;
+        Ok(employees.pop().expect("one employee"))
+    }
+
+    /// Every employee of a unit, with ratings and penalties, ordered by NIP.
+    pub async fn unit_employees(&self, unit: &str) -> Result<Vec<EmployeeRecord>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE unit = $1 ORDER BY nip"
+        ))
+        .bind(unit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut employees = rows.iter().map(employee_from_row).collect::<Result<Vec<_>, _>>()?;
+        self.attach_history("e.unit = $1", unit, &mut employees).await?;
+        Ok(employees)
+    }
+
+    /// Number of employees in a unit (its headcount).
+    pub async fn unit_headcount(&self, unit: &str) -> Result<u32, StoreError> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM employees WHERE unit = $1")
+            .bind(unit)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u32)
+    }
+
+    /// Fill in ratings and penalties for `employees`, selected by `filter` on `employees e`.
+    async fn attach_history(
+        &self,
+        filter: &str,
+        key: &str,
+        employees: &mut [EmployeeRecord],
+    ) -> Result<(), StoreError> {
+        let index: HashMap<String, usize> = employees.iter().enumerate().map(|(i, e)| (e.nip.clone(), i)).collect();
+        let ratings = sqlx::query(&format!(
+            "SELECT r.nip, r.year, r.work_result, r.work_behaviour FROM ratings r JOIN employees e ON e.nip = r.nip \
+             WHERE {filter} ORDER BY r.nip, r.year"
+        ))
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in ratings {
+            let nip: String = row.try_get("nip")?;
+            if let Some(&i) = index.get(&nip) {
+                employees[i].ratings.push(SkpAssessment {
+                    year: row.try_get::<i64, _>("year")? as u16,
+                    work_result: parse_code("ratings.work_result", &row.try_get::<String, _>("work_result")?)?,
+                    work_behaviour: parse_code("ratings.work_behaviour", &row.try_get::<String, _>("work_behaviour")?)?,
+                });
+            }
+        }
+        let penalties = sqlx::query(&format!(
+            "SELECT p.nip, p.level, p.start_date, p.end_date FROM penalties p JOIN employees e ON e.nip = p.nip \
+             WHERE {filter} ORDER BY p.nip, p.start_date"
+        ))
+        .bind(key)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in penalties {
+            let nip: String = row.try_get("nip")?;
+            if let Some(&i) = index.get(&nip) {
+                employees[i].penalties.push(Penalty {
+                    level: parse_code("penalties.level", &row.try_get::<String, _>("level")?)?,
+                    start: parse_text("penalties.start_date", &row.try_get::<String, _>("start_date")?)?,
+                    end: row
+                        .try_get::<Option<String>, _>("end_date")?
+                        .map(|d| parse_text("penalties.end_date", &d))
+                        .transpose()?,
+                });
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! Allocating one unit's quarter: evaluate every live application in one batch call, store the
+//! decisions, allocate the eligible and fully approved ones, and replace the unit's roster.
+
+use super::WorkflowError;
+use crate::policy::{PolicySet, RulesError};
+use crate::store::Store;
+use dwa_sdk::{AllocationRequest, Candidate, Date, Quarter};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// What allocating one unit did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct UnitOutcome {
+    /// Unit code.
+    pub unit: String,
+    /// Region code.
+    pub region: String,
+    /// People in the unit.
+    pub headcount: u32,
+    /// Applications evaluated.
+    pub evaluated: usize,
+    /// Of which eligible.
+    pub eligible: usize,
+    /// Eligible with every required approval: the allocation's candidates.
+    pub candidates: usize,
+    /// Candidates granted at least one day anywhere.
+    pub granted: usize,
+    /// Days anywhere granted per week, summed over people.
+    pub remote_days: u32,
+    /// People away on Monday … Friday.
+    pub away_by_weekday: [u32; 5],
+    /// Plugin fuel used for evaluation and allocation.
+    pub fuel_used: u64,
+    /// Guardrail corrections recorded.
+    pub violations: usize,
+}
+
+/// Evaluate every live application of `unit` for `quarter` as of `today`, store the decisions,
+/// allocate the eligible and approved ones, and replace the unit's roster.
+pub async fn allocate_unit(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    unit: &str,
+    quarter: Quarter,
+    today: Date,
+) -> Result<UnitOutcome, WorkflowError> {
+    let unit_row = store.unit(unit).await?;
+    let headcount = store.unit_headcount(unit).await?;
+    let mut outcome = UnitOutcome {
+        unit: unit.into(),
+        region: unit_row.region.clone(),
+        headcount,
+        ..Default::default()
+    };
+    let applications = store.unit_applications(unit, quarter).await?;
+    let employees = store.unit_employees(unit).await?;
+    let reviews = store.unit_reviews(unit, quarter.previous()).await?;
+    let items: Vec<_> = applications
+        .into_iter()
+        .filter_map(|(nip, application)| {
+            let record = employees.iter().find(|e| e.nip == nip)?;
+            Some((record.as_of(today, reviews.get(&nip).copied()), application))
+        })
+        .collect();
+    outcome.evaluated = items.len();
+
+    let mut decisions = Vec::with_capacity(items.len());
+    if !items.is_empty() {
+        // Plugin calls are CPU work: keep them off the async workers.
+        let (batch_policies, region) = (policies.clone(), unit_row.region.clone());
+        let results = tokio::task::spawn_blocking(move || batch_policies.evaluate_batch(&region, &items, today))
+            .await
+            .map_err(|e| WorkflowError::Conflict(format!("evaluation was interrupted: {e}")))??;
+        for result in results {
+            decisions.push(result.map_err(RulesError::Plugin)?);
+        }
+    }
+    store.insert_decisions(&decisions).await?;
+    outcome.fuel_used = decisions.iter().map(|d| d.fuel_used).sum();
+    outcome.violations = decisions.iter().map(|d| d.violations.len()).sum();
+
+    let candidates: Vec<Candidate> = decisions
+        .iter()
+        .filter(|d| d.eligibility.eligible)
+        .inspect(|_| outcome.eligible += 1)
+        .filter(|d| {
+            d.eligibility
+                .approvals_required
+                .iter()
+                .all(|a| d.input.application.approval_by(*a) == Some(true))
+        })
+        .map(|d| Candidate {
+            application_id: d.input.application.id.clone(),
+            nip: d.input.employee.nip.clone(),
+            requested_remote_days: d.input.application.requested_remote_days,
+            max_remote_days: d.eligibility.max_remote_days,
+            priority: d.eligibility.priority,
+        })
+        .collect();
+    outcome.candidates = candidates.len();
+    let request = AllocationRequest {
+        unit: unit.into(),
+        quarter,
+        headcount,
+        candidates,
+    };
+    let allocation = policies.allocate(&unit_row.region, &request, today)?;
+    for grant in &allocation.grants {
+        if grant.remote_days > 0 {
+            outcome.granted += 1;
+        }
+        outcome.remote_days += grant.remote_days as u32;
+        for day in &grant.weekdays {
+            outcome.away_by_weekday[day.index()] += 1;
+        }
+    }
+    outcome.fuel_used += allocation.fuel_used;
+    outcome.violations += allocation.violations.len();
+    store
+        .replace_allocation(unit, &unit_row.region, quarter, headcount, &allocation)
+        .await?;
+    Ok(outcome)
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Build every rule plugin (and the hostile test fixtures) to wasm32-wasip2 components and copy
+# the deployable ones into rules/ beside their manifests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rustup target add wasm32-wasip2 >/dev/null 2>&1 || rustup target add wasm32-wasip2
+
+cargo build --quiet --target wasm32-wasip2 --profile plugin \
+    -p dwa-plugin-jabar -p dwa-plugin-kab-bekasi \
+    -p dwa-fixture-hostile -p dwa-fixture-future-contract
+
+out=target/wasm32-wasip2/plugin
+cp "$out/dwa_plugin_jabar.wasm" rules/jabar.wasm
+cp "$out/dwa_plugin_kab_bekasi.wasm" rules/kab_bekasi.wasm
+echo "plugins built: rules/jabar.wasm rules/kab_bekasi.wasm"
+echo "test fixtures built (not deployed): $out/dwa_fixture_hostile.wasm $out/dwa_fixture_future_contract.wasm"

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run every test on a fresh machine with only the Rust toolchain: install the WebAssembly
+# target, build the real plugins and the hostile fixtures, check formatting and lints, then run
+# the whole workspace's tests (unit, native plugin, component, sandbox, HTTP API, SQLite and
+# PostgreSQL, end-to-end) and print one closing line with the totals.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+scripts/build-plugins.sh
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace 2>&1 | tee "$log" || status=$?
+passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
+echo
+echo "total: $passed passed, $failed failed"
+exit "$status"

@@ -1,0 +1,509 @@
+//! The province baseline rules (Pergub Jabar MKD), as gates a plugin can call, keep, drop or
+//! adjust. [`baseline_assessment`] runs them all; a regency plugin adds its own gates to the
+//! returned [`Assessment`] and calls [`Assessment::finish`].
+
+use crate::date::Date;
+use crate::params::Params;
+use crate::talent::{SkpRating, latest_assessment, performance_level, skp_rating, talent_box};
+use crate::types::{
+    Application, Approver, Eligibility, Employee, EmploymentType, Expectation, PenaltyLevel, PolicyError, Reason,
+    TaskCategory,
+};
+
+/// Reason codes of the baseline gates, stable across versions.
+pub mod codes {
+    /// Role serves the public face to face.
+    pub const PUBLIC_SERVICE: &str = "PUBLIC_SERVICE";
+    /// Candidate civil servant (CPNS).
+    pub const EMPLOYMENT_TYPE: &str = "EMPLOYMENT_TYPE";
+    /// Months of service.
+    pub const SERVICE_LENGTH: &str = "SERVICE_LENGTH";
+    /// Disciplinary penalties.
+    pub const DISCIPLINE: &str = "DISCIPLINE";
+    /// Latest SKP rating.
+    pub const RATING: &str = "RATING";
+    /// Unexcused absence days.
+    pub const ABSENCE: &str = "ABSENCE";
+    /// KPI target above baseline.
+    pub const KPI_TARGET: &str = "KPI_TARGET";
+    /// Supervisor approval.
+    pub const SUPERVISOR_APPROVAL: &str = "SUPERVISOR_APPROVAL";
+    /// Talent box allows days anywhere.
+    pub const TALENT_BOX: &str = "TALENT_BOX";
+    /// Previous quarter's KPI review.
+    pub const PREVIOUS_REVIEW: &str = "PREVIOUS_REVIEW";
+    /// The pattern that can be granted (informative).
+    pub const PATTERN: &str = "PATTERN";
+}
+
+/// A pattern written days anywhere – days in office, e.g. `3-2`.
+pub fn pattern(remote_days: u8) -> String {
+    format!("{}-{}", remote_days, 5u8.saturating_sub(remote_days))
+}
+
+/// The baseline's parameters, read once from the region's manifest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaselineParams {
+    /// Ceiling on days anywhere per week (`max_remote_days`, default 4).
+    pub max_remote_days: u8,
+    /// Minimum months since appointment (`min_service_months`, default 12).
+    pub min_service_months: u32,
+    /// How far back a moderate or severe penalty disqualifies (`penalty_lookback_months`, default 12).
+    pub penalty_lookback_months: u32,
+    /// Lowest acceptable latest rating (`min_rating`, default `baik`).
+    pub min_rating: SkpRating,
+    /// Most unexcused absence days allowed in 12 months (`max_unexcused_absence_days`, default 2).
+    pub max_unexcused_absence_days: u32,
+    /// Days taken off the previous grant after a missed KPI (`kpi_miss_reduction_days`, default 1).
+    pub kpi_miss_reduction_days: u8,
+}
+
+impl BaselineParams {
+    /// Read and range-check the baseline parameters.
+    pub fn from_params(params: &Params) -> Result<BaselineParams, PolicyError> {
+        let min_rating = params.text_or("min_rating", "baik")?;
+        Ok(BaselineParams {
+            max_remote_days: params.integer_or("max_remote_days", 4, 0..=5)? as u8,
+            min_service_months: params.integer_or("min_service_months", 12, 0..=600)? as u32,
+            penalty_lookback_months: params.integer_or("penalty_lookback_months", 12, 0..=120)? as u32,
+            min_rating: SkpRating::from_code(min_rating).ok_or_else(|| {
+                PolicyError::new(
+                    "BAD_PARAMETER",
+                    format!("parameter `min_rating` = `{min_rating}` is not a rating code"),
+                )
+            })?,
+            max_unexcused_absence_days: params.integer_or("max_unexcused_absence_days", 2, 0..=365)? as u32,
+            kpi_miss_reduction_days: params.integer_or("kpi_miss_reduction_days", 1, 0..=5)? as u8,
+        })
+    }
+}
+
+/// A decision being built: gates so far, the pattern ceiling, approvals and priority.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessment {
+    /// Gates in the order they were checked.
+    pub reasons: Vec<Reason>,
+    /// Largest days anywhere allowed so far (before gates are applied).
+    pub max_remote_days: u8,
+    /// Requested days anywhere.
+    pub requested_remote_days: u8,
+    /// Approvals required.
+    pub approvals_required: Vec<Approver>,
+    /// Quota priority.
+    pub priority: i32,
+}
+
+impl Assessment {
+    /// Lower the ceiling to `days` (never raises it).
+    pub fn cap(&mut self, days: u8) {
+        self.max_remote_days = self.max_remote_days.min(days);
+    }
+
+    /// Require one more approval (once).
+    pub fn require(&mut self, approver: Approver) {
+        if !self.approvals_required.contains(&approver) {
+            self.approvals_required.push(approver);
+        }
+    }
+
+    /// Add a gate.
+    pub fn push(&mut self, reason: Reason) {
+        self.reasons.push(reason);
+    }
+
+    /// Close the decision: eligible when every gate passed; an ineligible decision allows 0 days.
+    /// Appends the informative `PATTERN` reason.
+    pub fn finish(mut self) -> Eligibility {
+        let eligible = self.reasons.iter().all(|r| r.passed);
+        let max_remote_days = if eligible { self.max_remote_days } else { 0 };
+        if eligible {
+            let (allowed, requested) = (pattern(max_remote_days), pattern(self.requested_remote_days));
+            self.reasons.push(if self.requested_remote_days > max_remote_days {
+                Reason::pass(
+                    codes::PATTERN,
+                    format!("Pola yang diminta {requested} melebihi batas; paling banyak {allowed} dapat diberikan"),
+                    format!("Requested pattern {requested} exceeds the limit; at most {allowed} can be granted"),
+                )
+            } else {
+                Reason::pass(
+                    codes::PATTERN,
+                    format!("Pola yang diminta {requested} dalam batas {allowed}"),
+                    format!("Requested pattern {requested} is within the limit {allowed}"),
+                )
+            });
+        }
+        Eligibility {
+            eligible,
+            max_remote_days,
+            approvals_required: self.approvals_required,
+            priority: self.priority,
+            reasons: self.reasons,
+        }
+    }
+}
+
+/// No direct face-to-face public service.
+pub fn public_service_gate(employee: &Employee) -> Reason {
+    if employee.public_service || employee.task_category == TaskCategory::PublicService {
+        Reason::fail(
+            codes::PUBLIC_SERVICE,
+            "Jabatan melayani publik secara langsung (tatap muka)",
+            "The role serves the public face to face",
+        )
+        .remedy(
+            "Hanya jabatan tanpa layanan publik langsung yang dapat bekerja dari mana saja",
+            "Only roles without direct public service can work from anywhere",
+        )
+    } else {
+        Reason::pass(
+            codes::PUBLIC_SERVICE,
+            "Jabatan tanpa layanan publik langsung",
+            "Role has no direct public service",
+        )
+    }
+}
+
+/// Not a candidate civil servant.
+pub fn employment_type_gate(employee: &Employee) -> Reason {
+    if employee.employment_type == EmploymentType::Cpns {
+        Reason::fail(
+            codes::EMPLOYMENT_TYPE,
+            "Masih berstatus CPNS",
+            "Still a candidate civil servant (CPNS)",
+        )
+        .remedy(
+            "Dapat mengajukan setelah diangkat menjadi PNS",
+            "May apply after appointment as PNS",
+        )
+    } else {
+        Reason::pass(
+            codes::EMPLOYMENT_TYPE,
+            "Status kepegawaian memenuhi syarat",
+            "Employment type qualifies",
+        )
+    }
+}
+
+/// At least `min_service_months` since appointment.
+pub fn service_length_gate(employee: &Employee, p: &BaselineParams) -> Reason {
+    let (months, min) = (employee.service_months, p.min_service_months);
+    if months >= min {
+        Reason::pass(
+            codes::SERVICE_LENGTH,
+            format!("Masa kerja {months} bulan (minimal {min})"),
+            format!("{months} months of service (minimum {min})"),
+        )
+    } else {
+        let wait = min - months;
+        Reason::fail(
+            codes::SERVICE_LENGTH,
+            format!("Masa kerja {months} bulan, kurang dari {min} bulan"),
+            format!("{months} months of service, fewer than {min}"),
+        )
+        .remedy(
+            format!("Memenuhi syarat setelah {wait} bulan lagi"),
+            format!("Qualifies after {wait} more months"),
+        )
+    }
+}
+
+/// No active penalty, and no moderate or severe penalty within the look-back window.
+pub fn discipline_gate(employee: &Employee, today: Date, p: &BaselineParams) -> Reason {
+    let window_start = today.minus_months(p.penalty_lookback_months);
+    let mut clear_from: Option<Date> = None;
+    let mut found = None;
+    for penalty in employee.penalties.iter().filter(|pen| pen.start <= today) {
+        let active = match penalty.end {
+            Some(end) => end >= today,
+            None => penalty.level != PenaltyLevel::Light,
+        };
+        let serious = penalty.level != PenaltyLevel::Light;
+        let recent = serious && penalty.end.is_none_or(|end| end >= window_start);
+        if active || recent {
+            found = Some(penalty);
+            let until = match penalty.end {
+                Some(end) if serious => Some(end.plus_months(p.penalty_lookback_months).next_day()),
+                Some(end) => Some(end.next_day()),
+                None => None,
+            };
+            clear_from = match (clear_from, until) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (None, b) => b,
+                (a, None) => a,
+            };
+        }
+    }
+    match found {
+        None => Reason::pass(
+            codes::DISCIPLINE,
+            format!(
+                "Tidak ada hukuman disiplin aktif atau sedang/berat dalam {} bulan terakhir",
+                p.penalty_lookback_months
+            ),
+            format!(
+                "No active penalty and no moderate or severe penalty in the last {} months",
+                p.penalty_lookback_months
+            ),
+        ),
+        Some(penalty) => {
+            let level = match penalty.level {
+                PenaltyLevel::Light => ("ringan", "light"),
+                PenaltyLevel::Moderate => ("sedang", "moderate"),
+                PenaltyLevel::Severe => ("berat", "severe"),
+            };
+            let reason = Reason::fail(
+                codes::DISCIPLINE,
+                format!("Hukuman disiplin {} sejak {}", level.0, penalty.start),
+                format!("{} disciplinary penalty since {}", capitalise(level.1), penalty.start),
+            );
+            match clear_from {
+                Some(date) => reason.remedy(
+                    format!("Memenuhi syarat mulai {date} bila tidak ada hukuman baru"),
+                    format!("Qualifies from {date} if no new penalty is imposed"),
+                ),
+                None => reason.remedy(
+                    "Memenuhi syarat setelah hukuman berakhir dan masa tunggu terlewati",
+                    "Qualifies once the penalty ends and the waiting period has passed",
+                ),
+            }
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// Latest SKP rating at least `min_rating`.
+pub fn rating_gate(employee: &Employee, p: &BaselineParams) -> Reason {
+    let min = p.min_rating.label();
+    match latest_assessment(&employee.ratings) {
+        None => Reason::fail(
+            codes::RATING,
+            "Belum ada predikat kinerja SKP",
+            "No SKP performance rating on record",
+        )
+        .remedy(
+            format!("Perlu predikat minimal {min}"),
+            format!("Needs a rating of at least {min}"),
+        ),
+        Some(a) => {
+            let rating = skp_rating(a.work_result, a.work_behaviour);
+            let label = rating.label();
+            if rating.at_least(p.min_rating) {
+                Reason::pass(
+                    codes::RATING,
+                    format!("Predikat kinerja {} {label} (minimal {min})", a.year),
+                    format!("{} performance rating {label} (minimum {min})", a.year),
+                )
+            } else {
+                Reason::fail(
+                    codes::RATING,
+                    format!("Predikat kinerja {} {label}, di bawah {min}", a.year),
+                    format!("{} performance rating {label}, below {min}", a.year),
+                )
+                .remedy(
+                    format!("Perlu predikat minimal {min} pada penilaian berikutnya"),
+                    format!("Needs a rating of at least {min} in the next assessment"),
+                )
+            }
+        }
+    }
+}
+
+/// At most `max_unexcused_absence_days` in 12 months.
+pub fn absence_gate(employee: &Employee, p: &BaselineParams) -> Reason {
+    let (days, max) = (employee.unexcused_absence_days, p.max_unexcused_absence_days);
+    if days <= max {
+        Reason::pass(
+            codes::ABSENCE,
+            format!("{days} hari alpa dalam 12 bulan (maksimal {max})"),
+            format!("{days} unexcused absence days in 12 months (maximum {max})"),
+        )
+    } else {
+        Reason::fail(
+            codes::ABSENCE,
+            format!("{days} hari alpa dalam 12 bulan, lebih dari {max}"),
+            format!("{days} unexcused absence days in 12 months, more than {max}"),
+        )
+        .remedy(
+            format!("Paling banyak {max} hari alpa dalam 12 bulan terakhir"),
+            format!("No more than {max} unexcused absence days over the last 12 months"),
+        )
+    }
+}
+
+/// The KPI target must be above the baseline.
+pub fn kpi_target_gate(application: &Application) -> Reason {
+    let (base, target) = (application.kpi_baseline, application.kpi_target);
+    if target.is_finite() && base.is_finite() && target > base {
+        Reason::pass(
+            codes::KPI_TARGET,
+            format!("Target IKU {target} di atas baseline {base}"),
+            format!("KPI target {target} is above the baseline {base}"),
+        )
+    } else {
+        Reason::fail(
+            codes::KPI_TARGET,
+            format!("Target IKU {target} tidak di atas baseline {base}"),
+            format!("KPI target {target} is not above the baseline {base}"),
+        )
+        .remedy(
+            format!("Tetapkan target IKU lebih dari {base}"),
+            format!("Set a KPI target higher than {base}"),
+        )
+    }
+}
+
+/// An approval by `approver`: fails only when that approver rejected; pending passes (the
+/// application then waits for it before allocation).
+pub fn approval_gate(application: &Application, approver: Approver, code: &str) -> Reason {
+    let (id, en) = match approver {
+        Approver::Supervisor => ("atasan langsung", "direct supervisor"),
+        Approver::HeadOfAgency => ("kepala perangkat daerah", "head of agency"),
+    };
+    match application.approval_by(approver) {
+        Some(true) => Reason::pass(code, format!("Disetujui {id}"), format!("Approved by the {en}")),
+        None => Reason::pass(
+            code,
+            format!("Menunggu persetujuan {id}"),
+            format!("Awaiting approval by the {en}"),
+        ),
+        Some(false) => Reason::fail(code, format!("Ditolak {id}"), format!("Rejected by the {en}")).remedy(
+            format!("Ajukan kembali dengan rencana kerja yang disepakati {id}"),
+            format!("Apply again with a work plan agreed with the {en}"),
+        ),
+    }
+}
+
+/// Days anywhere by talent box: 9 → 4, 7–8 → 3, 4–6 → 1, otherwise 0.
+pub fn remote_days_for_box(talent_box: u8) -> u8 {
+    match talent_box {
+        9 => 4,
+        7 | 8 => 3,
+        4..=6 => 1,
+        _ => 0,
+    }
+}
+
+/// The employee's talent box (performance read from the latest rating; none counts as below).
+pub fn employee_talent_box(employee: &Employee) -> u8 {
+    let performance = latest_assessment(&employee.ratings)
+        .map(|a| performance_level(skp_rating(a.work_result, a.work_behaviour)))
+        .unwrap_or(Expectation::Below);
+    talent_box(performance, employee.potential)
+}
+
+/// The talent-box gate: fails when the box allows no day anywhere.
+pub fn talent_box_gate(talent_box: u8) -> Reason {
+    let days = remote_days_for_box(talent_box);
+    let allowed = pattern(days);
+    if days > 0 {
+        Reason::pass(
+            codes::TALENT_BOX,
+            format!("Kotak talenta {talent_box}: pola hingga {allowed}"),
+            format!("Talent box {talent_box}: pattern up to {allowed}"),
+        )
+    } else {
+        Reason::fail(
+            codes::TALENT_BOX,
+            format!("Kotak talenta {talent_box}: hanya bekerja di kantor ({allowed})"),
+            format!("Talent box {talent_box}: office only ({allowed})"),
+        )
+        .remedy(
+            "Perlu kotak talenta 4 atau lebih tinggi",
+            "Needs talent box 4 or higher",
+        )
+    }
+}
+
+/// After a missed KPI the next pattern is the previous grant less `kpi_miss_reduction_days`;
+/// returns the reason and the resulting ceiling.
+pub fn previous_review_gate(employee: &Employee, p: &BaselineParams) -> Option<(Reason, u8)> {
+    let review = employee.previous_review?;
+    let q = review.quarter;
+    if review.kpi_achieved {
+        return Some((
+            Reason::pass(
+                codes::PREVIOUS_REVIEW,
+                format!("Target IKU triwulan {q} tercapai"),
+                format!("KPI target of {q} achieved"),
+            ),
+            5,
+        ));
+    }
+    let ceiling = review.granted_remote_days.saturating_sub(p.kpi_miss_reduction_days);
+    let reason = Reason::check(
+        codes::PREVIOUS_REVIEW,
+        ceiling > 0,
+        format!(
+            "Target IKU triwulan {q} tidak tercapai: pola diturunkan menjadi paling banyak {}",
+            pattern(ceiling)
+        ),
+        format!(
+            "KPI target of {q} missed: pattern lowered to at most {}",
+            pattern(ceiling)
+        ),
+    )
+    .remedy(
+        "Capai target IKU pada triwulan berjalan untuk mengajukan kembali",
+        "Reach the KPI target in the current quarter to apply again",
+    );
+    Some((reason, ceiling))
+}
+
+/// Every baseline gate for one application, in the province's order.
+pub fn baseline_assessment(
+    employee: &Employee,
+    application: &Application,
+    params: &Params,
+    today: Date,
+) -> Result<Assessment, PolicyError> {
+    let p = BaselineParams::from_params(params)?;
+    if application.requested_remote_days > 5 {
+        return Err(PolicyError::new(
+            "BAD_INPUT",
+            format!(
+                "requested {} days anywhere; a week has 5 working days",
+                application.requested_remote_days
+            ),
+        ));
+    }
+    let talent = employee_talent_box(employee);
+    let mut assessment = Assessment {
+        reasons: vec![
+            public_service_gate(employee),
+            employment_type_gate(employee),
+            service_length_gate(employee, &p),
+            discipline_gate(employee, today, &p),
+            rating_gate(employee, &p),
+            absence_gate(employee, &p),
+            kpi_target_gate(application),
+            approval_gate(application, Approver::Supervisor, codes::SUPERVISOR_APPROVAL),
+            talent_box_gate(talent),
+        ],
+        max_remote_days: remote_days_for_box(talent).min(p.max_remote_days),
+        requested_remote_days: application.requested_remote_days,
+        approvals_required: vec![Approver::Supervisor],
+        priority: talent as i32 * 1000 + employee.service_months.min(999) as i32,
+    };
+    if let Some((reason, ceiling)) = previous_review_gate(employee, &p) {
+        assessment.cap(ceiling);
+        assessment.push(reason);
+    }
+    Ok(assessment)
+}
+
+/// The province baseline decision.
+pub fn evaluate_baseline(
+    employee: &Employee,
+    application: &Application,
+    params: &Params,
+    today: Date,
+) -> Result<Eligibility, PolicyError> {
+    Ok(baseline_assessment(employee, application, params, today)?.finish())
+}

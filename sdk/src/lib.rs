@@ -1,0 +1,116 @@
+//! # dwa-sdk — write a region's DWA rules in plain Rust
+//!
+//! A rule plugin is a crate of type `cdylib` built for `wasm32-wasip2`. It implements
+//! [`Policy`] (every method but `info` defaults to the province baseline) and exports it with
+//! [`export_policy!`]:
+//!
+//! ```
+//! use dwa_sdk::prelude::*;
+//!
+//! struct Kota;
+//! impl Policy for Kota {
+//!     fn info() -> PluginInfo { PluginInfo::new("3273", "Kota Bandung", "0.1.0") }
+//! }
+//! dwa_sdk::export_policy!(Kota);
+//!
+//! // Natively, the same rules are plain Rust: a box-9 analyst may work anywhere 4 days.
+//! let mut application = dwa_sdk::testing::application();
+//! application.requested_remote_days = 4;
+//! let decision = Kota::evaluate(&dwa_sdk::testing::employee(), &application, &Params::default(), dwa_sdk::testing::today())?;
+//! assert!(decision.eligible);
+//! assert_eq!(decision.max_remote_days, 4);
+//! # Ok::<(), PolicyError>(())
+//! ```
+//!
+//! The same type runs natively in `cargo test` (call `Kota::evaluate(..)`), and
+//! [`testing::run_manifest_examples`] checks the worked examples of the region's manifest.
+
+pub mod allocator;
+pub mod baseline;
+pub mod date;
+#[cfg(feature = "manifest")]
+pub mod manifest;
+pub mod nip;
+pub mod params;
+pub mod policy;
+pub mod talent;
+pub mod testing;
+pub mod types;
+pub mod wit_convert;
+
+#[cfg(target_arch = "wasm32")]
+pub mod guest;
+
+pub use date::{Date, Quarter};
+pub use params::{ParamValue, Params};
+pub use policy::Policy;
+pub use types::*;
+
+/// The contract version this SDK builds plugins against (`dwa:policy@0.1.0`).
+pub const CONTRACT_VERSION: &str = "0.1.0";
+
+impl PluginInfo {
+    /// Info for a plugin built with this SDK (fills in the contract version).
+    pub fn new(region: &str, name: &str, version: &str) -> PluginInfo {
+        PluginInfo {
+            region: region.to_owned(),
+            name: name.to_owned(),
+            version: version.to_owned(),
+            contract: CONTRACT_VERSION.to_owned(),
+        }
+    }
+}
+
+/// Everything a plugin usually needs.
+pub mod prelude {
+    pub use crate::allocator::standard_allocation;
+    pub use crate::baseline::{self, Assessment, baseline_assessment, codes, pattern};
+    pub use crate::params::{ParamValue, Params};
+    pub use crate::policy::Policy;
+    pub use crate::talent::{SkpRating, skp_rating, talent_box};
+    pub use crate::types::*;
+    pub use crate::{Date, Quarter};
+}
+
+/// Export a [`Policy`] implementation as the plugin's `dwa:policy/rules` interface.
+///
+/// Expands to nothing outside `wasm32`, so the same crate also builds natively for tests.
+#[rustfmt::skip]
+#[macro_export]
+macro_rules! export_policy {
+    ($policy:ty) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            use $crate::guest::wit as w;
+            use ::std::vec::Vec;
+            struct DwaPluginExports;
+            impl $crate::guest::bindings::exports::dwa::policy::rules::Guest for DwaPluginExports {
+                fn info() -> w::PluginInfo {
+                    $crate::guest::info::<$policy>()
+                }
+                fn evaluate(
+                    employee: w::Employee,
+                    application: w::Application,
+                    params: Vec<w::Param>,
+                    today: w::Date,
+                ) -> Result<w::Eligibility, w::PluginError> {
+                    $crate::guest::evaluate::<$policy>(employee, application, params, today)
+                }
+                fn evaluate_batch(
+                    items: Vec<(w::Employee, w::Application)>,
+                    params: Vec<w::Param>,
+                    today: w::Date,
+                ) -> Vec<Result<w::Eligibility, w::PluginError>> {
+                    $crate::guest::evaluate_batch::<$policy>(items, params, today)
+                }
+                fn allocate(
+                    request: w::AllocationRequest,
+                    params: Vec<w::Param>,
+                ) -> Result<Vec<w::Grant>, w::PluginError> {
+                    $crate::guest::allocate::<$policy>(request, params)
+                }
+            }
+            $crate::guest::bindings::__dwa_export_bindings!(DwaPluginExports with_types_in $crate::guest::bindings);
+        };
+    };
+}

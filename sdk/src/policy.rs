@@ -1,0 +1,38 @@
+//! The trait a plugin implements. Every method but `info` has the province default, so a plugin
+//! overrides only what its region does differently. The same trait runs natively in `cargo test`.
+
+use crate::allocator::standard_allocation;
+use crate::baseline::evaluate_baseline;
+use crate::date::Date;
+use crate::params::Params;
+use crate::types::{AllocationRequest, Application, Eligibility, Employee, Grant, PluginInfo, PolicyError};
+
+/// A region's rules.
+pub trait Policy {
+    /// Who this plugin is.
+    fn info() -> PluginInfo;
+
+    /// Evaluate one application; defaults to the province baseline.
+    fn evaluate(
+        employee: &Employee,
+        application: &Application,
+        params: &Params,
+        today: Date,
+    ) -> Result<Eligibility, PolicyError> {
+        evaluate_baseline(employee, application, params, today)
+    }
+
+    /// Evaluate many applications; defaults to calling [`Policy::evaluate`] for each.
+    fn evaluate_batch(
+        items: &[(Employee, Application)],
+        params: &Params,
+        today: Date,
+    ) -> Vec<Result<Eligibility, PolicyError>> {
+        items.iter().map(|(e, a)| Self::evaluate(e, a, params, today)).collect()
+    }
+
+    /// Grant patterns for one unit; defaults to the standard allocator.
+    fn allocate(request: &AllocationRequest, params: &Params) -> Result<Vec<Grant>, PolicyError> {
+        standard_allocation(request, params)
+    }
+}
