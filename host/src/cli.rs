@@ -41,9 +41,13 @@ enum Command {
     Seed {
         #[command(flatten)]
         common: Common,
-        /// Number of employees (split between the province and Kabupaten Bekasi).
+        /// Number of employees, shared between the regions.
         #[arg(long, default_value_t = 2000)]
         employees: usize,
+        /// Which regions: `pilot` (the province 32 and Kabupaten Bekasi 3216) or `all` (the 28
+        /// regions of West Java, by BPS code, employees shared roughly by population).
+        #[arg(long, default_value = "pilot")]
+        regions: crate::seed::Regions,
         /// Quarter the applications are for, e.g. 2027-Q1.
         #[arg(long, default_value = "2027-Q1")]
         quarter: Quarter,
@@ -139,6 +143,14 @@ enum Command {
         /// Print per-unit outcomes as JSON.
         #[arg(long)]
         json: bool,
+        /// With --region or --all: go unit by unit and store every decision in full (input,
+        /// outcome, bilingual reasons), as for --unit. Slow at scale; by default regions are
+        /// allocated in bulk and decisions stored compact.
+        #[arg(long)]
+        per_unit: bool,
+        /// Evaluator threads for the bulk allocation (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
     },
 }
 
@@ -204,6 +216,10 @@ enum TokenCommand {
         /// that employee's supervisor (the NIP is printed on stderr).
         #[arg(long)]
         sample: bool,
+        /// Provision employee tokens for the first N employees of the region (by NIP) in one
+        /// go, printed as `NIP<TAB>token` lines (used by scripts/load.sh).
+        #[arg(long, value_name = "N", conflicts_with_all = ["nip", "sample"])]
+        each_employee: Option<usize>,
     },
 }
 
@@ -213,12 +229,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed {
             common,
             employees,
+            regions,
             quarter,
             seed,
         } => {
             let store = Store::connect(&common.database).await?;
             let started = Instant::now();
-            let summary = crate::seed::seed(&store, employees, quarter, seed).await?;
+            let bar = progress_bar(employees as u64, "seeding {pos}/{len} employees");
+            let options = crate::seed::SeedOptions {
+                employees,
+                quarter,
+                seed,
+                regions,
+            };
+            let summary = crate::seed::seed_with(&store, &options, &|n| bar.inc(n as u64)).await?;
+            bar.finish_and_clear();
             println!(
                 "seeded {}: {} regions, {} units, {} employees, {} applications for {quarter}, {} reviews of {} ({:.1} s)",
                 common.database,
@@ -273,7 +298,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Check { manifest, json } => {
-            let engine = PolicyEngine::new(Limits::default())?;
+            let engine = engine()?;
             let region = RegionPolicy::load(&engine, &manifest)?;
             let guardrails = province_guardrails(&manifest, &region)?;
             let report = validate(&engine, &region, &guardrails);
@@ -401,9 +426,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     region,
                     mut nip,
                     sample,
+                    each_employee,
                 },
         } => {
             let store = Store::connect(&common.database).await?;
+            if let Some(count) = each_employee {
+                if role != Role::Employee {
+                    bail!("--each-employee: provisions employee tokens; use --role employee");
+                }
+                let nips = store.region_nips(&region, count).await?;
+                if nips.is_empty() {
+                    bail!("--region: no employees in region `{region}` (seed or import them first)");
+                }
+                let tokens: Vec<_> = nips
+                    .into_iter()
+                    .map(|nip| {
+                        let grant = crate::store::TokenGrant {
+                            role: role.code().into(),
+                            region: region.clone(),
+                            nip: Some(nip),
+                        };
+                        (crate::api::new_token(), grant)
+                    })
+                    .collect();
+                store.insert_tokens(&tokens).await?;
+                let mut out = String::with_capacity(tokens.len() * 80);
+                for (token, grant) in &tokens {
+                    out.push_str(&format!("{}\t{token}\n", grant.nip.as_deref().unwrap_or_default()));
+                }
+                print!("{out}");
+                return Ok(());
+            }
             if sample {
                 let Some((employee, supervisor)) = store.sample_applicant(&region).await? else {
                     bail!("--sample: region {region} has no employee with a live application and a supervisor");
@@ -453,46 +506,174 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             all,
             date,
             json,
+            per_unit,
+            threads,
         } => {
             let today = date.unwrap_or(quarter.start());
             let store = Store::connect(&common.database).await?;
             let policies = load_policies(&common.rules)?;
-            let units: Vec<String> = match (unit, region, all) {
-                (Some(u), _, _) => vec![u],
-                (None, Some(r), _) => store.units(Some(&r)).await?.into_iter().map(|u| u.code).collect(),
-                (None, None, true) => store.units(None).await?.into_iter().map(|u| u.code).collect(),
+            let regions = match (&unit, region, all) {
+                (Some(_), _, _) => None,
+                (None, Some(r), _) => Some(vec![r]),
+                (None, None, true) => Some(Vec::new()),
                 (None, None, false) => bail!("say which units: --unit CODE, --region CODE or --all"),
             };
-            if units.is_empty() {
-                bail!("no units to allocate: seed the database first (dwa seed)");
-            }
-            let started = Instant::now();
-            let bar = indicatif::ProgressBar::new(units.len() as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} allocating {pos}/{len} units [{bar:30}] {elapsed} {msg}",
-                )
-                .expect("valid template")
-                .progress_chars("=> "),
-            );
-            let mut outcomes = Vec::with_capacity(units.len());
-            for unit in &units {
-                bar.set_message(unit.clone());
-                let outcome = allocate_unit(&store, &policies, unit, quarter, today)
-                    .await
-                    .with_context(|| format!("unit {unit}"))?;
-                outcomes.push(outcome);
-                bar.inc(1);
-            }
-            bar.finish_and_clear();
-            if json {
-                println!("{}", serde_json::to_string_pretty(&outcomes)?);
-            } else {
-                print_allocation_summary(quarter, &outcomes, started.elapsed().as_secs_f64());
+            match regions {
+                Some(regions) if !per_unit => {
+                    let mut options = crate::workflow::NationalOptions::new(quarter, today);
+                    options.regions = regions;
+                    options.keep_unit_outcomes = json;
+                    if let Some(threads) = threads {
+                        options.evaluators = threads;
+                    }
+                    allocate_in_bulk(&store, &policies, &options, json).await?;
+                }
+                regions => {
+                    let units: Vec<String> = match (unit, regions) {
+                        (Some(u), _) => vec![u],
+                        (None, Some(r)) if r.is_empty() => {
+                            store.units(None).await?.into_iter().map(|u| u.code).collect()
+                        }
+                        (None, Some(r)) => store.units(Some(&r[0])).await?.into_iter().map(|u| u.code).collect(),
+                        (None, None) => unreachable!("the match above asks for a unit, region or --all"),
+                    };
+                    allocate_per_unit(&store, &policies, &units, quarter, today, json).await?;
+                }
             }
         }
     }
     Ok(())
+}
+
+/// A progress bar on stderr counting `len` things.
+fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} [{{bar:30}}] {{elapsed}} (eta {{eta}}) {{msg}}"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// `allocate --unit`, or `--per-unit`: unit by unit, every decision stored in full.
+async fn allocate_per_unit(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    units: &[String],
+    quarter: Quarter,
+    today: Date,
+    json: bool,
+) -> anyhow::Result<()> {
+    if units.is_empty() {
+        bail!("no units to allocate: seed the database first (dwa seed)");
+    }
+    let started = Instant::now();
+    let bar = progress_bar(units.len() as u64, "allocating {pos}/{len} units");
+    let mut outcomes = Vec::with_capacity(units.len());
+    for unit in units {
+        bar.set_message(unit.clone());
+        let outcome = allocate_unit(store, policies, unit, quarter, today)
+            .await
+            .with_context(|| format!("unit {unit}"))?;
+        outcomes.push(outcome);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&outcomes)?);
+    } else {
+        print_allocation_summary(quarter, &outcomes, started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}
+
+/// `allocate --all` and `--region`: the national bulk path, with a per-region and total summary.
+async fn allocate_in_bulk(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    options: &crate::workflow::NationalOptions,
+    json: bool,
+) -> anyhow::Result<()> {
+    let one_region = options.regions.first().filter(|_| options.regions.len() == 1);
+    let total = store.employee_count(one_region.map(String::as_str)).await?;
+    if total == 0 && store.count("units").await? == 0 {
+        bail!("no units to allocate: seed the database first (dwa seed)");
+    }
+    let bar = progress_bar(total, "allocating {pos}/{len} employees");
+    let outcome = crate::workflow::allocate_national(store, policies, options, &|n| bar.inc(n)).await?;
+    bar.finish_and_clear();
+    let peak = crate::workflow::peak_memory_bytes();
+    if json {
+        let units: Vec<&UnitOutcome> = outcome.regions.iter().flat_map(|r| &r.unit_outcomes).collect();
+        println!("{}", serde_json::to_string_pretty(&units)?);
+    } else {
+        print_national_summary(&outcome, peak);
+    }
+    let failed: Vec<String> = outcome
+        .regions
+        .iter()
+        .filter_map(|r| r.error.as_ref().map(|e| format!("region {}: {e}", r.region)))
+        .collect();
+    if !failed.is_empty() {
+        bail!(
+            "{} of {} regions failed and kept their previous rosters:\n  {}",
+            failed.len(),
+            outcome.regions.len(),
+            failed.join("\n  ")
+        );
+    }
+    Ok(())
+}
+
+fn print_national_summary(outcome: &crate::workflow::NationalOutcome, peak: Option<u64>) {
+    println!(
+        "{:<6} {:<28} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>10}",
+        "region", "plugin", "units", "staff", "apps", "elig", "cand", "grant", "s", "dec/s"
+    );
+    for r in &outcome.regions {
+        let plugin = r
+            .plugin
+            .as_ref()
+            .map(|p| format!("{} {}", p.name, p.version))
+            .unwrap_or_default();
+        match &r.error {
+            Some(e) => println!("{:<6} {:<28} FAILED: {e}", r.region, plugin),
+            None => println!(
+                "{:<6} {:<28} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7.2} {:>10.0}",
+                r.region,
+                plugin,
+                r.units,
+                r.employees,
+                r.evaluated,
+                r.eligible,
+                r.candidates,
+                r.granted,
+                r.seconds,
+                r.decisions_per_second()
+            ),
+        }
+    }
+    let sum = |f: fn(&crate::workflow::RegionOutcome) -> u64| outcome.regions.iter().map(f).sum::<u64>();
+    let quarter = outcome.quarter.map(|q| q.to_string()).unwrap_or_default();
+    println!(
+        "{quarter}: {} regions, {} units, {} staff, {} applications evaluated, {} eligible, {} approved candidates, {} granted, {} days anywhere a week, {} guardrail corrections; {:.2} s ({:.0} decisions/s); peak memory {}",
+        outcome.regions.len(),
+        sum(|r| r.units),
+        sum(|r| r.employees),
+        outcome.evaluated(),
+        sum(|r| r.eligible),
+        sum(|r| r.candidates),
+        sum(|r| r.granted),
+        sum(|r| r.remote_days),
+        sum(|r| r.violations),
+        outcome.seconds,
+        outcome.decisions_per_second(),
+        peak.map(|b| format!("{:.0} MiB (VmHWM)", b as f64 / (1 << 20) as f64))
+            .unwrap_or_else(|| "unknown".into())
+    );
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
@@ -500,9 +681,20 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
     serde_json::from_str(&text).with_context(|| format!("{} is not a valid document", path.display()))
 }
 
+/// The engine of the `dwa` commands, keeping compiled plugins in `DWA_COMPILE_CACHE` (default:
+/// `dwa-compile-cache` in the system's temporary folder; `off` compiles every time).
+fn engine() -> anyhow::Result<PolicyEngine> {
+    let engine = PolicyEngine::new(Limits::default())?;
+    Ok(match std::env::var_os("DWA_COMPILE_CACHE") {
+        Some(dir) if dir == "off" => engine,
+        Some(dir) => engine.with_compile_cache(Path::new(&dir)),
+        None => engine.with_compile_cache(&std::env::temp_dir().join("dwa-compile-cache")),
+    })
+}
+
 /// Load every region's rules; a region that fails is reported on stderr and left out.
 fn load_policies(rules: &Path) -> anyhow::Result<Arc<PolicySet>> {
-    let engine = Arc::new(PolicyEngine::new(Limits::default())?);
+    let engine = Arc::new(engine()?);
     let (set, errors) = PolicySet::load_dir(engine, rules)?;
     for e in &errors {
         eprintln!("warning: rules not loaded: {e}");

@@ -1,18 +1,24 @@
 //! The WebAssembly engine: one wasmtime [`Engine`] (pooling allocator, fuel metering, epoch
 //! interruption), one linker built once, and sandboxed calls into rule plugins with a fresh
-//! [`Store`] per call. It knows nothing of HTTP, manifests or the database.
+//! [`Store`] per call (or, for one owner's many calls, a [`WarmInstance`]). It knows nothing of
+//! HTTP, manifests or the database.
 
 mod bindings;
+mod compile_cache;
 mod error;
 mod plugin;
 mod sandbox;
+mod warm;
 
 pub use error::{LoadError, PluginError, PluginId, TrapCause};
 pub use plugin::{Plugin, SUPPORTED_CONTRACTS};
 pub use sandbox::GuestOutput;
+pub use warm::WarmInstance;
 
-use bindings::convert;
-use dwa_sdk::{AllocationRequest, Date, Eligibility, EvaluationInput, Grant, Params};
+use bindings::{Instance, dispatch};
+use dwa_sdk::{
+    AllocationRequest, Application, Date, Eligibility, Employee, EvaluationInput, Grant, Params, PolicyError, Verdict,
+};
 use sandbox::HostState;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,6 +78,7 @@ pub struct PolicyEngine {
     linker: Linker<HostState>,
     limits: Limits,
     ticker_stop: Arc<AtomicBool>,
+    compile_cache: Option<compile_cache::CompileCache>,
 }
 
 impl PolicyEngine {
@@ -84,13 +91,15 @@ impl PolicyEngine {
             .total_core_instances(1024)
             .total_component_instances(512)
             // Keeping a little memory resident between instances avoids page faults on reuse.
-            .linear_memory_keep_resident(1 << 20)
+            // (and resetting only the pages a call touched is what makes a fresh instance cheap).
+            .linear_memory_keep_resident(2 << 20)
             .table_keep_resident(64 << 10);
         let mut config = Config::new();
         config
             .consume_fuel(true)
             .epoch_interruption(true)
-            .max_wasm_stack(512 << 10)
+            // Rules recurse little: a small stack is cheaper to set up for every instance.
+            .max_wasm_stack(256 << 10)
             .concurrency_support(false)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
@@ -113,7 +122,15 @@ impl PolicyEngine {
             linker,
             limits,
             ticker_stop,
+            compile_cache: None,
         })
+    }
+
+    /// Keep compiled plugins under `dir` (see `engine/compile_cache.rs`): a restart or a
+    /// parameter-only reload then loads machine code instead of compiling again.
+    pub fn with_compile_cache(mut self, dir: &std::path::Path) -> PolicyEngine {
+        self.compile_cache = Some(compile_cache::CompileCache::new(dir, &self.engine));
+        self
     }
 
     /// The per-call limits.
@@ -127,20 +144,30 @@ impl PolicyEngine {
         Plugin::load(self, bytes, source)
     }
 
-    /// Evaluate one application.
+    /// Evaluate one application, with its reasons.
     pub fn evaluate(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Call<Eligibility>, PluginError> {
-        let employee = (&input.employee).into();
-        let application = (&input.application).into();
-        let params = convert::params_to_wit(&input.params);
-        let today = (&input.today).into();
-        let call = self.call(plugin, input.today, |rules, store| {
-            rules.call_evaluate(store, &employee, &application, &params, today)
+        let call = self.call(plugin, input.today, |instance, store| {
+            calls::evaluate(instance, store, &input.employee, &input.application, &input.params, input.today)
         })?;
-        let value = call.value.map_err(|e| plugin.refused(e.into()))?;
-        let eligibility: Eligibility = value.into();
+        let eligibility = call.value.map_err(|e| plugin.refused(e))?;
         self.check_eligibility(plugin, &eligibility)?;
         Ok(Call {
             value: eligibility,
+            fuel_used: call.fuel_used,
+            duration: call.duration,
+            output: call.output,
+        })
+    }
+
+    /// Decide one application: the outcome of [`PolicyEngine::evaluate`] without its messages.
+    pub fn decide(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Call<Verdict>, PluginError> {
+        let call = self.call(plugin, input.today, |instance, store| {
+            calls::decide(instance, store, &input.employee, &input.application, &input.params, input.today)
+        })?;
+        let verdict = call.value.map_err(|e| plugin.refused(e))?;
+        self.check_verdict(plugin, &verdict)?;
+        Ok(Call {
+            value: verdict,
             fuel_used: call.fuel_used,
             duration: call.duration,
             output: call.output,
@@ -151,32 +178,48 @@ impl PolicyEngine {
     pub fn evaluate_batch(
         &self,
         plugin: &Plugin,
-        items: &[(dwa_sdk::Employee, dwa_sdk::Application)],
+        items: &[(&Employee, &Application)],
         params: &Params,
         today: Date,
     ) -> Result<Call<Vec<Result<Eligibility, PluginError>>>, PluginError> {
-        let wit_items: Vec<_> = items.iter().map(|(e, a)| (e.into(), a.into())).collect();
-        let wit_params = convert::params_to_wit(params);
-        let wit_today = (&today).into();
-        let call = self.call(plugin, today, |rules, store| {
-            rules.call_evaluate_batch(store, &wit_items, &wit_params, wit_today)
+        let call = self.call(plugin, today, |instance, store| {
+            calls::evaluate_batch(instance, store, items, params, today)
         })?;
-        if call.value.len() != items.len() {
-            return Err(plugin.invalid_output(format!(
-                "evaluate-batch returned {} results for {} items",
-                call.value.len(),
-                items.len()
-            )));
-        }
+        self.check_batch_len(plugin, "evaluate-batch", call.value.len(), items.len())?;
         let value = call
             .value
             .into_iter()
-            .map(|r| match r {
-                Ok(e) => {
-                    let e: Eligibility = e.into();
-                    self.check_eligibility(plugin, &e).map(|()| e)
-                }
-                Err(e) => Err(plugin.refused(e.into())),
+            .map(|r| {
+                let e = r.map_err(|e| plugin.refused(e))?;
+                self.check_eligibility(plugin, &e).map(|()| e)
+            })
+            .collect();
+        Ok(Call {
+            value,
+            fuel_used: call.fuel_used,
+            duration: call.duration,
+            output: call.output,
+        })
+    }
+
+    /// Decide many applications of one region in a single call (one store, one instance).
+    pub fn decide_batch(
+        &self,
+        plugin: &Plugin,
+        items: &[(&Employee, &Application)],
+        params: &Params,
+        today: Date,
+    ) -> Result<Call<Vec<Result<Verdict, PluginError>>>, PluginError> {
+        let call = self.call(plugin, today, |instance, store| {
+            calls::decide_batch(instance, store, items, params, today)
+        })?;
+        self.check_batch_len(plugin, "decide-batch", call.value.len(), items.len())?;
+        let value = call
+            .value
+            .into_iter()
+            .map(|r| {
+                let v = r.map_err(|e| plugin.refused(e))?;
+                self.check_verdict(plugin, &v).map(|()| v)
             })
             .collect();
         Ok(Call {
@@ -195,13 +238,10 @@ impl PolicyEngine {
         params: &Params,
         today: Date,
     ) -> Result<Call<Vec<Grant>>, PluginError> {
-        let wit_request = request.into();
-        let wit_params = convert::params_to_wit(params);
-        let call = self.call(plugin, today, |rules, store| {
-            rules.call_allocate(store, &wit_request, &wit_params)
+        let call = self.call(plugin, today, |instance, store| {
+            calls::allocate(instance, store, request, params)
         })?;
-        let value = call.value.map_err(|e| plugin.refused(e.into()))?;
-        let grants: Vec<Grant> = value.into_iter().map(Into::into).collect();
+        let grants = call.value.map_err(|e| plugin.refused(e))?;
         check_grants(plugin, request, &grants)?;
         Ok(Call {
             value: grants,
@@ -209,6 +249,11 @@ impl PolicyEngine {
             duration: call.duration,
             output: call.output,
         })
+    }
+
+    /// One instance of `plugin` kept for many calls by one owner (see [`WarmInstance`]).
+    pub fn warm_instance(&self, plugin: std::sync::Arc<Plugin>, today: Date) -> WarmInstance<'_> {
+        WarmInstance::new(self, plugin, today)
     }
 
     /// Ask a plugin who it is.
@@ -220,14 +265,22 @@ impl PolicyEngine {
                 month: 1,
                 day: 1,
             },
-            |rules, store| rules.call_info(store),
+            calls::info,
         )?;
-        let info: dwa_sdk::PluginInfo = call.value.into();
+        let info = call.value;
         let size = info.region.len() + info.name.len() + info.version.len() + info.contract.len();
         if size > 1024 {
             return Err(plugin.invalid_output(format!("info is {size} bytes long")));
         }
         Ok(info)
+    }
+
+    /// A store for one plugin's calls, with the memory cap (and WASI, lazily, if it imports it).
+    pub(crate) fn new_store(&self, _plugin: &Plugin, today: Date) -> Store<HostState> {
+        let state = HostState::new(&self.limits, today);
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limiter);
+        store
     }
 
     /// Run `f` against a fresh instance under the limits, and turn any failure into a
@@ -236,19 +289,33 @@ impl PolicyEngine {
         &self,
         plugin: &Plugin,
         today: Date,
-        f: impl FnOnce(&bindings::Rules, &mut Store<HostState>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&Instance, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<Call<R>, PluginError> {
         let started = Instant::now();
-        let state = HostState::new(&self.limits, plugin.needs_wasi(), today);
-        let mut store = Store::new(&self.engine, state);
-        store.limiter(|state| &mut state.limiter);
+        let mut store = self.new_store(plugin, today);
+        self.arm(&mut store);
+        let result = plugin
+            .instantiate(&mut store)
+            .and_then(|instance| f(&instance, &mut store));
+        self.finish(plugin, &mut store, started, result)
+    }
+
+    /// Give a store a full fuel budget and a fresh deadline for one call.
+    pub(crate) fn arm(&self, store: &mut Store<HostState>) {
         store.set_fuel(self.limits.fuel).expect("fuel is enabled in the config");
         // One extra tick: the current tick is already partly over, and the deadline is a minimum.
         let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()) as u64 + 1;
         store.set_epoch_deadline(ticks);
-        let result = plugin
-            .instantiate(&mut store)
-            .and_then(|instance| f(instance.dwa_policy_rules(), &mut store));
+    }
+
+    /// What a call cost and returned, or why it failed.
+    pub(crate) fn finish<R>(
+        &self,
+        plugin: &Plugin,
+        store: &mut Store<HostState>,
+        started: Instant,
+        result: wasmtime::Result<R>,
+    ) -> Result<Call<R>, PluginError> {
         let fuel_used = self.limits.fuel - store.get_fuel().unwrap_or(0);
         let duration = started.elapsed();
         let output = store.data_mut().take_output();
@@ -268,6 +335,48 @@ impl PolicyEngine {
                 })
             }
         }
+    }
+
+    fn check_batch_len(&self, plugin: &Plugin, export: &str, got: usize, asked: usize) -> Result<(), PluginError> {
+        if got != asked {
+            return Err(plugin.invalid_output(format!("{export} returned {got} results for {asked} items")));
+        }
+        Ok(())
+    }
+
+    /// Structural checks every verdict must pass, whatever the region.
+    pub(crate) fn check_verdict(&self, plugin: &Plugin, v: &Verdict) -> Result<(), PluginError> {
+        if v.max_remote_days > 5 {
+            return Err(plugin.invalid_output(format!(
+                "max-remote-days {} is more than a 5-day week",
+                v.max_remote_days
+            )));
+        }
+        if v.eligible != v.failed.is_empty() {
+            return Err(plugin.invalid_output(format!(
+                "a verdict that is {} with failed gates {:?}",
+                if v.eligible { "eligible" } else { "not eligible" },
+                v.failed
+            )));
+        }
+        if v.approvals_required.len() > 8 {
+            return Err(plugin.invalid_output(format!("{} approvals required", v.approvals_required.len())));
+        }
+        let bytes: usize = v.failed.iter().map(String::len).sum();
+        if v.failed.len() > self.limits.max_reasons || bytes > self.limits.max_output_bytes {
+            return Err(PluginError::Trap {
+                plugin: plugin.shared_id(),
+                cause: TrapCause::OutputTooLarge {
+                    what: format!("{} failed gates ({bytes} bytes)", v.failed.len()),
+                    limit: format!("{} reasons", self.limits.max_reasons),
+                },
+                output: String::new(),
+            });
+        }
+        if v.failed.iter().any(String::is_empty) {
+            return Err(plugin.invalid_output("a failed gate without a code".into()));
+        }
+        Ok(())
     }
 
     fn classify(&self, error: &wasmtime::Error, state: &HostState, output: &GuestOutput) -> TrapCause {
@@ -295,7 +404,7 @@ impl PolicyEngine {
     }
 
     /// Structural checks every decision must pass, whatever the region.
-    fn check_eligibility(&self, plugin: &Plugin, e: &Eligibility) -> Result<(), PluginError> {
+    pub(crate) fn check_eligibility(&self, plugin: &Plugin, e: &Eligibility) -> Result<(), PluginError> {
         if e.max_remote_days > 5 {
             return Err(plugin.invalid_output(format!(
                 "max-remote-days {} is more than a 5-day week",
@@ -402,5 +511,124 @@ fn check_grants(plugin: &Plugin, request: &AllocationRequest, grants: &[Grant]) 
 impl Drop for PolicyEngine {
     fn drop(&mut self) {
         self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Each export called on an instance of any supported contract version, converting to and
+/// from the SDK types (the conversions count in the call's time, as they are part of it).
+mod calls {
+    use super::{AllocationRequest, Application, Date, Eligibility, Employee, Grant, Instance, Params, PolicyError, Verdict};
+    use super::{HostState, dispatch};
+    use wasmtime::Store;
+
+    type Answer<T> = wasmtime::Result<Result<T, PolicyError>>;
+
+    pub(super) fn info(instance: &Instance, store: &mut Store<HostState>) -> wasmtime::Result<dwa_sdk::PluginInfo> {
+        dispatch!(instance, |rules, convert| Ok(rules.call_info(&mut *store)?.into()))
+    }
+
+    pub(super) fn evaluate(
+        instance: &Instance,
+        store: &mut Store<HostState>,
+        employee: &Employee,
+        application: &Application,
+        params: &Params,
+        today: Date,
+    ) -> Answer<Eligibility> {
+        dispatch!(instance, |rules, convert| {
+            let answer = rules.call_evaluate(
+                &mut *store,
+                &employee.into(),
+                &application.into(),
+                &convert::params_to_wit(params),
+                (&today).into(),
+            )?;
+            Ok(answer.map(Into::into).map_err(Into::into))
+        })
+    }
+
+    pub(super) fn evaluate_batch(
+        instance: &Instance,
+        store: &mut Store<HostState>,
+        items: &[(&Employee, &Application)],
+        params: &Params,
+        today: Date,
+    ) -> wasmtime::Result<Vec<Result<Eligibility, PolicyError>>> {
+        dispatch!(instance, |rules, convert| {
+            let items: Vec<_> = items.iter().map(|&(e, a)| (e.into(), a.into())).collect();
+            let answers = rules.call_evaluate_batch(&mut *store, &items, &convert::params_to_wit(params), (&today).into())?;
+            Ok(answers
+                .into_iter()
+                .map(|r| r.map(Into::into).map_err(Into::into))
+                .collect())
+        })
+    }
+
+    pub(super) fn decide(
+        instance: &Instance,
+        store: &mut Store<HostState>,
+        employee: &Employee,
+        application: &Application,
+        params: &Params,
+        today: Date,
+    ) -> Answer<Verdict> {
+        match instance {
+            // 0.1.0 has no `decide`: its `evaluate`, without the messages, is the same outcome.
+            Instance::V0_1(_) => Ok(evaluate(instance, store, employee, application, params, today)?.map(Verdict::from)),
+            Instance::V0_2(bindings) => {
+                use super::bindings::v0_2_0::convert;
+                let answer = bindings.dwa_policy_rules().call_decide(
+                    &mut *store,
+                    &employee.into(),
+                    &application.into(),
+                    &convert::params_to_wit(params),
+                    (&today).into(),
+                )?;
+                Ok(answer.map(Into::into).map_err(Into::into))
+            }
+        }
+    }
+
+    pub(super) fn decide_batch(
+        instance: &Instance,
+        store: &mut Store<HostState>,
+        items: &[(&Employee, &Application)],
+        params: &Params,
+        today: Date,
+    ) -> wasmtime::Result<Vec<Result<Verdict, PolicyError>>> {
+        match instance {
+            Instance::V0_1(_) => Ok(evaluate_batch(instance, store, items, params, today)?
+                .into_iter()
+                .map(|r| r.map(Verdict::from))
+                .collect()),
+            Instance::V0_2(bindings) => {
+                use super::bindings::v0_2_0::convert;
+                let items: Vec<_> = items.iter().map(|&(e, a)| (e.into(), a.into())).collect();
+                let answers = bindings.dwa_policy_rules().call_decide_batch(
+                    &mut *store,
+                    &items,
+                    &convert::params_to_wit(params),
+                    (&today).into(),
+                )?;
+                Ok(answers
+                    .into_iter()
+                    .map(|r| r.map(Into::into).map_err(Into::into))
+                    .collect())
+            }
+        }
+    }
+
+    pub(super) fn allocate(
+        instance: &Instance,
+        store: &mut Store<HostState>,
+        request: &AllocationRequest,
+        params: &Params,
+    ) -> Answer<Vec<Grant>> {
+        dispatch!(instance, |rules, convert| {
+            let answer = rules.call_allocate(&mut *store, &request.into(), &convert::params_to_wit(params))?;
+            Ok(answer
+                .map(|grants| grants.into_iter().map(Into::into).collect())
+                .map_err(Into::into))
+        })
     }
 }

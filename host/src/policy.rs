@@ -7,7 +7,7 @@ mod region;
 mod set;
 mod validate;
 
-pub use guardrails::{Violation, enforce_eligibility, enforce_grants};
+pub use guardrails::{Violation, enforce_eligibility, enforce_grants, enforce_verdict};
 pub use region::{PluginCache, PluginRef, RegionPolicy};
 pub use set::{
     ActiveVersion, Allocation, Attempt, Decision, PolicyEvent, PolicySet, PolicyStatus, file_name, manifests_in,
@@ -19,6 +19,17 @@ use std::path::PathBuf;
 
 /// Region code of the province, whose manifest carries the guardrails.
 pub const PROVINCE: &str = "32";
+
+/// Whether a plugin whose `info` names `plugin_region` may serve `manifest_region`: its own
+/// region, or — for the province's plugin — any regency or city of the province (BPS codes
+/// `32xx`) that adopts the baseline unchanged under its own manifest and parameters.
+pub fn plugin_serves(plugin_region: &str, manifest_region: &str) -> bool {
+    plugin_region == manifest_region
+        || (plugin_region == PROVINCE
+            && manifest_region.len() == 4
+            && manifest_region.starts_with(PROVINCE)
+            && manifest_region.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// Why a region's rules could not be loaded or used.
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +57,10 @@ pub enum RulesError {
     #[error(transparent)]
     Load(#[from] LoadError),
     /// The plugin's `info` does not match its manifest.
-    #[error("{path}: the plugin says it is for region {plugin_region}, the manifest says {manifest_region}")]
+    #[error(
+        "{path}: the plugin says it is for region {plugin_region}, the manifest says {manifest_region} \
+         (a plugin serves its own region; the province's may also serve a regency or city of the province)"
+    )]
     RegionMismatch {
         /// The manifest.
         path: PathBuf,

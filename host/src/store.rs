@@ -5,9 +5,11 @@
 mod access;
 mod allocations;
 mod applications;
+pub mod bulk;
 mod decisions;
 mod employees;
 mod imports;
+mod national;
 mod policies;
 mod reports;
 
@@ -15,6 +17,7 @@ pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
 pub use applications::StoredApplication;
 pub use decisions::StoredDecision;
+pub use national::{CompactDecision, RegionWriter, RunSummary, StaffRow, StoredCompactDecision, UnitAllocation, UnitStaff};
 pub use employees::{EmployeeRecord, UnitRow};
 pub use policies::{AuditEntry, POLICY_CHANNEL, ScheduledActivation, StoredVersion, VersionSummary};
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
@@ -132,6 +135,8 @@ impl Store {
             "allocations",
             "roster",
             "guardrail_violations",
+            "allocation_runs",
+            "compact_decisions",
         ];
         if !TABLES.contains(&table) {
             return Err(StoreError::NotFound(format!("table `{table}`")));

@@ -6,6 +6,7 @@ mod allocate;
 mod applications;
 mod dry_run;
 mod history;
+mod national;
 mod replicas;
 
 pub use allocate::{UnitOutcome, allocate_unit};
@@ -16,6 +17,10 @@ pub use dry_run::{DryRun, Flip, UnitFlips, dry_run};
 pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, record_policy_changes, rollback_target, run_due_activations,
     upload_version,
+};
+pub use national::{
+    CompactExplanation, NationalOptions, NationalOutcome, RegionOutcome, allocate_national, explain_compact_decision,
+    peak_memory_bytes,
 };
 pub use replicas::follow_other_replicas;
 

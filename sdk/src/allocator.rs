@@ -4,7 +4,9 @@
 
 use crate::params::Params;
 use crate::types::{AllocationRequest, Candidate, Grant, PolicyError, Weekday};
-use std::collections::HashSet;
+// A BTreeSet, not a HashSet: std's hasher seeds itself from WASI randomness, an import a plugin
+// otherwise does not need.
+use std::collections::BTreeSet;
 
 /// How many people of a unit of `headcount` may be away on one weekday.
 pub fn away_capacity(headcount: u32, min_office_share: f64) -> u32 {
@@ -41,7 +43,7 @@ pub fn standard_allocation(request: &AllocationRequest, params: &Params) -> Resu
             ),
         ));
     }
-    let mut seen = HashSet::new();
+    let mut seen = BTreeSet::new();
     if let Some(dup) = request.candidates.iter().find(|c| !seen.insert(c.nip.as_str())) {
         return Err(PolicyError::new(
             "BAD_INPUT",

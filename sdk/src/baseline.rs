@@ -6,8 +6,8 @@ use crate::date::Date;
 use crate::params::Params;
 use crate::talent::{SkpRating, latest_assessment, performance_level, skp_rating, talent_box};
 use crate::types::{
-    Application, Approver, Eligibility, Employee, EmploymentType, Expectation, PenaltyLevel, PolicyError, Reason,
-    TaskCategory,
+    Application, Approver, Eligibility, Employee, EmploymentType, Expectation, Penalty, PenaltyLevel, PolicyError,
+    Reason, TaskCategory, Verdict,
 };
 
 /// Reason codes of the baseline gates, stable across versions.
@@ -78,11 +78,30 @@ impl BaselineParams {
     }
 }
 
+/// Whether an assessment builds the bilingual reasons ([`Mode::Explain`], for `evaluate`) or
+/// only records which gates failed ([`Mode::Decide`], for `decide`: the same outcome, several
+/// times cheaper, because formatting messages is most of an evaluation's work).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Build every reason with its messages and remedy.
+    Explain,
+    /// Record only the codes of failed gates.
+    Decide,
+}
+
 /// A decision being built: gates so far, the pattern ceiling, approvals and priority.
+///
+/// One code path serves both `evaluate` and `decide`: add gates with [`Assessment::gate`]
+/// (the message is built only when explaining), then close with [`Assessment::finish`] or
+/// [`Assessment::verdict`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Assessment {
-    /// Gates in the order they were checked.
+    /// Explaining or only deciding.
+    pub mode: Mode,
+    /// Gates in the order they were checked (explaining only).
     pub reasons: Vec<Reason>,
+    /// Codes of the gates that failed, in order.
+    pub failed: Vec<String>,
     /// Largest days anywhere allowed so far (before gates are applied).
     pub max_remote_days: u8,
     /// Requested days anywhere.
@@ -94,6 +113,19 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// An assessment with no gate yet.
+    pub fn new(mode: Mode, max_remote_days: u8, requested_remote_days: u8, priority: i32) -> Assessment {
+        Assessment {
+            mode,
+            reasons: Vec::with_capacity(if mode == Mode::Explain { 12 } else { 0 }),
+            failed: Vec::new(),
+            max_remote_days,
+            requested_remote_days,
+            approvals_required: Vec::new(),
+            priority,
+        }
+    }
+
     /// Lower the ceiling to `days` (never raises it).
     pub fn cap(&mut self, days: u8) {
         self.max_remote_days = self.max_remote_days.min(days);
@@ -106,15 +138,40 @@ impl Assessment {
         }
     }
 
-    /// Add a gate.
+    /// Add a gate that `passed` or not; `explain` builds its reason, and is called only when
+    /// explaining. The reason's code and outcome must be `code` and `passed`.
+    pub fn gate(&mut self, code: &str, passed: bool, explain: impl FnOnce() -> Reason) {
+        match self.mode {
+            Mode::Explain => {
+                let reason = explain();
+                debug_assert!(reason.code == code && reason.passed == passed, "{reason:?}");
+                self.push(reason);
+            }
+            Mode::Decide if !passed => self.failed.push(code.to_owned()),
+            Mode::Decide => {}
+        }
+    }
+
+    /// Add a gate whose reason is already built (it counts in both modes).
     pub fn push(&mut self, reason: Reason) {
-        self.reasons.push(reason);
+        if !reason.passed {
+            self.failed.push(reason.code.clone());
+        }
+        if self.mode == Mode::Explain {
+            self.reasons.push(reason);
+        }
+    }
+
+    /// True when no gate failed so far.
+    pub fn passing(&self) -> bool {
+        self.failed.is_empty()
     }
 
     /// Close the decision: eligible when every gate passed; an ineligible decision allows 0 days.
-    /// Appends the informative `PATTERN` reason.
+    /// Appends the informative `PATTERN` reason. (In [`Mode::Decide`] there are no reasons: use
+    /// [`Assessment::verdict`].)
     pub fn finish(mut self) -> Eligibility {
-        let eligible = self.reasons.iter().all(|r| r.passed);
+        let eligible = self.passing();
         let max_remote_days = if eligible { self.max_remote_days } else { 0 };
         if eligible {
             let (allowed, requested) = (pattern(max_remote_days), pattern(self.requested_remote_days));
@@ -140,11 +197,29 @@ impl Assessment {
             reasons: self.reasons,
         }
     }
+
+    /// Close the decision as a [`Verdict`]: the same outcome as [`Assessment::finish`], in
+    /// either mode.
+    pub fn verdict(self) -> Verdict {
+        let eligible = self.passing();
+        Verdict {
+            eligible,
+            max_remote_days: if eligible { self.max_remote_days } else { 0 },
+            approvals_required: self.approvals_required,
+            priority: self.priority,
+            failed: self.failed,
+        }
+    }
+}
+
+/// Whether the role has no direct face-to-face public service.
+pub fn public_service_passes(employee: &Employee) -> bool {
+    !(employee.public_service || employee.task_category == TaskCategory::PublicService)
 }
 
 /// No direct face-to-face public service.
 pub fn public_service_gate(employee: &Employee) -> Reason {
-    if employee.public_service || employee.task_category == TaskCategory::PublicService {
+    if !public_service_passes(employee) {
         Reason::fail(
             codes::PUBLIC_SERVICE,
             "Jabatan melayani publik secara langsung (tatap muka)",
@@ -163,9 +238,14 @@ pub fn public_service_gate(employee: &Employee) -> Reason {
     }
 }
 
+/// Whether the employee is not a candidate civil servant.
+pub fn employment_type_passes(employee: &Employee) -> bool {
+    employee.employment_type != EmploymentType::Cpns
+}
+
 /// Not a candidate civil servant.
 pub fn employment_type_gate(employee: &Employee) -> Reason {
-    if employee.employment_type == EmploymentType::Cpns {
+    if !employment_type_passes(employee) {
         Reason::fail(
             codes::EMPLOYMENT_TYPE,
             "Masih berstatus CPNS",
@@ -184,10 +264,15 @@ pub fn employment_type_gate(employee: &Employee) -> Reason {
     }
 }
 
+/// Whether the employee has served at least `min_service_months`.
+pub fn service_length_passes(employee: &Employee, p: &BaselineParams) -> bool {
+    employee.service_months >= p.min_service_months
+}
+
 /// At least `min_service_months` since appointment.
 pub fn service_length_gate(employee: &Employee, p: &BaselineParams) -> Reason {
     let (months, min) = (employee.service_months, p.min_service_months);
-    if months >= min {
+    if service_length_passes(employee, p) {
         Reason::pass(
             codes::SERVICE_LENGTH,
             format!("Masa kerja {months} bulan (minimal {min})"),
@@ -207,8 +292,9 @@ pub fn service_length_gate(employee: &Employee, p: &BaselineParams) -> Reason {
     }
 }
 
-/// No active penalty, and no moderate or severe penalty within the look-back window.
-pub fn discipline_gate(employee: &Employee, today: Date, p: &BaselineParams) -> Reason {
+/// The penalty that disqualifies (active, or moderate/severe within the look-back window) and
+/// the date from which the employee qualifies again, if known.
+fn disqualifying_penalty<'e>(employee: &'e Employee, today: Date, p: &BaselineParams) -> Option<(&'e Penalty, Option<Date>)> {
     let window_start = today.minus_months(p.penalty_lookback_months);
     let mut clear_from: Option<Date> = None;
     let mut found = None;
@@ -233,7 +319,17 @@ pub fn discipline_gate(employee: &Employee, today: Date, p: &BaselineParams) -> 
             };
         }
     }
-    match found {
+    found.map(|penalty| (penalty, clear_from))
+}
+
+/// Whether no penalty is active and none moderate or severe fell within the look-back window.
+pub fn discipline_passes(employee: &Employee, today: Date, p: &BaselineParams) -> bool {
+    disqualifying_penalty(employee, today, p).is_none()
+}
+
+/// No active penalty, and no moderate or severe penalty within the look-back window.
+pub fn discipline_gate(employee: &Employee, today: Date, p: &BaselineParams) -> Reason {
+    match disqualifying_penalty(employee, today, p) {
         None => Reason::pass(
             codes::DISCIPLINE,
             format!(
@@ -245,7 +341,7 @@ pub fn discipline_gate(employee: &Employee, today: Date, p: &BaselineParams) -> 
                 p.penalty_lookback_months
             ),
         ),
-        Some(penalty) => {
+        Some((penalty, clear_from)) => {
             let level = match penalty.level {
                 PenaltyLevel::Light => ("ringan", "light"),
                 PenaltyLevel::Moderate => ("sedang", "moderate"),
@@ -276,6 +372,12 @@ fn capitalise(text: &str) -> String {
         .next()
         .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default()
+}
+
+/// Whether the latest SKP rating is at least `min_rating`.
+pub fn rating_passes(employee: &Employee, p: &BaselineParams) -> bool {
+    latest_assessment(&employee.ratings)
+        .is_some_and(|a| skp_rating(a.work_result, a.work_behaviour).at_least(p.min_rating))
 }
 
 /// Latest SKP rating at least `min_rating`.
@@ -315,10 +417,15 @@ pub fn rating_gate(employee: &Employee, p: &BaselineParams) -> Reason {
     }
 }
 
+/// Whether unexcused absences in 12 months are at most `max_unexcused_absence_days`.
+pub fn absence_passes(employee: &Employee, p: &BaselineParams) -> bool {
+    employee.unexcused_absence_days <= p.max_unexcused_absence_days
+}
+
 /// At most `max_unexcused_absence_days` in 12 months.
 pub fn absence_gate(employee: &Employee, p: &BaselineParams) -> Reason {
     let (days, max) = (employee.unexcused_absence_days, p.max_unexcused_absence_days);
-    if days <= max {
+    if absence_passes(employee, p) {
         Reason::pass(
             codes::ABSENCE,
             format!("{days} hari alpa dalam 12 bulan (maksimal {max})"),
@@ -337,10 +444,16 @@ pub fn absence_gate(employee: &Employee, p: &BaselineParams) -> Reason {
     }
 }
 
+/// Whether the KPI target is above the baseline (both finite).
+pub fn kpi_target_passes(application: &Application) -> bool {
+    let (base, target) = (application.kpi_baseline, application.kpi_target);
+    target.is_finite() && base.is_finite() && target > base
+}
+
 /// The KPI target must be above the baseline.
 pub fn kpi_target_gate(application: &Application) -> Reason {
     let (base, target) = (application.kpi_baseline, application.kpi_target);
-    if target.is_finite() && base.is_finite() && target > base {
+    if kpi_target_passes(application) {
         Reason::pass(
             codes::KPI_TARGET,
             format!("Target IKU {target} di atas baseline {base}"),
@@ -357,6 +470,11 @@ pub fn kpi_target_gate(application: &Application) -> Reason {
             format!("Set a KPI target higher than {base}"),
         )
     }
+}
+
+/// Whether `approver` has not rejected the application (pending counts as passing).
+pub fn approval_passes(application: &Application, approver: Approver) -> bool {
+    application.approval_by(approver) != Some(false)
 }
 
 /// An approval by `approver`: fails only when that approver rejected; pending passes (the
@@ -421,6 +539,17 @@ pub fn talent_box_gate(talent_box: u8) -> Reason {
     }
 }
 
+/// The ceiling the previous quarter's review puts on the pattern: `None` without a review, 5
+/// after an achieved KPI, the previous grant less `kpi_miss_reduction_days` after a miss.
+pub fn previous_review_ceiling(employee: &Employee, p: &BaselineParams) -> Option<u8> {
+    let review = employee.previous_review?;
+    Some(if review.kpi_achieved {
+        5
+    } else {
+        review.granted_remote_days.saturating_sub(p.kpi_miss_reduction_days)
+    })
+}
+
 /// After a missed KPI the next pattern is the previous grant less `kpi_miss_reduction_days`;
 /// returns the reason and the resulting ceiling.
 pub fn previous_review_gate(employee: &Employee, p: &BaselineParams) -> Option<(Reason, u8)> {
@@ -456,12 +585,23 @@ pub fn previous_review_gate(employee: &Employee, p: &BaselineParams) -> Option<(
     Some((reason, ceiling))
 }
 
-/// Every baseline gate for one application, in the province's order.
+/// Every baseline gate for one application, in the province's order, with its reasons.
 pub fn baseline_assessment(
     employee: &Employee,
     application: &Application,
     params: &Params,
     today: Date,
+) -> Result<Assessment, PolicyError> {
+    assess_baseline(employee, application, params, today, Mode::Explain)
+}
+
+/// Every baseline gate for one application, in the province's order, explained or not.
+pub fn assess_baseline(
+    employee: &Employee,
+    application: &Application,
+    params: &Params,
+    today: Date,
+    mode: Mode,
 ) -> Result<Assessment, PolicyError> {
     let p = BaselineParams::from_params(params)?;
     if application.requested_remote_days > 5 {
@@ -474,28 +614,55 @@ pub fn baseline_assessment(
         ));
     }
     let talent = employee_talent_box(employee);
-    let mut assessment = Assessment {
-        reasons: vec![
-            public_service_gate(employee),
-            employment_type_gate(employee),
-            service_length_gate(employee, &p),
-            discipline_gate(employee, today, &p),
-            rating_gate(employee, &p),
-            absence_gate(employee, &p),
-            kpi_target_gate(application),
-            approval_gate(application, Approver::Supervisor, codes::SUPERVISOR_APPROVAL),
-            talent_box_gate(talent),
-        ],
-        max_remote_days: remote_days_for_box(talent).min(p.max_remote_days),
-        requested_remote_days: application.requested_remote_days,
-        approvals_required: vec![Approver::Supervisor],
-        priority: talent as i32 * 1000 + employee.service_months.min(999) as i32,
-    };
-    if let Some((reason, ceiling)) = previous_review_gate(employee, &p) {
-        assessment.cap(ceiling);
-        assessment.push(reason);
+    let mut a = Assessment::new(
+        mode,
+        remote_days_for_box(talent).min(p.max_remote_days),
+        application.requested_remote_days,
+        talent as i32 * 1000 + employee.service_months.min(999) as i32,
+    );
+    a.require(Approver::Supervisor);
+    a.gate(codes::PUBLIC_SERVICE, public_service_passes(employee), || {
+        public_service_gate(employee)
+    });
+    a.gate(codes::EMPLOYMENT_TYPE, employment_type_passes(employee), || {
+        employment_type_gate(employee)
+    });
+    a.gate(codes::SERVICE_LENGTH, service_length_passes(employee, &p), || {
+        service_length_gate(employee, &p)
+    });
+    a.gate(codes::DISCIPLINE, discipline_passes(employee, today, &p), || {
+        discipline_gate(employee, today, &p)
+    });
+    a.gate(codes::RATING, rating_passes(employee, &p), || rating_gate(employee, &p));
+    a.gate(codes::ABSENCE, absence_passes(employee, &p), || absence_gate(employee, &p));
+    a.gate(codes::KPI_TARGET, kpi_target_passes(application), || {
+        kpi_target_gate(application)
+    });
+    a.gate(
+        codes::SUPERVISOR_APPROVAL,
+        approval_passes(application, Approver::Supervisor),
+        || approval_gate(application, Approver::Supervisor, codes::SUPERVISOR_APPROVAL),
+    );
+    a.gate(codes::TALENT_BOX, remote_days_for_box(talent) > 0, || talent_box_gate(talent));
+    if let Some(ceiling) = previous_review_ceiling(employee, &p) {
+        a.cap(ceiling);
+        a.gate(codes::PREVIOUS_REVIEW, ceiling > 0, || {
+            previous_review_gate(employee, &p)
+                .expect("a ceiling implies a review")
+                .0
+        });
     }
-    Ok(assessment)
+    Ok(a)
+}
+
+/// The province baseline outcome without its messages (what `decide` answers).
+pub fn decide_baseline(
+    employee: &Employee,
+    application: &Application,
+    params: &Params,
+    today: Date,
+) -> Result<Verdict, PolicyError> {
+    Ok(assess_baseline(employee, application, params, today, Mode::Decide)?.verdict())
 }
 
 /// The province baseline decision.

@@ -46,8 +46,8 @@ pub use params::{ParamValue, Params};
 pub use policy::Policy;
 pub use types::*;
 
-/// The contract version this SDK builds plugins against (`dwa:policy@0.1.0`).
-pub const CONTRACT_VERSION: &str = "0.1.0";
+/// The contract version this SDK builds plugins against (`dwa:policy@0.2.0`).
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 impl PluginInfo {
     /// Info for a plugin built with this SDK (fills in the contract version).
@@ -64,7 +64,7 @@ impl PluginInfo {
 /// Everything a plugin usually needs.
 pub mod prelude {
     pub use crate::allocator::standard_allocation;
-    pub use crate::baseline::{self, Assessment, baseline_assessment, codes, pattern};
+    pub use crate::baseline::{self, Assessment, Mode, assess_baseline, baseline_assessment, codes, pattern};
     pub use crate::params::{ParamValue, Params};
     pub use crate::policy::Policy;
     pub use crate::talent::{SkpRating, skp_rating, talent_box};
@@ -102,6 +102,21 @@ macro_rules! export_policy {
                     today: w::Date,
                 ) -> Vec<Result<w::Eligibility, w::PluginError>> {
                     $crate::guest::evaluate_batch::<$policy>(items, params, today)
+                }
+                fn decide(
+                    employee: w::Employee,
+                    application: w::Application,
+                    params: Vec<w::Param>,
+                    today: w::Date,
+                ) -> Result<w::Verdict, w::PluginError> {
+                    $crate::guest::decide::<$policy>(employee, application, params, today)
+                }
+                fn decide_batch(
+                    items: Vec<(w::Employee, w::Application)>,
+                    params: Vec<w::Param>,
+                    today: w::Date,
+                ) -> Vec<Result<w::Verdict, w::PluginError>> {
+                    $crate::guest::decide_batch::<$policy>(items, params, today)
                 }
                 fn allocate(
                     request: w::AllocationRequest,

@@ -5,7 +5,7 @@ use crate::allocator::standard_allocation;
 use crate::baseline::evaluate_baseline;
 use crate::date::Date;
 use crate::params::Params;
-use crate::types::{AllocationRequest, Application, Eligibility, Employee, Grant, PluginInfo, PolicyError};
+use crate::types::{AllocationRequest, Application, Eligibility, Employee, Grant, PluginInfo, PolicyError, Verdict};
 
 /// A region's rules.
 pub trait Policy {
@@ -29,6 +29,24 @@ pub trait Policy {
         today: Date,
     ) -> Vec<Result<Eligibility, PolicyError>> {
         items.iter().map(|(e, a)| Self::evaluate(e, a, params, today)).collect()
+    }
+
+    /// The outcome [`Policy::evaluate`] gives, without its messages. Defaults to evaluating and
+    /// dropping the messages, which is always right; override it with the same rules in
+    /// [`Mode::Decide`](crate::baseline::Mode) (see [`Assessment`](crate::baseline::Assessment))
+    /// to skip building them. The host checks that both agree on every worked example.
+    fn decide(
+        employee: &Employee,
+        application: &Application,
+        params: &Params,
+        today: Date,
+    ) -> Result<Verdict, PolicyError> {
+        Self::evaluate(employee, application, params, today).map(Verdict::from)
+    }
+
+    /// Decide many applications; defaults to calling [`Policy::decide`] for each.
+    fn decide_batch(items: &[(Employee, Application)], params: &Params, today: Date) -> Vec<Result<Verdict, PolicyError>> {
+        items.iter().map(|(e, a)| Self::decide(e, a, params, today)).collect()
     }
 
     /// Grant patterns for one unit; defaults to the standard allocator.

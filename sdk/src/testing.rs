@@ -223,7 +223,11 @@ pub fn baseline_gate_cases() -> Vec<GateCase> {
             gate: SUPERVISOR_APPROVAL,
             label: "rejected by supervisor",
             passes: false,
-            apply: |_, a| a.approvals[0].approved = false,
+            apply: |_, a| {
+                if let Some(approval) = a.approvals.first_mut() {
+                    approval.approved = false;
+                }
+            },
         },
         GateCase {
             gate: TALENT_BOX,
@@ -269,4 +273,45 @@ pub fn baseline_gate_cases() -> Vec<GateCase> {
             },
         },
     ]
+}
+
+/// Check that `P::decide` gives exactly the outcome of `P::evaluate` for every gate case of
+/// `cases` and for each of them combined with every other (two changes at once), with each
+/// requested pattern 0–5; returns how many inputs were compared. Panics on the first
+/// disagreement, naming the cases.
+pub fn assert_decide_agrees_with_evaluate<P: crate::Policy>(
+    cases: &[GateCase],
+    params: &crate::Params,
+    prepare: fn(&mut Employee),
+) -> usize {
+    let mut compared = 0;
+    for (i, first) in cases.iter().enumerate() {
+        for second in cases[i..].iter() {
+            for requested in 0..=5 {
+                let (mut e, mut a) = (employee(), application());
+                prepare(&mut e);
+                (first.apply)(&mut e, &mut a);
+                (second.apply)(&mut e, &mut a);
+                a.requested_remote_days = requested;
+                let explained = P::evaluate(&e, &a, params, today()).map(|x| crate::Verdict::from(&x));
+                let decided = P::decide(&e, &a, params, today());
+                assert_eq!(decided, explained, "{first:?} + {second:?}, {requested} days requested");
+                compared += 1;
+            }
+        }
+    }
+    let items: Vec<_> = cases
+        .iter()
+        .map(|c| {
+            let (mut e, mut a) = (employee(), application());
+            prepare(&mut e);
+            (c.apply)(&mut e, &mut a);
+            (e, a)
+        })
+        .collect();
+    let batch = P::decide_batch(&items, params, today());
+    for ((e, a), decided) in items.iter().zip(batch) {
+        assert_eq!(decided, P::decide(e, a, params, today()), "decide-batch agrees with decide");
+    }
+    compared
 }

@@ -346,6 +346,41 @@ impl Eligibility {
     }
 }
 
+/// The outcome of an evaluation without its messages (contract 0.2.0's `verdict`): what
+/// allocation, dry runs and national runs need. For the same input it says exactly what
+/// [`Eligibility`] says, with the codes of the failed gates instead of the reasons.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// True when every gate passed.
+    pub eligible: bool,
+    /// Largest days anywhere per week allowed (0 = office only).
+    pub max_remote_days: u8,
+    /// Approvals needed before allocation.
+    pub approvals_required: Vec<Approver>,
+    /// Higher is served first when the quota is short.
+    pub priority: i32,
+    /// Codes of the failed gates, in the order they were checked.
+    pub failed: Vec<String>,
+}
+
+impl From<&Eligibility> for Verdict {
+    fn from(e: &Eligibility) -> Verdict {
+        Verdict {
+            eligible: e.eligible,
+            max_remote_days: e.max_remote_days,
+            approvals_required: e.approvals_required.clone(),
+            priority: e.priority,
+            failed: e.failed_codes().into_iter().map(str::to_owned).collect(),
+        }
+    }
+}
+
+impl From<Eligibility> for Verdict {
+    fn from(e: Eligibility) -> Verdict {
+        Verdict::from(&e)
+    }
+}
+
 /// Day of the working week.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -1,5 +1,5 @@
 //! One conversion between the SDK's plain types and the types a WIT bindings generator makes
-//! from `sdk/wit/v0.1.0`, shared by the guest side (wit-bindgen) and the host (wasmtime's
+//! from `sdk/wit/v0.*`, shared by the guest side (wit-bindgen) and the host (wasmtime's
 //! `bindgen!`): both generators name fields and variants alike, so one macro serves both.
 //!
 //! `wit_conversions!(path::to::types)`, invoked inside a module of the crate that owns the
@@ -283,6 +283,37 @@ macro_rules! wit_conversions {
         }
         impl From<w::$name> for sdk::$name {
             fn from(v: w::$name) -> Self { match v { $(w::$name::$variant => sdk::$name::$variant),+ } }
+        }
+    };
+}
+
+/// Expands the conversions of the `verdict` record (contract 0.2.0 and later) for a generated
+/// `types` module; invoked beside [`wit_conversions!`] in the same module.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wit_verdict_conversions {
+    ($($w:ident)::+) => {
+        impl From<$crate::types::Verdict> for $($w)::+::Verdict {
+            fn from(v: $crate::types::Verdict) -> Self {
+                $($w)::+::Verdict {
+                    eligible: v.eligible,
+                    max_remote_days: v.max_remote_days,
+                    approvals_required: v.approvals_required.iter().map(Into::into).collect(),
+                    priority: v.priority,
+                    failed: v.failed,
+                }
+            }
+        }
+        impl From<$($w)::+::Verdict> for $crate::types::Verdict {
+            fn from(v: $($w)::+::Verdict) -> Self {
+                $crate::types::Verdict {
+                    eligible: v.eligible,
+                    max_remote_days: v.max_remote_days,
+                    approvals_required: v.approvals_required.into_iter().map(Into::into).collect(),
+                    priority: v.priority,
+                    failed: v.failed,
+                }
+            }
         }
     };
 }

@@ -2,7 +2,7 @@
 //! against the sandbox linker, and identified by its `info` and the sha256 of its bytes.
 
 use super::PolicyEngine;
-use super::bindings::{PluginBindings, PluginBindingsPre};
+use super::bindings::{Instance, InstancePre};
 use super::error::{LoadError, PluginError, PluginId};
 use super::sandbox::HostState;
 use sha2::{Digest, Sha256};
@@ -11,7 +11,7 @@ use wasmtime::Store;
 use wasmtime::component::Component;
 
 /// Contract versions this host loads, oldest first.
-pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0"];
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0", "0.2.0"];
 
 /// The interface every plugin exports, without its version.
 const RULES_INTERFACE: &str = "dwa:policy/rules@";
@@ -24,7 +24,8 @@ pub struct Plugin {
     sha256: String,
     size: usize,
     needs_wasi: bool,
-    pre: PluginBindingsPre<HostState>,
+    contract: String,
+    pre: InstancePre,
 }
 
 impl std::fmt::Debug for Plugin {
@@ -39,17 +40,26 @@ impl std::fmt::Debug for Plugin {
 impl Plugin {
     pub(super) fn load(engine: &PolicyEngine, bytes: &[u8], source: &str) -> Result<Plugin, LoadError> {
         let sha256 = hex::encode(Sha256::digest(bytes));
-        let component = Component::new(&engine.engine, bytes).map_err(|e| LoadError::NotAComponent {
+        let compiled = match &engine.compile_cache {
+            Some(cache) => cache.component(&engine.engine, &sha256, bytes),
+            None => Component::new(&engine.engine, bytes),
+        };
+        let component = compiled.map_err(|e| LoadError::NotAComponent {
             source_name: source.to_owned(),
             reason: first_line(&e),
         })?;
         let ty = component.component_type();
         let exported: Vec<String> = ty.exports(&engine.engine).map(|(name, _)| name.to_owned()).collect();
-        let contract = exported
+        // The newest supported version the component exports.
+        let contract = SUPPORTED_CONTRACTS
             .iter()
-            .filter_map(|name| name.strip_prefix(RULES_INTERFACE))
-            .find(|version| SUPPORTED_CONTRACTS.contains(version))
-            .map(str::to_owned)
+            .rev()
+            .find(|version| {
+                exported
+                    .iter()
+                    .any(|name| name.strip_prefix(RULES_INTERFACE) == Some(**version))
+            })
+            .map(|version| (*version).to_owned())
             .ok_or_else(|| LoadError::UnsupportedContract {
                 source_name: source.to_owned(),
                 found: if exported.is_empty() {
@@ -65,7 +75,7 @@ impl Plugin {
             reason: first_line(&e),
         };
         let pre = engine.linker.instantiate_pre(&component).map_err(imports_err)?;
-        let pre = PluginBindingsPre::new(pre).map_err(imports_err)?;
+        let pre = InstancePre::new(&contract, pre).map_err(imports_err)?;
         let mut plugin = Plugin {
             id: Arc::new(PluginId {
                 region: "?".into(),
@@ -76,6 +86,7 @@ impl Plugin {
             sha256,
             size: bytes.len(),
             needs_wasi,
+            contract: contract.clone(),
             pre,
         };
         let info = engine.info(&plugin).map_err(|e| LoadError::Info {
@@ -123,12 +134,17 @@ impl Plugin {
         self.size
     }
 
-    /// Whether the component imports WASI (only then is a WASI context built for its calls).
+    /// Whether the component imports WASI (its context is built on the first WASI call).
     pub fn needs_wasi(&self) -> bool {
         self.needs_wasi
     }
 
-    pub(super) fn instantiate(&self, store: &mut Store<HostState>) -> wasmtime::Result<PluginBindings> {
+    /// The contract version the host calls it through.
+    pub fn contract(&self) -> &str {
+        &self.contract
+    }
+
+    pub(super) fn instantiate(&self, store: &mut Store<HostState>) -> wasmtime::Result<Instance> {
         self.pre.instantiate(store)
     }
 

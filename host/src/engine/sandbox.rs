@@ -46,46 +46,52 @@ struct Wasi {
 /// The data of one call's [`wasmtime::Store`].
 pub(crate) struct HostState {
     pub(crate) limiter: MemoryCap,
+    /// Built on the first WASI call only: most calls never make one (the imports are there for
+    /// a panic message or a `println!`), and building a context for each instance costs more
+    /// than a whole decision.
     wasi: Option<Wasi>,
     log: Option<BoundedLog>,
+    max_log_bytes: usize,
+    today: Date,
 }
 
 impl HostState {
-    pub(crate) fn new(limits: &Limits, needs_wasi: bool, today: Date) -> HostState {
-        let limiter = MemoryCap {
-            limit: limits.memory_bytes,
-            exceeded: None,
-        };
-        if !needs_wasi {
-            return HostState {
-                limiter,
-                wasi: None,
-                log: None,
-            };
-        }
-        let log = BoundedLog::new(limits.max_log_bytes);
-        let midnight = Duration::from_secs(today.days_since_epoch().max(0) as u64 * 86_400);
-        let seed = splitmix_bytes(today.days_since_epoch() as u64, 256);
-        let ctx = WasiCtx::builder()
-            .stdout(log.clone())
-            .stderr(log.clone())
-            .wall_clock(FixedWallClock(midnight))
-            .monotonic_clock(SteppingClock::default())
-            .secure_random(Deterministic::new(seed.clone()))
-            .insecure_random(Deterministic::new(seed))
-            .insecure_random_seed(today.days_since_epoch() as u128)
-            .allow_ip_name_lookup(false)
-            .allow_tcp(false)
-            .allow_udp(false)
-            .build();
+    pub(crate) fn new(limits: &Limits, today: Date) -> HostState {
         HostState {
-            limiter,
-            wasi: Some(Wasi {
+            limiter: MemoryCap {
+                limit: limits.memory_bytes,
+                exceeded: None,
+            },
+            wasi: None,
+            log: None,
+            max_log_bytes: limits.max_log_bytes,
+            today,
+        }
+    }
+
+    fn wasi(&mut self) -> &mut Wasi {
+        let (today, max_log_bytes) = (self.today, self.max_log_bytes);
+        let log = self.log.get_or_insert_with(|| BoundedLog::new(max_log_bytes)).clone();
+        self.wasi.get_or_insert_with(|| {
+            let midnight = Duration::from_secs(today.days_since_epoch().max(0) as u64 * 86_400);
+            let seed = splitmix_bytes(today.days_since_epoch() as u64, 256);
+            let ctx = WasiCtx::builder()
+                .stdout(log.clone())
+                .stderr(log)
+                .wall_clock(FixedWallClock(midnight))
+                .monotonic_clock(SteppingClock::default())
+                .secure_random(Deterministic::new(seed.clone()))
+                .insecure_random(Deterministic::new(seed))
+                .insecure_random_seed(today.days_since_epoch() as u128)
+                .allow_ip_name_lookup(false)
+                .allow_tcp(false)
+                .allow_udp(false)
+                .build();
+            Wasi {
                 ctx,
                 table: ResourceTable::new(),
-            }),
-            log: Some(log),
-        }
+            }
+        })
     }
 
     pub(crate) fn take_output(&mut self) -> GuestOutput {
@@ -95,11 +101,7 @@ impl HostState {
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        // Only components that import WASI can call it, and for them the context is built.
-        let wasi = self
-            .wasi
-            .as_mut()
-            .expect("a WASI context exists for every component importing WASI");
+        let wasi = self.wasi();
         WasiCtxView {
             ctx: &mut wasi.ctx,
             table: &mut wasi.table,

@@ -5,7 +5,7 @@
 use super::PluginRef;
 use dwa_sdk::allocator::away_capacity;
 use dwa_sdk::manifest::Guardrails;
-use dwa_sdk::{Eligibility, Grant, Reason};
+use dwa_sdk::{Eligibility, Grant, Reason, Verdict};
 use serde::{Deserialize, Serialize};
 
 /// Reason code added to a decision the guardrails corrected.
@@ -49,6 +49,26 @@ pub fn enforce_eligibility(
         rule: "max_remote_days".into(),
         detail,
     }]
+}
+
+/// Cut a verdict back to the ceiling on days anywhere (the same rule as
+/// [`enforce_eligibility`], for an outcome without reasons).
+pub fn enforce_verdict(guardrails: &Guardrails, plugin: &PluginRef, verdict: &mut Verdict) -> Vec<Violation> {
+    match guardrails.max_remote_days {
+        Some(ceiling) if verdict.max_remote_days > ceiling => {
+            let detail = format!(
+                "allowed {} days anywhere, above the province ceiling of {ceiling}; cut to {ceiling}",
+                verdict.max_remote_days
+            );
+            verdict.max_remote_days = ceiling;
+            vec![Violation {
+                plugin: plugin.clone(),
+                rule: "max_remote_days".into(),
+                detail,
+            }]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Cut grants back to the ceiling, then drop days away (from the end of the plugin's list, its

@@ -77,7 +77,7 @@ impl RegionPolicy {
                 plugin
             }
         };
-        if plugin.info().region != manifest.region {
+        if !super::plugin_serves(&plugin.info().region, &manifest.region) {
             return Err(RulesError::RegionMismatch {
                 path: manifest_path.to_owned(),
                 manifest_region: manifest.region,

@@ -3,12 +3,12 @@
 
 use super::{
     PROVINCE, PluginCache, PluginRef, RegionPolicy, RulesError, Violation, enforce_eligibility, enforce_grants,
-    validate,
+    enforce_verdict, validate,
 };
 use crate::engine::{GuestOutput, PluginError, PolicyEngine};
 use arc_swap::ArcSwap;
 use dwa_sdk::manifest::Guardrails;
-use dwa_sdk::{AllocationRequest, Application, Date, Eligibility, Employee, EvaluationInput, Grant};
+use dwa_sdk::{AllocationRequest, Application, Date, Eligibility, Employee, EvaluationInput, Grant, Verdict};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -442,7 +442,8 @@ impl PolicySet {
             .get(region_code)
             .ok_or_else(|| RulesError::UnknownRegion(region_code.to_owned()))?;
         let params = &region.manifest.parameters;
-        let call = self.engine.evaluate_batch(&region.plugin, items, params, today)?;
+        let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
+        let call = self.engine.evaluate_batch(&region.plugin, &refs, params, today)?;
         // Fuel and time are shared by the batch; each decision records its share.
         let share = items.len().max(1) as u64;
         Ok(call
@@ -468,6 +469,37 @@ impl PolicySet {
                 })
             })
             .collect())
+    }
+
+    /// Decide many applications of one region in one plugin call: the outcomes of
+    /// [`PolicySet::evaluate_batch`] without their messages, after the guardrails, with the
+    /// plugin that decided. Per-item refusals come back per item; a trap fails the whole batch.
+    #[allow(clippy::type_complexity)]
+    pub fn decide_batch(
+        &self,
+        region_code: &str,
+        items: &[(Employee, Application)],
+        today: Date,
+    ) -> Result<(PluginRef, Vec<Result<(Verdict, Vec<Violation>), PluginError>>), RulesError> {
+        let active = self.active.load();
+        let region = active
+            .regions
+            .get(region_code)
+            .ok_or_else(|| RulesError::UnknownRegion(region_code.to_owned()))?;
+        let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
+        let call = self
+            .engine
+            .decide_batch(&region.plugin, &refs, &region.manifest.parameters, today)?;
+        let verdicts = call
+            .value
+            .into_iter()
+            .map(|result| {
+                let mut verdict = result?;
+                let violations = enforce_verdict(&active.guardrails, &region.reference, &mut verdict);
+                Ok((verdict, violations))
+            })
+            .collect();
+        Ok((region.reference.clone(), verdicts))
     }
 
     /// Allocate one unit's quota under its region's active rules.

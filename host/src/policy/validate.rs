@@ -1,5 +1,7 @@
 //! Validation of a region's rules before they are used: every worked example of the manifest
-//! must give its expected outcome through the compiled plugin, without breaking a guardrail.
+//! must give its expected outcome through the compiled plugin, without breaking a guardrail,
+//! and the plugin's `decide` must give exactly the outcome of its `evaluate` (allocation and
+//! dry runs use `decide`; people read `evaluate`).
 
 use super::{RegionPolicy, enforce_eligibility};
 use crate::engine::PolicyEngine;
@@ -61,12 +63,22 @@ pub fn validate(engine: &PolicyEngine, region: &RegionPolicy, guardrails: &Guard
         let (problem, fuel_used) = match engine.evaluate(&region.plugin, &example.input) {
             Err(e) => (Some(e.to_string()), 0),
             Ok(call) => {
+                let explained = dwa_sdk::Verdict::from(&call.value);
                 let mut outcome = call.value;
                 let violations = enforce_eligibility(guardrails, &region.reference, &mut outcome);
                 let problem = if let Some(v) = violations.first() {
                     Some(format!("breaks the province guardrail {}: {}", v.rule, v.detail))
+                } else if let Err(problem) = example.expect.check(&outcome) {
+                    Some(problem)
                 } else {
-                    example.expect.check(&outcome).err()
+                    match engine.decide(&region.plugin, &example.input) {
+                        Err(e) => Some(format!("decide failed: {e}")),
+                        Ok(decided) if decided.value != explained => Some(format!(
+                            "decide disagrees with evaluate: decide gives {:?}, evaluate {explained:?}",
+                            decided.value
+                        )),
+                        Ok(_) => None,
+                    }
                 };
                 (problem, call.fuel_used)
             }

@@ -34,6 +34,34 @@ impl Store {
         Ok(())
     }
 
+    /// Store many tokens in one transaction (provisioning a whole region at once).
+    pub async fn insert_tokens(&self, tokens: &[(String, TokenGrant)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_rfc3339();
+        for (token, grant) in tokens {
+            sqlx::query("INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(token_hash(token))
+                .bind(&grant.role)
+                .bind(&grant.region)
+                .bind(grant.nip.as_deref())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Up to `limit` NIPs of a region's employees, in NIP order.
+    pub async fn region_nips(&self, region: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT nip FROM employees WHERE region = $1 ORDER BY nip LIMIT $2")
+            .bind(region)
+            .bind(limit.min(i64::MAX as usize) as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("nip")?)).collect()
+    }
+
     /// The grant of a presented token, if it exists.
     pub async fn token_grant(&self, token: &str) -> Result<Option<TokenGrant>, StoreError> {
         let row = sqlx::query("SELECT role, region, nip FROM api_tokens WHERE token_sha256 = $1")

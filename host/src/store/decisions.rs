@@ -151,15 +151,21 @@ pub(crate) async fn insert_decision_in(
     .bind(&now)
     .execute(&mut **tx)
     .await?;
-    for reason in &d.eligibility.reasons {
-        sqlx::query(
-            "INSERT INTO decision_reasons (decision_id, code, passed) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(&id)
-        .bind(&reason.code)
-        .bind(reason.passed as i64)
-        .execute(&mut **tx)
-        .await?;
+    // One statement for all the reasons: a round trip per reason was most of a submission's
+    // database time.
+    if !d.eligibility.reasons.is_empty() {
+        let rows: Vec<String> = (0..d.eligibility.reasons.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO decision_reasons (decision_id, code, passed) VALUES {} ON CONFLICT DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for reason in &d.eligibility.reasons {
+            query = query.bind(&id).bind(&reason.code).bind(reason.passed as i64);
+        }
+        query.execute(&mut **tx).await?;
     }
     insert_violations(tx, &d.violations, &now).await?;
     Ok(id)

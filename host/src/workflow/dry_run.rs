@@ -146,9 +146,10 @@ pub async fn dry_run(
         let (policies, candidate, region) = (policies.clone(), candidate.clone(), region.clone());
         let compared = tokio::task::spawn_blocking(move || -> Result<Vec<Option<Flip>>, RulesError> {
             let before = policies.evaluate_batch(&region, &items, today)?;
+            let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
             let after = policies
                 .engine()
-                .evaluate_batch(&candidate.plugin, &items, &candidate.manifest.parameters, today)?
+                .evaluate_batch(&candidate.plugin, &refs, &candidate.manifest.parameters, today)?
                 .value;
             items
                 .iter()

@@ -11,6 +11,17 @@ impl Policy for Jabar {
     fn info() -> PluginInfo {
         PluginInfo::new("32", "Provinsi Jawa Barat", env!("CARGO_PKG_VERSION"))
     }
+
+    // `evaluate` is the SDK's default (the baseline, explained); `decide` is the same gates
+    // without building their messages.
+    fn decide(
+        employee: &Employee,
+        application: &Application,
+        params: &Params,
+        today: Date,
+    ) -> Result<Verdict, PolicyError> {
+        baseline::decide_baseline(employee, application, params, today)
+    }
 }
 
 dwa_sdk::export_policy!(Jabar);
@@ -47,6 +58,13 @@ mod tests {
                 assert!(!r.message.id.is_empty() && !r.message.en.is_empty() && r.message.id != r.message.en);
             }
         }
+    }
+
+    #[test]
+    fn decide_gives_the_outcome_of_evaluate() {
+        let compared =
+            testing::assert_decide_agrees_with_evaluate::<Jabar>(&testing::baseline_gate_cases(), &params(), |_| {});
+        assert!(compared > 1000, "{compared}");
     }
 
     #[test]

@@ -18,8 +18,12 @@ fn bekasi_cap(params: &Params) -> Result<u8, PolicyError> {
     Ok(params.integer_or("max_remote_days", 2, 0..=5)? as u8)
 }
 
+fn is_excluded(employee: &Employee, excluded: &[String]) -> bool {
+    excluded.iter().any(|a| a.eq_ignore_ascii_case(&employee.agency))
+}
+
 fn excluded_agency_gate(employee: &Employee, excluded: &[String]) -> Reason {
-    if excluded.iter().any(|a| a.eq_ignore_ascii_case(&employee.agency)) {
+    if is_excluded(employee, excluded) {
         Reason::fail(
             EXCLUDED_AGENCY,
             format!(
@@ -41,6 +45,30 @@ fn excluded_agency_gate(employee: &Employee, excluded: &[String]) -> Reason {
     }
 }
 
+/// Bekasi's gates on top of the baseline, once for `evaluate` (explained) and `decide`.
+fn assess(
+    employee: &Employee,
+    application: &Application,
+    params: &Params,
+    today: Date,
+    mode: Mode,
+) -> Result<Assessment, PolicyError> {
+    let mut assessment = assess_baseline(employee, application, params, today, mode)?;
+    assessment.cap(bekasi_cap(params)?);
+    let excluded = params.text_list("excluded_agencies")?;
+    assessment.gate(EXCLUDED_AGENCY, !is_excluded(employee, excluded), || excluded_agency_gate(employee, excluded));
+    let head_from = params.integer_or("head_of_agency_approval_from_days", 2, 1..=5)? as u8;
+    if application.requested_remote_days.min(assessment.max_remote_days) >= head_from {
+        assessment.require(Approver::HeadOfAgency);
+        assessment.gate(
+            HEAD_OF_AGENCY_APPROVAL,
+            baseline::approval_passes(application, Approver::HeadOfAgency),
+            || baseline::approval_gate(application, Approver::HeadOfAgency, HEAD_OF_AGENCY_APPROVAL),
+        );
+    }
+    Ok(assessment)
+}
+
 impl Policy for KabBekasi {
     fn info() -> PluginInfo {
         PluginInfo::new("3216", "Kabupaten Bekasi", env!("CARGO_PKG_VERSION"))
@@ -52,19 +80,16 @@ impl Policy for KabBekasi {
         params: &Params,
         today: Date,
     ) -> Result<Eligibility, PolicyError> {
-        let mut assessment = baseline_assessment(employee, application, params, today)?;
-        assessment.cap(bekasi_cap(params)?);
-        assessment.push(excluded_agency_gate(employee, params.text_list("excluded_agencies")?));
-        let head_from = params.integer_or("head_of_agency_approval_from_days", 2, 1..=5)? as u8;
-        if application.requested_remote_days.min(assessment.max_remote_days) >= head_from {
-            assessment.require(Approver::HeadOfAgency);
-            assessment.push(baseline::approval_gate(
-                application,
-                Approver::HeadOfAgency,
-                HEAD_OF_AGENCY_APPROVAL,
-            ));
-        }
-        Ok(assessment.finish())
+        Ok(assess(employee, application, params, today, Mode::Explain)?.finish())
+    }
+
+    fn decide(
+        employee: &Employee,
+        application: &Application,
+        params: &Params,
+        today: Date,
+    ) -> Result<Verdict, PolicyError> {
+        Ok(assess(employee, application, params, today, Mode::Decide)?.verdict())
     }
 
     fn allocate(request: &AllocationRequest, params: &Params) -> Result<Vec<Grant>, PolicyError> {
@@ -156,6 +181,15 @@ mod tests {
             }
             assert!(out.max_remote_days <= 2, "{case:?}: Bekasi never above 2 days");
         }
+    }
+
+    #[test]
+    fn decide_gives_the_outcome_of_evaluate() {
+        let mut cases = dwa_sdk::testing::baseline_gate_cases();
+        cases.extend(bekasi_gate_cases());
+        let params = manifest().parameters;
+        let compared = dwa_sdk::testing::assert_decide_agrees_with_evaluate::<KabBekasi>(&cases, &params, to_bekasi);
+        assert!(compared > 1000, "{compared}");
     }
 
     #[test]
