@@ -23,10 +23,10 @@ CREATE TABLE allocation_runs (
 );
 CREATE INDEX allocation_runs_region_quarter ON allocation_runs (region, quarter);
 
--- One decision of a run: the verdict without messages. `failed` lists the failed gate codes in
--- the plugin's order, comma-separated (codes are upper-case identifiers). No foreign key to the
--- run: the row is written in the run's own transaction, and the check would cost a look-up per
--- row at millions of rows.
+-- One decision of a run: the verdict without messages. `approvals_required` lists approver
+-- codes and `failed` the failed gate codes in the plugin's order, comma-separated (codes are
+-- identifiers without commas). No foreign key to the run: the row is written in the run's own
+-- transaction, and the check would cost a look-up per row at millions of rows.
 CREATE TABLE compact_decisions (
     run_id BIGINT NOT NULL,
     application_id TEXT NOT NULL,
@@ -34,6 +34,7 @@ CREATE TABLE compact_decisions (
     eligible BIGINT NOT NULL,
     max_remote_days BIGINT NOT NULL,
     priority BIGINT NOT NULL,
+    approvals_required TEXT NOT NULL,
     failed TEXT NOT NULL
 );
 CREATE INDEX compact_decisions_application ON compact_decisions (application_id, run_id);

@@ -41,6 +41,8 @@ pub struct AppState {
     pub today: Option<Date>,
     /// One lock per unit, so concurrent allocation requests for a unit run one after another.
     unit_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Tokens seen recently and their grants, so a request costs no token query.
+    pub(crate) token_cache: Arc<auth::TokenCache>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             today,
             unit_locks: Arc::default(),
+            token_cache: Arc::default(),
         }
     }
 

@@ -147,7 +147,14 @@ impl PolicyEngine {
     /// Evaluate one application, with its reasons.
     pub fn evaluate(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Call<Eligibility>, PluginError> {
         let call = self.call(plugin, input.today, |instance, store| {
-            calls::evaluate(instance, store, &input.employee, &input.application, &input.params, input.today)
+            calls::evaluate(
+                instance,
+                store,
+                &input.employee,
+                &input.application,
+                &input.params,
+                input.today,
+            )
         })?;
         let eligibility = call.value.map_err(|e| plugin.refused(e))?;
         self.check_eligibility(plugin, &eligibility)?;
@@ -162,7 +169,14 @@ impl PolicyEngine {
     /// Decide one application: the outcome of [`PolicyEngine::evaluate`] without its messages.
     pub fn decide(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Call<Verdict>, PluginError> {
         let call = self.call(plugin, input.today, |instance, store| {
-            calls::decide(instance, store, &input.employee, &input.application, &input.params, input.today)
+            calls::decide(
+                instance,
+                store,
+                &input.employee,
+                &input.application,
+                &input.params,
+                input.today,
+            )
         })?;
         let verdict = call.value.map_err(|e| plugin.refused(e))?;
         self.check_verdict(plugin, &verdict)?;
@@ -517,7 +531,9 @@ impl Drop for PolicyEngine {
 /// Each export called on an instance of any supported contract version, converting to and
 /// from the SDK types (the conversions count in the call's time, as they are part of it).
 mod calls {
-    use super::{AllocationRequest, Application, Date, Eligibility, Employee, Grant, Instance, Params, PolicyError, Verdict};
+    use super::{
+        AllocationRequest, Application, Date, Eligibility, Employee, Grant, Instance, Params, PolicyError, Verdict,
+    };
     use super::{HostState, dispatch};
     use wasmtime::Store;
 
@@ -556,7 +572,8 @@ mod calls {
     ) -> wasmtime::Result<Vec<Result<Eligibility, PolicyError>>> {
         dispatch!(instance, |rules, convert| {
             let items: Vec<_> = items.iter().map(|&(e, a)| (e.into(), a.into())).collect();
-            let answers = rules.call_evaluate_batch(&mut *store, &items, &convert::params_to_wit(params), (&today).into())?;
+            let answers =
+                rules.call_evaluate_batch(&mut *store, &items, &convert::params_to_wit(params), (&today).into())?;
             Ok(answers
                 .into_iter()
                 .map(|r| r.map(Into::into).map_err(Into::into))
@@ -574,7 +591,9 @@ mod calls {
     ) -> Answer<Verdict> {
         match instance {
             // 0.1.0 has no `decide`: its `evaluate`, without the messages, is the same outcome.
-            Instance::V0_1(_) => Ok(evaluate(instance, store, employee, application, params, today)?.map(Verdict::from)),
+            Instance::V0_1(_) => {
+                Ok(evaluate(instance, store, employee, application, params, today)?.map(Verdict::from))
+            }
             Instance::V0_2(bindings) => {
                 use super::bindings::v0_2_0::convert;
                 let answer = bindings.dwa_policy_rules().call_decide(

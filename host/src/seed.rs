@@ -284,7 +284,12 @@ const REGENCY_AGENCIES: &[AgencySpec] = &[
         true,
         &[("PERIZINAN", "Bidang Pelayanan Perizinan")],
     ),
-    ("RSUD", "Rumah Sakit Umum Daerah", true, &[("PELAYANAN", "Instalasi Rawat Jalan")]),
+    (
+        "RSUD",
+        "Rumah Sakit Umum Daerah",
+        true,
+        &[("PELAYANAN", "Instalasi Rawat Jalan")],
+    ),
 ];
 
 /// One region to seed: its BPS code and name, agencies, share of the employees, and how its
@@ -495,7 +500,10 @@ pub async fn seed_with(
 
 /// The generator: region by region, unit by unit, in batches of whole units. Returns the heads
 /// of agencies and the counts. Stops early when the writer has gone (it failed).
-fn generate(options: &SeedOptions, batches: tokio::sync::mpsc::Sender<Batch>) -> (Vec<(String, String, String)>, SeedSummary) {
+fn generate(
+    options: &SeedOptions,
+    batches: tokio::sync::mpsc::Sender<Batch>,
+) -> (Vec<(String, String, String)>, SeedSummary) {
     let specs = options.regions.specs();
     let total_weight: u64 = specs.iter().map(|r| r.weight as u64).sum();
     let shares: Vec<usize> = {
@@ -556,11 +564,7 @@ fn generate(options: &SeedOptions, batches: tokio::sync::mpsc::Sender<Batch>) ->
             for r in &mut staff {
                 r.supervisor_nip = supervisor.clone().filter(|s| *s != r.nip);
                 if r.position_kind == PositionKind::Administrator {
-                    let agency = spec
-                        .agencies
-                        .iter()
-                        .find(|a| a.0 == r.agency)
-                        .map_or("", |a| a.0);
+                    let agency = spec.agencies.iter().find(|a| a.0 == r.agency).map_or("", |a| a.0);
                     let head = region_heads
                         .entry(agency)
                         .or_insert_with(|| (r.appointed_on, r.nip.clone()));

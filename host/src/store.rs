@@ -17,8 +17,10 @@ pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
 pub use applications::StoredApplication;
 pub use decisions::StoredDecision;
-pub use national::{CompactDecision, RegionWriter, RunSummary, StaffRow, StoredCompactDecision, UnitAllocation, UnitStaff};
 pub use employees::{EmployeeRecord, UnitRow};
+pub use national::{
+    CompactDecision, RegionWriter, RunSummary, StaffPage, StaffRow, StoredCompactDecision, UnitAllocation, UnitStaff,
+};
 pub use policies::{AuditEntry, POLICY_CHANNEL, ScheduledActivation, StoredVersion, VersionSummary};
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 
@@ -27,6 +29,7 @@ use serde::de::DeserializeOwned;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +73,35 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's turn to write (see [`Store::begin_write`]).
+    write_turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction: derefs to the sqlx transaction; on SQLite it holds this process's turn
+/// to write until it is committed or dropped.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::Transaction<'static, sqlx::Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    /// Commit, then give up the turn.
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -97,7 +129,8 @@ impl Store {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                        // Memory-mapped reads and a 64 MiB page cache: fewer read syscalls per query.
+                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA mmap_size = 268435456; PRAGMA cache_size = -65536;")
                             .await?;
                     }
                     Ok(())
@@ -106,7 +139,26 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            write_turn: Arc::default(),
+        })
+    }
+
+    /// Begin a write transaction. SQLite has one writer: concurrent transactions of this process
+    /// take turns here instead of colliding in SQLite, whose busy handler sleeps for
+    /// milliseconds at a time (under 64 concurrent submissions that made p99 latency over
+    /// 100 ms). PostgreSQL transactions run concurrently as they are.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = match self.backend {
+            Backend::Sqlite => Some(self.write_turn.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        Ok(WriteTx {
+            tx: self.pool.begin().await?,
+            _turn: turn,
+        })
     }
 
     /// The pool, for queries outside this module's helpers.

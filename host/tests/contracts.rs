@@ -21,9 +21,13 @@ fn workspace() -> &'static Path {
 
 fn load(engine: &PolicyEngine, relative: &str) -> Arc<Plugin> {
     let path = workspace().join(relative);
-    let bytes = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{} ({e}): run scripts/build-plugins.sh first", path.display()));
-    Arc::new(engine.load(&bytes, relative).unwrap_or_else(|e| panic!("{relative}: {e}")))
+    let bytes =
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{} ({e}): run scripts/build-plugins.sh first", path.display()));
+    Arc::new(
+        engine
+            .load(&bytes, relative)
+            .unwrap_or_else(|e| panic!("{relative}: {e}")),
+    )
 }
 
 fn params(manifest: &str) -> Params {
@@ -65,7 +69,11 @@ fn the_current_plugins_export_0_2_0_and_decide_agrees_with_evaluate() {
         .chain(dwa_plugin_kab_bekasi::bekasi_gate_cases())
         .collect();
     for (wasm, manifest, items) in [
-        ("rules/jabar.wasm", "32-jabar.toml", inputs(&testing::baseline_gate_cases(), |_| {})),
+        (
+            "rules/jabar.wasm",
+            "32-jabar.toml",
+            inputs(&testing::baseline_gate_cases(), |_| {}),
+        ),
         (
             "rules/kab_bekasi.wasm",
             "3216-kab-bekasi.toml",
@@ -143,7 +151,10 @@ fn a_warm_instance_answers_like_fresh_ones_and_recovers_after_a_trap() {
         let reused = warm.evaluate(e, a, &params).unwrap();
         assert_eq!(reused.value, fresh.value);
         // The same work, give or take the guest allocator's state, which a warm instance keeps.
-        assert!(reused.fuel_used.abs_diff(fresh.fuel_used) * 20 < fresh.fuel_used, "{reused:?} {fresh:?}");
+        assert!(
+            reused.fuel_used.abs_diff(fresh.fuel_used) * 20 < fresh.fuel_used,
+            "{reused:?} {fresh:?}"
+        );
         assert_eq!(warm.decide(e, a, &params).unwrap().value, Verdict::from(&fresh.value));
     }
 
@@ -175,9 +186,11 @@ fn the_province_plugin_may_serve_a_regency_under_its_own_manifest() {
     assert_ne!(bogor, province);
     std::fs::write(dir.path().join("3201-kab-bogor.toml"), &bogor).unwrap();
     // Bekasi's plugin is for Bekasi only.
-    let wrong = bogor
-        .replacen("region = \"3201\"", "region = \"3202\"", 1)
-        .replacen("plugin = \"jabar.wasm\"", "plugin = \"kab_bekasi.wasm\"", 1);
+    let wrong = bogor.replacen("region = \"3201\"", "region = \"3202\"", 1).replacen(
+        "plugin = \"jabar.wasm\"",
+        "plugin = \"kab_bekasi.wasm\"",
+        1,
+    );
     std::fs::write(dir.path().join("3202-kab-sukabumi.toml"), &wrong).unwrap();
 
     let engine = Arc::new(PolicyEngine::new(Limits::default()).unwrap());

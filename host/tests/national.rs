@@ -173,25 +173,41 @@ async fn bulk_matches_per_unit_on(db: &common::TestDb, employees: usize) {
     let outcome = allocate_national(&store, &policies, &options, &|_| {}).await.unwrap();
     assert_eq!(outcome.regions.len(), 3, "{}: {:?}", db.label, outcome.regions);
     for region in &outcome.regions {
-        assert!(region.error.is_none(), "{}: region {}: {:?}", db.label, region.region, region.error);
+        assert!(
+            region.error.is_none(),
+            "{}: region {}: {:?}",
+            db.label,
+            region.region,
+            region.error
+        );
         assert!(region.run_id.is_some());
         assert!(region.evaluated > 0 && region.granted > 0, "{region:?}");
     }
     let compact = compact_verdicts(&store).await;
-    assert_eq!(compact.len(), full.len(), "{}: one decision per live application", db.label);
+    assert_eq!(
+        compact.len(),
+        full.len(),
+        "{}: one decision per live application",
+        db.label
+    );
     assert_eq!(compact, full, "{}: the same verdicts", db.label);
     let eligible = |v: &BTreeMap<String, (bool, i64, i64, Vec<String>)>| {
-        v.iter().filter(|(_, d)| d.0).map(|(id, _)| id.clone()).collect::<Vec<_>>()
+        v.iter()
+            .filter(|(_, d)| d.0)
+            .map(|(id, _)| id.clone())
+            .collect::<Vec<_>>()
     };
     assert!(!eligible(&compact).is_empty());
-    assert_eq!(eligible(&compact), eligible(&full), "{}: the same eligible set", db.label);
+    assert_eq!(
+        eligible(&compact),
+        eligible(&full),
+        "{}: the same eligible set",
+        db.label
+    );
     let bulk_roster = rosters(&store).await;
     assert!(!bulk_roster.0.is_empty());
     assert_eq!(bulk_roster, per_unit_roster, "{}: the same rosters", db.label);
-    assert_eq!(
-        outcome.regions.iter().map(|r| r.units).sum::<u64>(),
-        units.len() as u64
-    );
+    assert_eq!(outcome.regions.iter().map(|r| r.units).sum::<u64>(), units.len() as u64);
     assert_eq!(
         outcome.regions.iter().map(|r| r.employees).sum::<u64>(),
         employees as u64
@@ -241,7 +257,13 @@ async fn a_failing_region_is_reported_and_the_others_go_on() {
     let mut options = NationalOptions::new(QUARTER, QUARTER.start());
     options.units_per_page = 5;
     let first = allocate_national(&store, &policies, &options, &|_| {}).await.unwrap();
-    assert!(first.regions.iter().filter(|r| r.region != "3201").all(|r| r.error.is_none()));
+    assert!(
+        first
+            .regions
+            .iter()
+            .filter(|r| r.region != "3201")
+            .all(|r| r.error.is_none())
+    );
     let bekasi_roster = store.roster("3216-BAPPEDA-PERENCANAAN-01", QUARTER).await.unwrap();
     assert!(!bekasi_roster.is_empty());
 

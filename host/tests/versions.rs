@@ -78,7 +78,12 @@ async fn changes_are_versioned_and_audited_and_rollback_restores_the_previous_ve
         let store = store.clone();
         async move {
             store.versions("3216").await.unwrap().len() == 2
-                && store.audit("3216").await.unwrap().first().is_some_and(|a| a.action == "activate")
+                && store
+                    .audit("3216")
+                    .await
+                    .unwrap()
+                    .first()
+                    .is_some_and(|a| a.action == "activate")
         }
     })
     .await;

@@ -294,7 +294,11 @@ pub fn service_length_gate(employee: &Employee, p: &BaselineParams) -> Reason {
 
 /// The penalty that disqualifies (active, or moderate/severe within the look-back window) and
 /// the date from which the employee qualifies again, if known.
-fn disqualifying_penalty<'e>(employee: &'e Employee, today: Date, p: &BaselineParams) -> Option<(&'e Penalty, Option<Date>)> {
+fn disqualifying_penalty<'e>(
+    employee: &'e Employee,
+    today: Date,
+    p: &BaselineParams,
+) -> Option<(&'e Penalty, Option<Date>)> {
     let window_start = today.minus_months(p.penalty_lookback_months);
     let mut clear_from: Option<Date> = None;
     let mut found = None;
@@ -634,7 +638,9 @@ pub fn assess_baseline(
         discipline_gate(employee, today, &p)
     });
     a.gate(codes::RATING, rating_passes(employee, &p), || rating_gate(employee, &p));
-    a.gate(codes::ABSENCE, absence_passes(employee, &p), || absence_gate(employee, &p));
+    a.gate(codes::ABSENCE, absence_passes(employee, &p), || {
+        absence_gate(employee, &p)
+    });
     a.gate(codes::KPI_TARGET, kpi_target_passes(application), || {
         kpi_target_gate(application)
     });
@@ -643,7 +649,9 @@ pub fn assess_baseline(
         approval_passes(application, Approver::Supervisor),
         || approval_gate(application, Approver::Supervisor, codes::SUPERVISOR_APPROVAL),
     );
-    a.gate(codes::TALENT_BOX, remote_days_for_box(talent) > 0, || talent_box_gate(talent));
+    a.gate(codes::TALENT_BOX, remote_days_for_box(talent) > 0, || {
+        talent_box_gate(talent)
+    });
     if let Some(ceiling) = previous_review_ceiling(employee, &p) {
         a.cap(ceiling);
         a.gate(codes::PREVIOUS_REVIEW, ceiling > 0, || {

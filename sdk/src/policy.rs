@@ -45,7 +45,11 @@ pub trait Policy {
     }
 
     /// Decide many applications; defaults to calling [`Policy::decide`] for each.
-    fn decide_batch(items: &[(Employee, Application)], params: &Params, today: Date) -> Vec<Result<Verdict, PolicyError>> {
+    fn decide_batch(
+        items: &[(Employee, Application)],
+        params: &Params,
+        today: Date,
+    ) -> Vec<Result<Verdict, PolicyError>> {
         items.iter().map(|(e, a)| Self::decide(e, a, params, today)).collect()
     }
 

@@ -311,7 +311,11 @@ pub fn assert_decide_agrees_with_evaluate<P: crate::Policy>(
         .collect();
     let batch = P::decide_batch(&items, params, today());
     for ((e, a), decided) in items.iter().zip(batch) {
-        assert_eq!(decided, P::decide(e, a, params, today()), "decide-batch agrees with decide");
+        assert_eq!(
+            decided,
+            P::decide(e, a, params, today()),
+            "decide-batch agrees with decide"
+        );
     }
     compared
 }

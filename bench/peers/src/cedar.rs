@@ -9,8 +9,8 @@
 use crate::{Case, Decider, Lookups, Outcome, RuleParams, employment_code, expectation_code, penalty_code};
 use crate::{potential_code, task_code};
 use cedar_policy::{
-    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet,
-    Request, RestrictedExpression,
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet, Request,
+    RestrictedExpression,
 };
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
@@ -54,7 +54,10 @@ impl Cedar {
                 "max_unexcused_absence_days".to_owned(),
                 long(params.max_unexcused_absence_days),
             ),
-            ("kpi_miss_reduction_days".to_owned(), long(params.kpi_miss_reduction_days)),
+            (
+                "kpi_miss_reduction_days".to_owned(),
+                long(params.kpi_miss_reduction_days),
+            ),
         ])
         .expect("a valid context");
         Cedar {
@@ -79,7 +82,10 @@ impl Cedar {
         };
 
         let mut attrs: HashMap<String, RestrictedExpression> = HashMap::with_capacity(12);
-        attrs.insert("public_service".into(), RestrictedExpression::new_bool(e.public_service));
+        attrs.insert(
+            "public_service".into(),
+            RestrictedExpression::new_bool(e.public_service),
+        );
         attrs.insert("task_category".into(), string(task_code(e.task_category)));
         attrs.insert("employment_type".into(), string(employment_code(e.employment_type)));
         attrs.insert("potential".into(), string(potential_code(e.potential)));
@@ -115,10 +121,7 @@ impl Cedar {
             attrs.insert(
                 "previous_review".into(),
                 record(vec![
-                    (
-                        "granted_remote_days".into(),
-                        long(i64::from(r.granted_remote_days)),
-                    ),
+                    ("granted_remote_days".into(), long(i64::from(r.granted_remote_days))),
                     ("kpi_achieved".into(), RestrictedExpression::new_bool(r.kpi_achieved)),
                 ]),
             );

@@ -10,6 +10,7 @@ use dwa_sdk::talent::latest_assessment;
 use dwa_sdk::testing;
 use std::collections::BTreeMap;
 use std::hint::black_box;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -78,12 +79,24 @@ fn main() -> ExitCode {
     deciders.extend(ours::deciders(&params, today));
 
     // Correctness first: every engine, every case, one by one and batched.
+    // An engine that panics (an error it cannot decide through) is reported and left out of the
+    // timing; the run then ends non-zero after the table.
     let mut all_agree = true;
-    for decider in deciders.iter_mut() {
+    let mut crashed: Vec<String> = Vec::new();
+    let mut checked: Vec<Box<dyn Decider>> = Vec::new();
+    for mut decider in deciders {
         let name = decider.name();
-        let single: Vec<Outcome> = cases.iter().map(|c| decider.decide(c)).collect();
-        let mut batched = Vec::with_capacity(cases.len());
-        decider.decide_batch(&cases, &mut batched);
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            let single: Vec<Outcome> = cases.iter().map(|c| decider.decide(c)).collect();
+            let mut batched = Vec::with_capacity(cases.len());
+            decider.decide_batch(&cases, &mut batched);
+            (single, batched)
+        }));
+        let Ok((single, batched)) = run else {
+            eprintln!("CRASHED {name}: panicked during the correctness pass (message above); not timed");
+            crashed.push(name);
+            continue;
+        };
         let mut differences = 0;
         for (i, exp) in expected.iter().enumerate() {
             let got = [single[i], batched.get(i).copied().unwrap_or(single[i])];
@@ -112,6 +125,7 @@ fn main() -> ExitCode {
             eprintln!("{name}: {differences} cases differ from the SDK");
             all_agree = false;
         }
+        checked.push(decider);
     }
     if !all_agree {
         eprintln!("not timing: at least one engine disagrees with the SDK");
@@ -122,9 +136,24 @@ fn main() -> ExitCode {
          the compiled program are timed."
     );
 
-    let rows: Vec<Row> = deciders.iter_mut().map(|d| time(d.as_mut(), &cases)).collect();
+    let mut rows = Vec::new();
+    for mut decider in checked {
+        let name = decider.name();
+        match catch_unwind(AssertUnwindSafe(|| time(decider.as_mut(), &cases))) {
+            Ok(row) => rows.push(row),
+            Err(_) => {
+                eprintln!("CRASHED {name}: panicked while timed (message above); left out of the table");
+                crashed.push(name);
+            }
+        }
+    }
     print_table(&rows);
-    ExitCode::SUCCESS
+    if crashed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        println!("not in the table (panicked): {}", crashed.join("; "));
+        ExitCode::FAILURE
+    }
 }
 
 fn rule_params_lookback(params: &dwa_sdk::Params) -> u32 {
@@ -144,10 +173,14 @@ fn coverage(cases: &[Case], sdk: &Sdk, expected: &[Outcome]) -> bool {
         let decision = sdk.evaluate(case);
         let failed = decision.failed_codes();
         for code in &failed {
-            *fails.entry(GATES.iter().find(|g| *g == code).copied().unwrap_or("?")).or_default() += 1;
+            *fails
+                .entry(GATES.iter().find(|g| *g == code).copied().unwrap_or("?"))
+                .or_default() += 1;
         }
         if let [code] = failed[..] {
-            *only.entry(GATES.iter().find(|g| **g == code).copied().unwrap_or("?")).or_default() += 1;
+            *only
+                .entry(GATES.iter().find(|g| **g == code).copied().unwrap_or("?"))
+                .or_default() += 1;
         }
         boxes[usize::from(employee_talent_box(&case.employee))] += 1;
         ratings[latest_assessment(&case.employee.ratings)

@@ -22,8 +22,12 @@ use std::sync::Arc;
 fn engine_and_plugin() -> (&'static PolicyEngine, Arc<Plugin>) {
     let engine: &'static PolicyEngine = Box::leak(Box::new(PolicyEngine::new(Limits::default()).expect("engine")));
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/jabar.wasm");
-    let bytes = std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{} ({e}): build the plugins first with scripts/build-plugins.sh", path.display()));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} ({e}): build the plugins first with scripts/build-plugins.sh",
+            path.display()
+        )
+    });
     let plugin = Arc::new(engine.load(&bytes, "jabar.wasm").expect("the Jabar plugin loads"));
     (engine, plugin)
 }
@@ -121,7 +125,11 @@ impl Decider for Batch {
             .engine
             .decide_batch(&self.plugin, &items, &self.params, self.today)
             .expect("the plugin decides");
-        out.extend(call.value.iter().map(|r| outcome(r.as_ref().expect("the plugin decides"))));
+        out.extend(
+            call.value
+                .iter()
+                .map(|r| outcome(r.as_ref().expect("the plugin decides"))),
+        );
     }
 }
 
@@ -144,6 +152,12 @@ impl Decider for Fresh {
             params: self.params.clone(),
             today: self.today,
         };
-        outcome(&self.engine.decide(&self.plugin, &input).expect("the plugin decides").value)
+        outcome(
+            &self
+                .engine
+                .decide(&self.plugin, &input)
+                .expect("the plugin decides")
+                .value,
+        )
     }
 }

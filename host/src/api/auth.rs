@@ -85,11 +85,18 @@ impl FromRequestParts<AppState> for Caller {
             .map(str::trim)
             .filter(|t| !t.is_empty() && t.len() <= 256)
             .ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer <token>`"))?;
-        let grant: TokenGrant = state
-            .store
-            .token_grant(token)
-            .await?
-            .ok_or_else(|| ApiError::unauthenticated("unknown token"))?;
+        let grant = match state.token_cache.get(token) {
+            Some(grant) => grant,
+            None => {
+                let grant: TokenGrant = state
+                    .store
+                    .token_grant(token)
+                    .await?
+                    .ok_or_else(|| ApiError::unauthenticated("unknown token"))?;
+                state.token_cache.put(token, &grant);
+                grant
+            }
+        };
         let role =
             Role::from_code(&grant.role).ok_or_else(|| ApiError::unauthenticated("token with an unknown role"))?;
         Ok(Caller {
@@ -165,5 +172,36 @@ impl Caller {
                 employee.nip
             )))
         }
+    }
+}
+
+/// Grants of recently presented tokens, kept for [`TokenCache::TTL`]: a token is looked up in
+/// the database once a minute instead of on every request. Unknown tokens are never cached, so
+/// a token created a moment ago works at once; a grant changed or removed in the database is
+/// seen within the TTL. Bounded: when full it starts over.
+#[derive(Default)]
+pub struct TokenCache {
+    grants: std::sync::Mutex<std::collections::HashMap<String, (TokenGrant, std::time::Instant)>>,
+}
+
+impl TokenCache {
+    /// How long a looked-up grant is trusted.
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+    const CAPACITY: usize = 200_000;
+
+    fn get(&self, token: &str) -> Option<TokenGrant> {
+        let grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
+        grants
+            .get(token)
+            .filter(|(_, at)| at.elapsed() < Self::TTL)
+            .map(|(grant, _)| grant.clone())
+    }
+
+    fn put(&self, token: &str, grant: &TokenGrant) {
+        let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
+        if grants.len() >= Self::CAPACITY {
+            grants.clear();
+        }
+        grants.insert(token.to_owned(), (grant.clone(), std::time::Instant::now()));
     }
 }

@@ -48,7 +48,8 @@ impl<'e> WarmInstance<'e> {
         params: &Params,
     ) -> Result<Call<Eligibility>, PluginError> {
         let today = self.today;
-        let call = self.run(|instance, store| calls::evaluate(instance, store, employee, application, params, today))?;
+        let call =
+            self.run(|instance, store| calls::evaluate(instance, store, employee, application, params, today))?;
         let eligibility = call.value.map_err(|e| self.plugin.refused(e))?;
         self.engine.check_eligibility(&self.plugin, &eligibility)?;
         Ok(Call {

@@ -36,17 +36,19 @@ impl Store {
 
     /// Store many tokens in one transaction (provisioning a whole region at once).
     pub async fn insert_tokens(&self, tokens: &[(String, TokenGrant)]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = now_rfc3339();
         for (token, grant) in tokens {
-            sqlx::query("INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(token_hash(token))
-                .bind(&grant.role)
-                .bind(&grant.region)
-                .bind(grant.nip.as_deref())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash(token))
+            .bind(&grant.role)
+            .bind(&grant.region)
+            .bind(grant.nip.as_deref())
+            .bind(&now)
+            .execute(&mut **tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -31,7 +31,7 @@ impl Store {
         headcount: u32,
         allocation: &Allocation,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let q = quarter.to_string();
         let now = now_rfc3339();
         if self.backend == super::Backend::Postgres {
@@ -39,18 +39,18 @@ impl Store {
             // first's roster whole. (SQLite already has a single writer.)
             sqlx::query("SELECT code FROM units WHERE code = $1 FOR UPDATE")
                 .bind(unit)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
         }
         sqlx::query("DELETE FROM roster WHERE unit = $1 AND quarter = $2")
             .bind(unit)
             .bind(&q)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM allocations WHERE unit = $1 AND quarter = $2")
             .bind(unit)
             .bind(&q)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "INSERT INTO allocations (unit, quarter, region, headcount, plugin_name, plugin_version, plugin_sha256, fuel_used, allocated_at) \
@@ -65,7 +65,7 @@ impl Store {
         .bind(&allocation.plugin.sha256)
         .bind(allocation.fuel_used as i64)
         .bind(&now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         for grant in &allocation.grants {
             let days: Vec<String> = grant.weekdays.iter().map(code).collect();
@@ -78,7 +78,7 @@ impl Store {
             .bind(&grant.application_id)
             .bind(grant.remote_days as i64)
             .bind(days.join(","))
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         }
         insert_violations(&mut tx, &allocation.violations, &now).await?;

@@ -69,7 +69,7 @@ impl Store {
         application: &Application,
         decision: &crate::policy::Decision,
     ) -> Result<String, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_application_in(&mut tx, nip, application).await?;
         let id = super::decisions::insert_decision_in(&mut tx, decision).await?;
         tx.commit().await?;
@@ -83,7 +83,7 @@ impl Store {
         approval: &Approval,
         decision: &crate::policy::Decision,
     ) -> Result<String, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         record_approval_in(&mut tx, application_id, approval).await?;
         let id = super::decisions::insert_decision_in(&mut tx, decision).await?;
         tx.commit().await?;
@@ -92,7 +92,7 @@ impl Store {
 
     /// Record (or replace) one approver's decision on an application.
     pub async fn record_approval(&self, application_id: &str, approval: &Approval) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         record_approval_in(&mut tx, application_id, approval).await?;
         tx.commit().await?;
         Ok(())
@@ -117,7 +117,7 @@ impl Store {
 
     /// Store a submitted application and the approvals it already carries, all or nothing.
     pub async fn insert_application(&self, nip: &str, application: &Application) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_application_in(&mut tx, nip, application).await?;
         tx.commit().await?;
         Ok(())

@@ -33,8 +33,10 @@ impl<'a> Binder<'a> {
     }
 }
 
-/// `INSERT INTO {head} VALUES ($1, …), (…)` for `rows` rows of `columns` columns.
-fn values_sql(head: &str, columns: usize, rows: usize) -> String {
+/// `INSERT INTO {head} VALUES ($1, …), (…)` for `rows` rows of `columns` columns; with
+/// anonymous `?` placeholders when `anonymous` (SQLite: binding numbered ones looks each name up
+/// in a list, quadratic in the number of placeholders).
+fn values_sql(head: &str, columns: usize, rows: usize, anonymous: bool) -> String {
     let mut sql = String::with_capacity(head.len() + rows * columns * 7);
     sql.push_str("INSERT INTO ");
     sql.push_str(head);
@@ -48,8 +50,12 @@ fn values_sql(head: &str, columns: usize, rows: usize) -> String {
             if column > 0 {
                 sql.push(',');
             }
-            sql.push('$');
-            sql.push_str(&(row * columns + column + 1).to_string());
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&(row * columns + column + 1).to_string());
+            }
         }
         sql.push(')');
     }
@@ -66,15 +72,16 @@ pub(crate) async fn insert_rows<'a, T>(
     bind: impl Fn(&mut Binder<'a>, &'a T),
 ) -> Result<(), StoreError> {
     let per_statement = (MAX_PARAMS / columns).clamp(1, MAX_ROWS);
+    let anonymous = conn.backend_name() == "SQLite";
     let full_rows = per_statement.min(rows.len());
-    let full = values_sql(head, columns, full_rows);
+    let full = values_sql(head, columns, full_rows, anonymous);
     for chunk in rows.chunks(per_statement) {
         // Only the last chunk may be shorter: one more statement to prepare.
         let tail;
         let sql = if chunk.len() == full_rows {
             &full
         } else {
-            tail = values_sql(head, columns, chunk.len());
+            tail = values_sql(head, columns, chunk.len(), anonymous);
             &tail
         };
         let mut binder = Binder {

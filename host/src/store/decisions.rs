@@ -36,7 +36,7 @@ impl Store {
     /// Store decisions with their reasons and guardrail violations in one transaction; returns
     /// their ids in order.
     pub async fn insert_decisions(&self, decisions: &[Decision]) -> Result<Vec<String>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(decisions.len());
         for d in decisions {
             ids.push(insert_decision_in(&mut tx, d).await?);

@@ -1,29 +1,37 @@
-//! The national allocation's reads and writes. Reads: a region's units page by page, each page
-//! one query that returns per unit every employee with ratings, penalties, last quarter's review
-//! and live application (with approvals) as one JSON document built by the database — one row
-//! per unit instead of a dozen per employee, which is what makes millions of employees cheap to
-//! read. Writes: per region one transaction that replaces the quarter's allocations and rosters
-//! and stores a compact record per decision, with multi-row inserts.
+//! The national allocation's reads and writes. Reads: a region's units page by page; for each
+//! page six queries (employees, ratings, penalties, reviews, applications, approvals), each a
+//! join driven by the page's units in a fixed order and returning the whole page as one JSON
+//! array built by the database — a handful of rows per thousands of employees instead of a
+//! dozen rows per employee, which is what makes millions of employees cheap to read.
+//! Writes: per region one transaction that replaces the quarter's allocations and rosters and
+//! stores a compact record per decision, with multi-row inserts.
 
 use super::bulk::insert_rows;
 use super::decisions::insert_violations;
 use super::{Backend, Store, StoreError, code, now_rfc3339};
 use crate::policy::{Allocation, PluginRef};
 use dwa_sdk::{
-    Application, Approval, Approver, Date, Employee, EmploymentType, Expectation, LocationKind, Penalty,
-    PenaltyLevel, PositionKind, Potential, Quarter, QuarterReview, SkpAssessment, TaskCategory,
+    Application, Approval, Approver, Date, Employee, EmploymentType, Expectation, LocationKind, Penalty, PenaltyLevel,
+    PositionKind, Potential, Quarter, QuarterReview, SkpAssessment, TaskCategory,
 };
-use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Executor, Row};
+use std::collections::HashMap;
 
-/// One unit as read for the national allocation: its code and, unless it has no employees, its
-/// staff as the JSON document [`UnitStaff::parse`] reads (parsed later, off the reading task).
-#[derive(Clone, Debug)]
-pub struct UnitStaff {
-    /// Unit code.
-    pub code: String,
-    /// The staff document, `None` for a unit without employees.
-    pub staff_json: Option<String>,
+/// One page of a region's units as read for the national allocation: the unit codes and the
+/// JSON arrays [`StaffPage::parse`] reads (parsed later, on an evaluator thread).
+#[derive(Clone, Debug, Default)]
+pub struct StaffPage {
+    /// Unit codes, in order.
+    pub units: Vec<String>,
+    employees: String,
+    ratings: String,
+    penalties: String,
+    reviews: String,
+    applications: String,
+    approvals: String,
 }
 
 /// One employee of a unit as the rules see them on the evaluation date, with their live
@@ -36,153 +44,239 @@ pub struct StaffRow {
     pub application: Option<Application>,
 }
 
-/// The staff document's shape: one object per employee. Enum codes deserialise as stored.
-#[derive(Deserialize)]
-struct StaffJson {
-    nip: String,
-    name: String,
-    employment_type: EmploymentType,
-    agency: String,
-    position_kind: PositionKind,
-    echelon: Option<i64>,
-    public_service: i64,
-    task_category: TaskCategory,
-    appointed_on: Date,
-    potential: Potential,
-    unexcused_absence_days: i64,
-    ratings: Vec<(i64, Expectation, Expectation)>,
-    penalties: Vec<(PenaltyLevel, Date, Option<Date>)>,
-    review: Option<(i64, i64)>,
-    application: Option<ApplicationJson>,
+/// A unit of a page with its staff, by NIP.
+#[derive(Clone, Debug)]
+pub struct UnitStaff {
+    /// Unit code.
+    pub code: String,
+    /// Everyone in the unit, by NIP.
+    pub staff: Vec<StaffRow>,
 }
 
-#[derive(Deserialize)]
-struct ApplicationJson {
-    id: String,
-    requested_remote_days: i64,
-    location_kind: LocationKind,
-    work_plan: String,
-    kpi_baseline: f64,
-    kpi_target: f64,
-    approvals: Vec<(Approver, String, i64)>,
+/// The columns each page query returns per row, as JSON arrays; enum codes deserialise as
+/// stored, flags are 0/1.
+type EmployeeJson = (
+    String,
+    String,
+    EmploymentType,
+    String,
+    String,
+    PositionKind,
+    Option<i64>,
+    i64,
+    TaskCategory,
+    Date,
+    Potential,
+    i64,
+);
+type RatingJson = (String, i64, Expectation, Expectation);
+type PenaltyJson = (String, PenaltyLevel, Date, Option<Date>);
+type ReviewJson = (String, i64, i64);
+type ApplicationJson = (String, String, i64, LocationKind, String, f64, f64);
+type ApprovalJson = (String, String, String, i64, String);
+
+fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<Vec<T>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
 }
 
-impl UnitStaff {
-    /// The unit's employees by NIP, as of `today` in `region`, with `previous` quarter's review.
-    pub fn parse(&self, region: &str, previous: Quarter, today: Date) -> Result<Vec<StaffRow>, StoreError> {
-        let Some(json) = &self.staff_json else {
-            return Ok(Vec::new());
-        };
-        let staff: Vec<StaffJson> = serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-            what: "employees (staff of a unit)",
-            detail: format!("unit {}: {e}", self.code),
-        })?;
-        let mut rows: Vec<StaffRow> = staff
+impl StaffPage {
+    /// The page's units with their employees as of `today` in `region` (with `quarter`'s
+    /// applications and the previous quarter's reviews), in unit order, each by NIP.
+    pub fn parse(&self, region: &str, quarter: Quarter, today: Date) -> Result<Vec<UnitStaff>, StoreError> {
+        let employees: Vec<EmployeeJson> = parse_json("employees", &self.employees)?;
+        let mut rows: Vec<(String, StaffRow)> = employees
             .into_iter()
-            .map(|s| StaffRow {
-                employee: Employee {
-                    nip: s.nip,
-                    name: s.name,
-                    employment_type: s.employment_type,
+            .map(|e| {
+                let (
+                    nip,
+                    name,
+                    employment_type,
+                    agency,
+                    unit,
+                    position_kind,
+                    echelon,
+                    public,
+                    task,
+                    appointed,
+                    potential,
+                    absent,
+                ) = e;
+                let employee = Employee {
+                    nip,
+                    name,
+                    employment_type,
                     region: region.to_owned(),
-                    agency: s.agency,
-                    unit: self.code.clone(),
-                    position_kind: s.position_kind,
-                    echelon: s.echelon.map(|e| e as u8),
-                    public_service: s.public_service != 0,
-                    task_category: s.task_category,
-                    service_months: today.months_since(s.appointed_on),
-                    ratings: s
-                        .ratings
-                        .into_iter()
-                        .map(|(year, work_result, work_behaviour)| SkpAssessment {
-                            year: year as u16,
-                            work_result,
-                            work_behaviour,
-                        })
-                        .collect(),
-                    potential: s.potential,
-                    penalties: s
-                        .penalties
-                        .into_iter()
-                        .map(|(level, start, end)| Penalty { level, start, end })
-                        .collect(),
-                    unexcused_absence_days: s.unexcused_absence_days as u32,
-                    previous_review: s.review.map(|(days, achieved)| QuarterReview {
-                        quarter: previous,
-                        granted_remote_days: days as u8,
-                        kpi_achieved: achieved != 0,
-                    }),
-                },
-                application: s.application.map(|a| Application {
-                    id: a.id,
-                    quarter: previous.next(),
-                    requested_remote_days: a.requested_remote_days as u8,
-                    location_kind: a.location_kind,
-                    work_plan: a.work_plan,
-                    kpi_baseline: a.kpi_baseline,
-                    kpi_target: a.kpi_target,
-                    approvals: a
-                        .approvals
-                        .into_iter()
-                        .map(|(approver, by_nip, approved)| Approval {
-                            approver,
-                            by_nip,
-                            approved: approved != 0,
-                        })
-                        .collect(),
-                }),
+                    agency,
+                    unit: unit.clone(),
+                    position_kind,
+                    echelon: echelon.map(|e| e as u8),
+                    public_service: public != 0,
+                    task_category: task,
+                    service_months: today.months_since(appointed),
+                    ratings: Vec::new(),
+                    potential,
+                    penalties: Vec::new(),
+                    unexcused_absence_days: absent as u32,
+                    previous_review: None,
+                };
+                (
+                    unit,
+                    StaffRow {
+                        employee,
+                        application: None,
+                    },
+                )
             })
             .collect();
-        // The database's aggregate order is not guaranteed; the per-unit path reads by NIP.
-        rows.sort_by(|a, b| a.employee.nip.cmp(&b.employee.nip));
-        Ok(rows)
+        let index: HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, r))| (r.employee.nip.clone(), i))
+            .collect();
+        let find = |nip: &str| -> Result<usize, StoreError> {
+            index.get(nip).copied().ok_or_else(|| StoreError::Corrupt {
+                what: "national page",
+                detail: format!("a row for NIP {nip}, who is not on the page"),
+            })
+        };
+        for (nip, year, work_result, work_behaviour) in parse_json::<RatingJson>("ratings", &self.ratings)? {
+            rows[find(&nip)?].1.employee.ratings.push(SkpAssessment {
+                year: year as u16,
+                work_result,
+                work_behaviour,
+            });
+        }
+        for (nip, level, start, end) in parse_json::<PenaltyJson>("penalties", &self.penalties)? {
+            rows[find(&nip)?]
+                .1
+                .employee
+                .penalties
+                .push(Penalty { level, start, end });
+        }
+        for (nip, days, achieved) in parse_json::<ReviewJson>("reviews", &self.reviews)? {
+            rows[find(&nip)?].1.employee.previous_review = Some(QuarterReview {
+                quarter: quarter.previous(),
+                granted_remote_days: days as u8,
+                kpi_achieved: achieved != 0,
+            });
+        }
+        let mut by_application = HashMap::new();
+        for (nip, id, days, location_kind, work_plan, kpi_baseline, kpi_target) in
+            parse_json::<ApplicationJson>("applications", &self.applications)?
+        {
+            let i = find(&nip)?;
+            by_application.insert(id.clone(), i);
+            rows[i].1.application = Some(Application {
+                id,
+                quarter,
+                requested_remote_days: days as u8,
+                location_kind,
+                work_plan,
+                kpi_baseline,
+                kpi_target,
+                approvals: Vec::new(),
+            });
+        }
+        // The per-unit path reads approvals by decision time, then approver code.
+        let mut approvals = parse_json::<ApprovalJson>("approvals", &self.approvals)?;
+        approvals.sort_by(|a, b| (&a.0, &a.4, &a.1).cmp(&(&b.0, &b.4, &b.1)));
+        for (id, approver, by_nip, approved, _) in approvals {
+            let Some(&i) = by_application.get(&id) else { continue };
+            let approver: Approver = super::parse_code("approvals.approver", &approver)?;
+            if let Some(application) = rows[i].1.application.as_mut() {
+                application.approvals.push(Approval {
+                    approver,
+                    by_nip,
+                    approved: approved != 0,
+                });
+            }
+        }
+        drop(index);
+        // The database's aggregate order is not guaranteed: sort as the per-unit path reads.
+        let mut units: Vec<UnitStaff> = self
+            .units
+            .iter()
+            .map(|code| UnitStaff {
+                code: code.clone(),
+                staff: Vec::new(),
+            })
+            .collect();
+        let position: HashMap<&str, usize> = self.units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+        for (unit, mut row) in rows {
+            let Some(&u) = position.get(unit.as_str()) else {
+                continue;
+            };
+            row.employee.ratings.sort_by_key(|r| r.year);
+            row.employee.penalties.sort_by_key(|p| p.start);
+            units[u].staff.push(row);
+        }
+        for unit in &mut units {
+            unit.staff.sort_by(|a, b| a.employee.nip.cmp(&b.employee.nip));
+        }
+        Ok(units)
     }
 }
 
-/// The staff query on SQLite (3.44+: ordered aggregates). Parameters: region, units after $2 up
-/// to $3, previous quarter $4, quarter $5. A scalar subquery loses the JSON subtype, hence the
-/// `json(…)` around each nested document.
-const STAFF_SQLITE: &str = "SELECT e.unit AS unit, json_group_array(json_object(\
-     'nip', e.nip, 'name', e.name, 'employment_type', e.employment_type, 'agency', e.agency, \
-     'position_kind', e.position_kind, 'echelon', e.echelon, 'public_service', e.public_service, \
-     'task_category', e.task_category, 'appointed_on', e.appointed_on, 'potential', e.potential, \
-     'unexcused_absence_days', e.unexcused_absence_days, \
-     'ratings', json((SELECT json_group_array(json_array(r.year, r.work_result, r.work_behaviour) ORDER BY r.year) \
-         FROM ratings r WHERE r.nip = e.nip)), \
-     'penalties', json((SELECT json_group_array(json_array(p.level, p.start_date, p.end_date) ORDER BY p.start_date) \
-         FROM penalties p WHERE p.nip = e.nip)), \
-     'review', json((SELECT json_array(v.granted_remote_days, v.kpi_achieved) FROM reviews v \
-         WHERE v.nip = e.nip AND v.quarter = $4)), \
-     'application', json((SELECT json_object('id', a.id, 'requested_remote_days', a.requested_remote_days, \
-         'location_kind', a.location_kind, 'work_plan', a.work_plan, 'kpi_baseline', a.kpi_baseline, \
-         'kpi_target', a.kpi_target, 'approvals', json((SELECT json_group_array(json_array(p.approver, p.by_nip, \
-         p.approved) ORDER BY p.decided_at, p.approver) FROM approvals p WHERE p.application_id = a.id))) \
-         FROM applications a WHERE a.nip = e.nip AND a.quarter = $5 AND a.status <> 'withdrawn'))\
-     )) AS staff \
-     FROM employees e JOIN units u ON u.code = e.unit \
-     WHERE u.region = $1 AND e.unit > $2 AND e.unit <= $3 GROUP BY e.unit ORDER BY e.unit";
+/// One page query: `columns` of every row the join `joins` … `conditions` gives for the page's
+/// units (region $1, codes in ($2, $3]), as one JSON array. `CROSS JOIN` fixes SQLite's join
+/// order — the page's units by code, their employees, then each employee's rows by index — so
+/// a page costs index look-ups proportional to its size whatever the statistics say; and
+/// `u.region || ''` keeps SQLite from starting at every unit of the region (its index on
+/// `region`) instead of the page's range of codes. PostgreSQL plans it as an ordinary join.
+fn page_sql(backend: Backend, columns: &str, joins: &str, conditions: &str) -> String {
+    let (aggregate, close) = match backend {
+        Backend::Sqlite => ("json_group_array(json_array(", "))"),
+        Backend::Postgres => ("COALESCE(json_agg(json_build_array(", ")), '[]'::json)::text"),
+    };
+    format!(
+        "SELECT {aggregate}{columns}{close} AS page FROM units u CROSS JOIN employees e{joins} \
+         WHERE u.code > $2 AND u.code <= $3 AND u.region || '' = $1 AND e.unit = u.code{conditions}"
+    )
+}
 
-/// The same on PostgreSQL.
-const STAFF_POSTGRES: &str = "SELECT e.unit AS unit, json_agg(json_build_object(\
-     'nip', e.nip, 'name', e.name, 'employment_type', e.employment_type, 'agency', e.agency, \
-     'position_kind', e.position_kind, 'echelon', e.echelon, 'public_service', e.public_service, \
-     'task_category', e.task_category, 'appointed_on', e.appointed_on, 'potential', e.potential, \
-     'unexcused_absence_days', e.unexcused_absence_days, \
-     'ratings', (SELECT COALESCE(json_agg(json_build_array(r.year, r.work_result, r.work_behaviour) ORDER BY r.year), \
-         '[]'::json) FROM ratings r WHERE r.nip = e.nip), \
-     'penalties', (SELECT COALESCE(json_agg(json_build_array(p.level, p.start_date, p.end_date) ORDER BY p.start_date), \
-         '[]'::json) FROM penalties p WHERE p.nip = e.nip), \
-     'review', (SELECT json_build_array(v.granted_remote_days, v.kpi_achieved) FROM reviews v \
-         WHERE v.nip = e.nip AND v.quarter = $4), \
-     'application', (SELECT json_build_object('id', a.id, 'requested_remote_days', a.requested_remote_days, \
-         'location_kind', a.location_kind, 'work_plan', a.work_plan, 'kpi_baseline', a.kpi_baseline, \
-         'kpi_target', a.kpi_target, 'approvals', (SELECT COALESCE(json_agg(json_build_array(p.approver, p.by_nip, \
-         p.approved) ORDER BY p.decided_at, p.approver), '[]'::json) FROM approvals p WHERE p.application_id = a.id)) \
-         FROM applications a WHERE a.nip = e.nip AND a.quarter = $5 AND a.status <> 'withdrawn')\
-     ) ORDER BY e.nip)::text AS staff \
-     FROM employees e JOIN units u ON u.code = e.unit \
-     WHERE u.region = $1 AND e.unit > $2 AND e.unit <= $3 GROUP BY e.unit ORDER BY e.unit";
+/// The six page queries: (columns, joins, conditions, whether $4 is the previous quarter (reviews) or the quarter).
+const PAGE_QUERIES: [(&str, &str, &str, Option<bool>); 6] = [
+    (
+        "e.nip, e.name, e.employment_type, e.agency, e.unit, e.position_kind, e.echelon, e.public_service, \
+         e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days",
+        "",
+        "",
+        None,
+    ),
+    (
+        "e.nip, r.year, r.work_result, r.work_behaviour",
+        " CROSS JOIN ratings r",
+        " AND r.nip = e.nip",
+        None,
+    ),
+    (
+        "e.nip, p.level, p.start_date, p.end_date",
+        " CROSS JOIN penalties p",
+        " AND p.nip = e.nip",
+        None,
+    ),
+    (
+        "e.nip, v.granted_remote_days, v.kpi_achieved",
+        " CROSS JOIN reviews v",
+        " AND v.nip = e.nip AND v.quarter = $4",
+        Some(true),
+    ),
+    (
+        "e.nip, a.id, a.requested_remote_days, a.location_kind, a.work_plan, a.kpi_baseline, a.kpi_target",
+        " CROSS JOIN applications a",
+        " AND a.nip = e.nip AND a.quarter = $4 AND a.status <> 'withdrawn'",
+        Some(false),
+    ),
+    (
+        "a.id, p.approver, p.by_nip, p.approved, p.decided_at",
+        " CROSS JOIN applications a CROSS JOIN approvals p",
+        " AND a.nip = e.nip AND a.quarter = $4 AND a.status <> 'withdrawn' AND p.application_id = a.id",
+        Some(false),
+    ),
+];
 
 /// A compact decision, as the national allocation stores it: the verdict without messages.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -197,6 +291,8 @@ pub struct CompactDecision {
     pub max_remote_days: u8,
     /// Priority for the quota.
     pub priority: i32,
+    /// Approvals needed before allocation.
+    pub approvals_required: Vec<Approver>,
     /// Codes of the failed gates, in the plugin's order.
     pub failed: Vec<String>,
 }
@@ -257,6 +353,83 @@ pub struct RegionWriter {
     allocated_at: String,
 }
 
+/// The national allocation's reading connection: held for the whole run so its page cache
+/// stays warm, and on SQLite tuned for the random index look-ups a page makes (see
+/// [`Store::staff_reader`]).
+pub struct StaffReader {
+    conn: PoolConnection<Any>,
+    backend: Backend,
+}
+
+impl Store {
+    /// A connection for reading pages of staff. On SQLite its page cache is enlarged so the
+    /// indexes a page looks into (by NIP, while pages go by unit) mostly stay in memory instead
+    /// of being read from the file again; it is closed afterwards rather than pooled.
+    pub async fn staff_reader(&self) -> Result<StaffReader, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        conn.close_on_drop();
+        if self.backend == Backend::Sqlite {
+            let pragmas = std::env::var("DWA_READ_PRAGMAS").unwrap_or_else(|_| "PRAGMA cache_size = -524288;".into());
+            conn.execute(pragmas.as_str()).await?;
+        }
+        Ok(StaffReader {
+            conn,
+            backend: self.backend,
+        })
+    }
+}
+
+impl StaffReader {
+    /// Unit codes of `region` after `after` (by code), at most `limit` of them.
+    pub async fn unit_codes(&mut self, region: &str, after: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT code FROM units WHERE region = $1 AND code > $2 ORDER BY code LIMIT $3")
+            .bind(region)
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&mut *self.conn)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("code").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// The staff of `region`'s units `units` for `quarter`: `units` is what
+    /// [`StaffReader::unit_codes`] returned for `after`.
+    pub async fn page(
+        &mut self,
+        region: &str,
+        after: &str,
+        units: Vec<String>,
+        quarter: Quarter,
+    ) -> Result<StaffPage, StoreError> {
+        let mut page = StaffPage::default();
+        let Some(last) = units.last().cloned() else {
+            return Ok(page);
+        };
+        let mut arrays = Vec::with_capacity(PAGE_QUERIES.len());
+        for (columns, joins, conditions, quarter_param) in PAGE_QUERIES {
+            let sql = page_sql(self.backend, columns, joins, conditions);
+            let mut query = sqlx::query(&sql).bind(region).bind(after).bind(&last);
+            if let Some(previous) = quarter_param {
+                let q = if previous { quarter.previous() } else { quarter };
+                query = query.bind(q.to_string());
+            }
+            let row = query.fetch_one(&mut *self.conn).await?;
+            arrays.push(row.try_get::<Option<String>, _>("page")?.unwrap_or_else(|| "[]".into()));
+        }
+        let mut arrays = arrays.into_iter();
+        let mut next = || arrays.next().unwrap_or_default();
+        page.employees = next();
+        page.ratings = next();
+        page.penalties = next();
+        page.reviews = next();
+        page.applications = next();
+        page.approvals = next();
+        page.units = units;
+        Ok(page)
+    }
+}
+
 impl Store {
     /// Codes of the regions that have units, in order.
     pub async fn unit_regions(&self) -> Result<Vec<String>, StoreError> {
@@ -277,61 +450,13 @@ impl Store {
                     .fetch_one(&self.pool)
                     .await?
             }
-            None => sqlx::query_as("SELECT COUNT(*) FROM employees").fetch_one(&self.pool).await?,
+            None => {
+                sqlx::query_as("SELECT COUNT(*) FROM employees")
+                    .fetch_one(&self.pool)
+                    .await?
+            }
         };
         Ok(n.max(0) as u64)
-    }
-
-    /// Unit codes of `region` after `after` (by code), at most `limit` of them.
-    pub async fn region_unit_codes(&self, region: &str, after: &str, limit: usize) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT code FROM units WHERE region = $1 AND code > $2 ORDER BY code LIMIT $3")
-            .bind(region)
-            .bind(after)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("code").map_err(StoreError::from))
-            .collect()
-    }
-
-    /// The staff of `region`'s units `units` for `quarter`, one entry per unit in the same
-    /// order: `units` is what [`Store::region_unit_codes`] returned for `after`.
-    pub async fn region_staff(
-        &self,
-        region: &str,
-        after: &str,
-        units: &[String],
-        quarter: Quarter,
-    ) -> Result<Vec<UnitStaff>, StoreError> {
-        let Some(last) = units.last() else {
-            return Ok(Vec::new());
-        };
-        // Codes sort as text: the employees of units after `after` up to the page's last unit
-        // are exactly this page's, read in one range scan.
-        let sql = match self.backend {
-            Backend::Sqlite => STAFF_SQLITE,
-            Backend::Postgres => STAFF_POSTGRES,
-        };
-        let rows = sqlx::query(sql)
-            .bind(region)
-            .bind(after)
-            .bind(last)
-            .bind(quarter.previous().to_string())
-            .bind(quarter.to_string())
-            .fetch_all(&self.pool)
-            .await?;
-        let mut staff = std::collections::HashMap::with_capacity(rows.len());
-        for row in rows {
-            staff.insert(row.try_get::<String, _>("unit")?, row.try_get::<String, _>("staff")?);
-        }
-        Ok(units
-            .iter()
-            .map(|code| UnitStaff {
-                code: code.clone(),
-                staff_json: staff.remove(code),
-            })
-            .collect())
     }
 
     /// Start a region's national run for `quarter`: one transaction that first removes the
@@ -357,11 +482,13 @@ impl Store {
             .bind(region)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM allocations WHERE quarter = $1 AND unit IN (SELECT code FROM units WHERE region = $2)")
-            .bind(&q)
-            .bind(region)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "DELETE FROM allocations WHERE quarter = $1 AND unit IN (SELECT code FROM units WHERE region = $2)",
+        )
+        .bind(&q)
+        .bind(region)
+        .execute(&mut *tx)
+        .await?;
         let started_at = now_rfc3339();
         // Microseconds since the epoch: unique in practice, ordered by time, and assigned
         // without reading the table (two regions' runs may start side by side on PostgreSQL).
@@ -402,7 +529,8 @@ impl Store {
     /// The latest compact decision on an application, with its run.
     pub async fn latest_compact_decision(&self, application_id: &str) -> Result<StoredCompactDecision, StoreError> {
         let row = sqlx::query(
-            "SELECT c.run_id, c.application_id, c.nip, c.eligible, c.max_remote_days, c.priority, c.failed, \
+            "SELECT c.run_id, c.application_id, c.nip, c.eligible, c.max_remote_days, c.priority, \
+             c.approvals_required, c.failed, \
              r.region, r.quarter, r.evaluated_on, r.plugin_name, r.plugin_version, r.plugin_sha256, r.manifest_sha256, \
              r.started_at FROM compact_decisions c JOIN allocation_runs r ON r.id = c.run_id \
              WHERE c.application_id = $1 ORDER BY c.run_id DESC LIMIT 1",
@@ -415,7 +543,10 @@ impl Store {
         Ok(StoredCompactDecision {
             run_id: row.try_get("run_id")?,
             quarter: super::parse_text("allocation_runs.quarter", &row.try_get::<String, _>("quarter")?)?,
-            evaluated_on: super::parse_text("allocation_runs.evaluated_on", &row.try_get::<String, _>("evaluated_on")?)?,
+            evaluated_on: super::parse_text(
+                "allocation_runs.evaluated_on",
+                &row.try_get::<String, _>("evaluated_on")?,
+            )?,
             plugin: PluginRef {
                 region: region.clone(),
                 name: row.try_get("plugin_name")?,
@@ -431,6 +562,12 @@ impl Store {
                 eligible: row.try_get::<i64, _>("eligible")? != 0,
                 max_remote_days: row.try_get::<i64, _>("max_remote_days")? as u8,
                 priority: row.try_get::<i64, _>("priority")? as i32,
+                approvals_required: row
+                    .try_get::<String, _>("approvals_required")?
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(|c| super::parse_code("compact_decisions.approvals_required", c))
+                    .collect::<Result<_, _>>()?,
                 failed: row
                     .try_get::<String, _>("failed")?
                     .split(',')
@@ -440,6 +577,19 @@ impl Store {
             },
         })
     }
+}
+
+/// Approver codes, comma-separated, as stored.
+fn approver_codes(approvers: &[Approver]) -> String {
+    approvers
+        .iter()
+        .map(|a| match a {
+            // Spelled out rather than serialised: this runs once per stored decision.
+            Approver::Supervisor => "supervisor",
+            Approver::HeadOfAgency => "head_of_agency",
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl RegionWriter {
@@ -455,13 +605,17 @@ impl RegionWriter {
         decisions: &[CompactDecision],
         allocations: &[UnitAllocation],
     ) -> Result<(), StoreError> {
-        let failed: Vec<String> = decisions.iter().map(|d| d.failed.join(",")).collect();
+        let lists: Vec<(String, String)> = decisions
+            .iter()
+            .map(|d| (approver_codes(&d.approvals_required), d.failed.join(",")))
+            .collect();
         let indexed: Vec<usize> = (0..decisions.len()).collect();
         let run_id = self.run_id;
         insert_rows(
             &mut self.tx,
-            "compact_decisions (run_id, application_id, nip, eligible, max_remote_days, priority, failed)",
-            7,
+            "compact_decisions (run_id, application_id, nip, eligible, max_remote_days, priority, approvals_required, \
+             failed)",
+            8,
             &indexed,
             |q, &i| {
                 let d = &decisions[i];
@@ -471,7 +625,8 @@ impl RegionWriter {
                     .bind(d.eligible as i64)
                     .bind(d.max_remote_days as i64)
                     .bind(d.priority as i64)
-                    .bind(&failed[i]);
+                    .bind(&lists[i].0)
+                    .bind(&lists[i].1);
             },
         )
         .await?;

