@@ -196,7 +196,7 @@ impl PolicyEngine {
         params: &Params,
         today: Date,
     ) -> Result<Call<Vec<Result<Eligibility, PluginError>>>, PluginError> {
-        let call = self.call(plugin, today, |instance, store| {
+        let call = self.call_scaled(plugin, today, items.len(), |instance, store| {
             calls::evaluate_batch(instance, store, items, params, today)
         })?;
         self.check_batch_len(plugin, "evaluate-batch", call.value.len(), items.len())?;
@@ -224,7 +224,7 @@ impl PolicyEngine {
         params: &Params,
         today: Date,
     ) -> Result<Call<Vec<Result<Verdict, PluginError>>>, PluginError> {
-        let call = self.call(plugin, today, |instance, store| {
+        let call = self.call_scaled(plugin, today, items.len(), |instance, store| {
             calls::decide_batch(instance, store, items, params, today)
         })?;
         self.check_batch_len(plugin, "decide-batch", call.value.len(), items.len())?;
@@ -305,9 +305,21 @@ impl PolicyEngine {
         today: Date,
         f: impl FnOnce(&Instance, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<Call<R>, PluginError> {
+        self.call_scaled(plugin, today, 1, f)
+    }
+
+    /// [`PolicyEngine::call`] for a batch of `items` decisions: the fuel budget is one
+    /// decision's budget per item (the wall-clock deadline stays the same).
+    fn call_scaled<R>(
+        &self,
+        plugin: &Plugin,
+        today: Date,
+        items: usize,
+        f: impl FnOnce(&Instance, &mut Store<HostState>) -> wasmtime::Result<R>,
+    ) -> Result<Call<R>, PluginError> {
         let started = Instant::now();
         let mut store = self.new_store(plugin, today);
-        self.arm(&mut store);
+        self.arm(&mut store, items);
         let result = plugin
             .instantiate(&mut store)
             .and_then(|instance| f(&instance, &mut store));
@@ -315,11 +327,18 @@ impl PolicyEngine {
     }
 
     /// Give a store a full fuel budget and a fresh deadline for one call.
-    pub(crate) fn arm(&self, store: &mut Store<HostState>) {
-        store.set_fuel(self.limits.fuel).expect("fuel is enabled in the config");
+    pub(crate) fn arm(&self, store: &mut Store<HostState>, items: usize) {
+        let budget = self.budget(items);
+        store.set_fuel(budget).expect("fuel is enabled in the config");
+        store.data_mut().fuel_budget = budget;
         // One extra tick: the current tick is already partly over, and the deadline is a minimum.
         let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()) as u64 + 1;
         store.set_epoch_deadline(ticks);
+    }
+
+    /// The fuel budget of a call deciding `items` applications.
+    fn budget(&self, items: usize) -> u64 {
+        self.limits.fuel.saturating_mul(items.max(1) as u64)
     }
 
     /// What a call cost and returned, or why it failed.
@@ -330,7 +349,7 @@ impl PolicyEngine {
         started: Instant,
         result: wasmtime::Result<R>,
     ) -> Result<Call<R>, PluginError> {
-        let fuel_used = self.limits.fuel - store.get_fuel().unwrap_or(0);
+        let fuel_used = store.data().fuel_budget - store.get_fuel().unwrap_or(0);
         let duration = started.elapsed();
         let output = store.data_mut().take_output();
         match result {
@@ -402,7 +421,7 @@ impl PolicyEngine {
         }
         match error.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => TrapCause::FuelExhausted {
-                budget: self.limits.fuel,
+                budget: state.fuel_budget,
             },
             Some(Trap::Interrupt) => TrapCause::Timeout {
                 after: self.limits.timeout,

@@ -46,6 +46,8 @@ struct Wasi {
 /// The data of one call's [`wasmtime::Store`].
 pub(crate) struct HostState {
     pub(crate) limiter: MemoryCap,
+    /// The fuel the current call started with.
+    pub(crate) fuel_budget: u64,
     /// Built on the first WASI call only: most calls never make one (the imports are there for
     /// a panic message or a `println!`), and building a context for each instance costs more
     /// than a whole decision.
@@ -62,6 +64,7 @@ impl HostState {
                 limit: limits.memory_bytes,
                 exceeded: None,
             },
+            fuel_budget: limits.fuel,
             wasi: None,
             log: None,
             max_log_bytes: limits.max_log_bytes,

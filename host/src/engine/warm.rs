@@ -88,7 +88,7 @@ impl<'e> WarmInstance<'e> {
             Some(live) => live,
             None => {
                 let mut store = self.engine.new_store(&self.plugin, self.today);
-                self.engine.arm(&mut store);
+                self.engine.arm(&mut store, 1);
                 let instance = self.plugin.instantiate(&mut store);
                 match instance {
                     Ok(instance) => (store, instance),
@@ -96,7 +96,7 @@ impl<'e> WarmInstance<'e> {
                 }
             }
         };
-        self.engine.arm(&mut store);
+        self.engine.arm(&mut store, 1);
         let result = f(&instance, &mut store);
         let failed = result.is_err();
         let call = self.engine.finish(&self.plugin, &mut store, started, result);
