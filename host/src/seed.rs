@@ -495,6 +495,7 @@ pub async fn seed_with(
         .map_err(|e| StoreError::Conflict(format!("the seed generator failed: {e}")))?;
     bulk::insert_agency_heads(&mut tx, &heads).await?;
     tx.commit().await?;
+    bulk::checkpoint(&mut conn).await?;
     Ok(summary)
 }
 

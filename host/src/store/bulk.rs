@@ -130,6 +130,15 @@ impl Store {
     }
 }
 
+/// After a bulk load on SQLite: copy the write-ahead log into the database file and empty it,
+/// so later readers find pages in the file instead of searching a log of gigabytes.
+pub async fn checkpoint(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    if conn.backend_name() == "SQLite" {
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    Ok(())
+}
+
 /// Insert employees with their ratings and penalties (the caller guarantees unique NIPs).
 pub async fn insert_employees(conn: &mut AnyConnection, employees: &[EmployeeRecord]) -> Result<(), StoreError> {
     let mut codes = Codes::default();

@@ -380,21 +380,8 @@ impl Store {
 }
 
 impl StaffReader {
-    /// Unit codes of `region` after `after` (by code), at most `limit` of them.
-    pub async fn unit_codes(&mut self, region: &str, after: &str, limit: usize) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT code FROM units WHERE region = $1 AND code > $2 ORDER BY code LIMIT $3")
-            .bind(region)
-            .bind(after)
-            .bind(limit as i64)
-            .fetch_all(&mut *self.conn)
-            .await?;
-        rows.iter()
-            .map(|r| r.try_get::<String, _>("code").map_err(StoreError::from))
-            .collect()
-    }
-
     /// The staff of `region`'s units `units` for `quarter`: `units` is what
-    /// [`StaffReader::unit_codes`] returned for `after`.
+    /// [`Store::region_unit_codes`] returned for `after`.
     pub async fn page(
         &mut self,
         region: &str,
@@ -431,6 +418,19 @@ impl StaffReader {
 }
 
 impl Store {
+    /// Unit codes of `region` after `after` (by code), at most `limit` of them.
+    pub async fn region_unit_codes(&self, region: &str, after: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT code FROM units WHERE region = $1 AND code > $2 ORDER BY code LIMIT $3")
+            .bind(region)
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("code").map_err(StoreError::from))
+            .collect()
+    }
+
     /// Codes of the regions that have units, in order.
     pub async fn unit_regions(&self) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT DISTINCT region FROM units ORDER BY region")

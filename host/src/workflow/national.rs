@@ -267,7 +267,21 @@ pub async fn allocate_national(
     })
 }
 
-/// The reader: for each region, a start marker, its units page by page, an end marker.
+/// Concurrent page readers: a page is mostly index look-ups, and one SQLite connection does
+/// them on one thread; two keep both cores busy while the evaluators wait for pages.
+const FETCHERS: usize = 2;
+
+/// A page to read: the units after `after` up to the last of `codes`.
+struct PageRequest {
+    seq: u64,
+    region: Arc<str>,
+    plugin: Arc<PluginRef>,
+    after: String,
+    codes: Vec<String>,
+}
+
+/// The reader: for each region, a start marker, its units page by page (read by the fetchers),
+/// an end marker.
 async fn read_regions(
     store: &Store,
     policies: &Arc<PolicySet>,
@@ -278,40 +292,97 @@ async fn read_regions(
     failed: &Failed,
 ) -> Result<(), WorkflowError> {
     let gone = || WorkflowError::Conflict("the allocation's writer stopped".into());
-    let mut reader = store.staff_reader().await?;
+    let (requests, pages) = tokio::sync::mpsc::channel::<PageRequest>(FETCHERS);
+    let pages = Arc::new(tokio::sync::Mutex::new(pages));
+    let mut fetchers = Vec::with_capacity(FETCHERS);
+    for _ in 0..FETCHERS {
+        let (store, pages, work, done, failed) = (store.clone(), pages.clone(), work.clone(), done.clone(), failed.clone());
+        let quarter = options.quarter;
+        fetchers.push(tokio::spawn(async move {
+            let mut reader = store.staff_reader().await?;
+            loop {
+                let Some(request) = pages.lock().await.recv().await else {
+                    return Ok::<_, WorkflowError>(());
+                };
+                if has_failed(&failed, &request.region) {
+                    let skipped = Done::Page {
+                        seq: request.seq,
+                        result: Err("skipped after an earlier failure".into()),
+                    };
+                    done.send(skipped).await.map_err(|_| gone())?;
+                    continue;
+                }
+                let units = reader.page(&request.region, &request.after, request.codes, quarter).await?;
+                let page = Work {
+                    seq: request.seq,
+                    region: request.region,
+                    plugin: request.plugin,
+                    units,
+                };
+                work.send(page).await.map_err(|_| gone())?;
+            }
+        }));
+    }
+    drop(work);
     let mut seq = 0u64;
-    for region in regions {
-        done.send(Done::Start {
-            seq,
-            region: region.clone(),
-        })
-        .await
-        .map_err(|_| gone())?;
+    let mut result = Ok(());
+    'regions: for region in regions {
+        if done
+            .send(Done::Start {
+                seq,
+                region: region.clone(),
+            })
+            .await
+            .is_err()
+        {
+            result = Err(gone());
+            break;
+        }
         seq += 1;
         // A region without rules is reported by the writer; nothing of it is read.
         if let Ok(active) = policies.region(region) {
             let (code, plugin): (Arc<str>, _) = (region.as_str().into(), Arc::new(active.reference.clone()));
             let mut after = String::new();
             while !has_failed(failed, region) {
-                let codes = reader.unit_codes(region, &after, options.units_per_page).await?;
+                let codes = match store.region_unit_codes(region, &after, options.units_per_page).await {
+                    Ok(codes) => codes,
+                    Err(e) => {
+                        result = Err(e.into());
+                        break 'regions;
+                    }
+                };
                 let Some(last) = codes.last().cloned() else { break };
-                let units = reader.page(region, &after, codes, options.quarter).await?;
-                after = last;
-                work.send(Work {
+                let request = PageRequest {
                     seq,
                     region: code.clone(),
                     plugin: plugin.clone(),
-                    units,
-                })
-                .await
-                .map_err(|_| gone())?;
+                    after: std::mem::replace(&mut after, last),
+                    codes,
+                };
+                if requests.send(request).await.is_err() {
+                    result = Err(gone());
+                    break 'regions;
+                }
                 seq += 1;
             }
         }
-        done.send(Done::End { seq }).await.map_err(|_| gone())?;
+        if done.send(Done::End { seq }).await.is_err() {
+            result = Err(gone());
+            break;
+        }
         seq += 1;
     }
-    Ok(())
+    drop(requests);
+    for fetcher in fetchers {
+        let fetched = fetcher
+            .await
+            .map_err(|e| WorkflowError::Conflict(format!("a page reader stopped: {e}")))
+            .and_then(|r| r);
+        if result.is_ok() {
+            result = fetched;
+        }
+    }
+    result
 }
 
 /// The writer's step for one message, in order.
