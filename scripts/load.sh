@@ -67,9 +67,9 @@ for backend in $BACKENDS; do
         sqlite) run sqlite "sqlite://$work/load.db" ;;
         postgres)
             schema="dwa_load_$$"
-            psql "$POSTGRES" -qc "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null
+            psql "$POSTGRES" -qc "DROP SCHEMA IF EXISTS $schema CASCADE; CREATE SCHEMA $schema" >/dev/null 2>&1
             run postgres "$POSTGRES?options=-c%20search_path%3D$schema"
-            psql "$POSTGRES" -qc "DROP SCHEMA $schema CASCADE" >/dev/null
+            psql "$POSTGRES" -qc "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1
             ;;
         *) echo "unknown backend $backend" >&2; exit 2 ;;
     esac
