@@ -296,7 +296,8 @@ async fn read_regions(
     let pages = Arc::new(tokio::sync::Mutex::new(pages));
     let mut fetchers = Vec::with_capacity(FETCHERS);
     for _ in 0..FETCHERS {
-        let (store, pages, work, done, failed) = (store.clone(), pages.clone(), work.clone(), done.clone(), failed.clone());
+        let (store, pages, work, done, failed) =
+            (store.clone(), pages.clone(), work.clone(), done.clone(), failed.clone());
         let quarter = options.quarter;
         fetchers.push(tokio::spawn(async move {
             let mut reader = store.staff_reader().await?;
@@ -312,7 +313,9 @@ async fn read_regions(
                     done.send(skipped).await.map_err(|_| gone())?;
                     continue;
                 }
-                let units = reader.page(&request.region, &request.after, request.codes, quarter).await?;
+                let units = reader
+                    .page(&request.region, &request.after, request.codes, quarter)
+                    .await?;
                 let page = Work {
                     seq: request.seq,
                     region: request.region,
