@@ -14,7 +14,7 @@ cargo clippy --workspace --exclude dwa-bench-peers --all-targets --quiet -- -D w
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --workspace --exclude dwa-bench-peers 2>&1 | tee "$log" || status=$?
+cargo test --workspace --exclude dwa-bench-peers --no-fail-fast 2>&1 | tee "$log" || status=$?
 passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s += $1} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s += $1} END {print s + 0}')
 echo
