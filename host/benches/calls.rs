@@ -153,9 +153,8 @@ fn main() {
     // Compiling a plugin versus loading it from the compiled-component cache.
     let bytes = std::fs::read(rules().join("kab_bekasi.wasm")).unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let cached = PolicyEngine::new(Limits::default())
-        .unwrap()
-        .with_compile_cache(cache.path());
+    let mut cached = PolicyEngine::new(Limits::default()).unwrap();
+    cached.use_compile_cache(cache.path()).unwrap();
     let time = |engine: &PolicyEngine| {
         let t = Instant::now();
         black_box(engine.load(&bytes, "kab_bekasi.wasm").unwrap());

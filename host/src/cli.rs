@@ -275,8 +275,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Err(e) = dwa_sdk::nip::parse_nip(&employee.nip) {
                 bail!("employee.nip: {e}");
             }
-            let policies = load_policies(&common.rules)?;
-            let decision = policies.evaluate(&employee, &application, date)?;
+            let policies = load_policies(&common.rules).await?;
+            let decision = {
+                let (employee, application) = (employee.clone(), application.clone());
+                policies
+                    .call(&region, move |set| set.evaluate(&employee, &application, date))
+                    .await?
+            };
             let store = Store::connect(&common.database).await?;
             let id = store.insert_decisions(std::slice::from_ref(&decision)).await?.remove(0);
             if json {
@@ -298,10 +303,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Check { manifest, json } => {
-            let engine = engine()?;
-            let region = RegionPolicy::load(&engine, &manifest)?;
-            let guardrails = province_guardrails(&manifest, &region)?;
-            let report = validate(&engine, &region, &guardrails);
+            // Plugin calls (and the WASI calls a printing plugin makes) run off the async workers.
+            let path = manifest.clone();
+            let report = crate::engine::run_blocking(move || -> anyhow::Result<_> {
+                let engine = engine()?;
+                let region = RegionPolicy::load(&engine, &path)?;
+                let guardrails = province_guardrails(&path, &region)?;
+                Ok(validate(&engine, &region, &guardrails))
+            })
+            .await??;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -317,6 +327,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     match &e.problem {
                         None => println!("  ok    {} (fuel {})", e.name, e.fuel_used),
                         Some(p) => println!("  FAIL  {}: {p}", e.name),
+                    }
+                    // What the plugin printed (already bounded and made printable).
+                    for line in e.output.lines() {
+                        println!("        | {line}");
                     }
                 }
             }
@@ -339,7 +353,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules)?;
+            let policies = load_policies(&common.rules).await?;
             let run = crate::workflow::dry_run(
                 &store,
                 &policies,
@@ -385,7 +399,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Policy { command } => run_policy(command).await?,
         Command::Serve { common, bind, today } => {
             let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules)?;
+            let policies = load_policies(&common.rules).await?;
+            if let Some(kept) = crate::workflow::keep_last_good_guardrails(&store, &policies).await? {
+                eprintln!("WARNING: serving regencies under the guardrails of {kept}, the last good province rules");
+            }
             eprintln!(
                 "serving regions {} on http://{bind} (database {})",
                 policies.regions().join(", "),
@@ -511,7 +528,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let today = date.unwrap_or(quarter.start());
             let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules)?;
+            let policies = load_policies(&common.rules).await?;
             let regions = match (&unit, region, all) {
                 (Some(_), _, _) => None,
                 (None, Some(r), _) => Some(vec![r]),
@@ -682,22 +699,48 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> anyhow::Result<T> {
 }
 
 /// The engine of the `dwa` commands, keeping compiled plugins in `DWA_COMPILE_CACHE` (default:
-/// `dwa-compile-cache` in the system's temporary folder; `off` compiles every time).
+/// `compiled/` in the host's data folder, see [`data_dir`]; `off` to compile every time). A cache
+/// folder that is not private to this user is not used, with a warning.
 fn engine() -> anyhow::Result<PolicyEngine> {
-    let engine = PolicyEngine::new(Limits::default())?;
-    Ok(match std::env::var_os("DWA_COMPILE_CACHE") {
-        Some(dir) if dir == "off" => engine,
-        Some(dir) => engine.with_compile_cache(Path::new(&dir)),
-        None => engine.with_compile_cache(&std::env::temp_dir().join("dwa-compile-cache")),
-    })
+    let mut engine = PolicyEngine::new(Limits::default())?;
+    let dir = match std::env::var_os("DWA_COMPILE_CACHE") {
+        Some(dir) if dir == "off" => return Ok(engine),
+        Some(dir) => PathBuf::from(dir),
+        None => match data_dir() {
+            Some(data) => data.join("compiled"),
+            None => return Ok(engine),
+        },
+    };
+    if let Err(e) = engine.use_compile_cache(&dir) {
+        eprintln!("warning: not using the compiled-plugin cache: {e}");
+    }
+    Ok(engine)
 }
 
-/// Load every region's rules; a region that fails is reported on stderr and left out.
-fn load_policies(rules: &Path) -> anyhow::Result<Arc<PolicySet>> {
+/// The host's data folder: `DWA_DATA_DIR`, else `$XDG_DATA_HOME/dwa`, else
+/// `~/.local/share/dwa`; `None` without a home.
+pub fn data_dir() -> Option<PathBuf> {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("DWA_DATA_DIR")
+        .or_else(|| var("XDG_DATA_HOME").map(|d| d.join("dwa")))
+        .or_else(|| var("HOME").map(|h| h.join(".local/share/dwa")))
+}
+
+/// Load every region's rules (off the async workers: plugins run during validation); a region
+/// that fails is reported on stderr and left out. Without the province's rules, regency answers
+/// are refused (fail closed) — said loudly.
+async fn load_policies(rules: &Path) -> anyhow::Result<Arc<PolicySet>> {
     let engine = Arc::new(engine()?);
-    let (set, errors) = PolicySet::load_dir(engine, rules)?;
+    let dir = rules.to_owned();
+    let (set, errors) = crate::engine::run_blocking(move || PolicySet::load_dir(engine, &dir)).await??;
     for e in &errors {
         eprintln!("warning: rules not loaded: {e}");
+    }
+    if !set.has_guardrails() {
+        eprintln!(
+            "WARNING: the province's rules (region {PROVINCE}) are not active, so its guardrails are unknown: \
+             no regency answer will be served until they are (fail closed)"
+        );
     }
     if set.regions().is_empty() {
         bail!(
@@ -828,7 +871,7 @@ async fn run_policy(command: PolicyCommand) -> anyhow::Result<()> {
             plugin,
         } => {
             let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules)?;
+            let policies = load_policies(&common.rules).await?;
             let text =
                 std::fs::read_to_string(&manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
             let plugin = plugin
@@ -845,7 +888,7 @@ async fn run_policy(command: PolicyCommand) -> anyhow::Result<()> {
             rollback,
         } => {
             let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules)?;
+            let policies = load_policies(&common.rules).await?;
             let version = match (version, rollback) {
                 (Some(v), _) => v,
                 (None, true) => crate::workflow::rollback_target(&store, &policies, &region).await?,

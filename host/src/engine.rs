@@ -6,11 +6,15 @@
 mod bindings;
 mod compile_cache;
 mod error;
+mod offload;
 mod plugin;
 mod sandbox;
+pub mod text;
 mod warm;
 
-pub use error::{LoadError, PluginError, PluginId, TrapCause};
+pub use compile_cache::CacheRefused;
+pub use error::{HostFault, LoadError, PluginError, PluginId, TrapCause};
+pub use offload::run_blocking;
 pub use plugin::{Plugin, SUPPORTED_CONTRACTS};
 pub use sandbox::GuestOutput;
 pub use warm::WarmInstance;
@@ -44,7 +48,16 @@ pub struct Limits {
     pub max_reasons: usize,
     /// Bytes of guest stdout/stderr kept per call; the rest is dropped.
     pub max_log_bytes: usize,
+    /// Calls of one region that may run at once; more wait (up to `timeout`), then are
+    /// answered "busy". Regions × this stays below the engine's instance pool, so one region
+    /// cannot take every instance.
+    pub max_concurrent_per_region: usize,
+    /// Bound on validating one candidate (every worked example and the allocation example).
+    pub validation_timeout: Duration,
 }
+
+/// Instances the engine's pool holds at once (component instances; memories and tables alike).
+pub const POOL_INSTANCES: u32 = 512;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -55,6 +68,8 @@ impl Default for Limits {
             max_output_bytes: 64 << 10,
             max_reasons: 64,
             max_log_bytes: 4 << 10,
+            max_concurrent_per_region: 16,
+            validation_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -86,10 +101,10 @@ impl PolicyEngine {
     pub fn new(limits: Limits) -> Result<PolicyEngine, LoadError> {
         let mut pool = PoolingAllocationConfig::new();
         pool.max_memory_size(limits.memory_bytes)
-            .total_memories(512)
-            .total_tables(512)
-            .total_core_instances(1024)
-            .total_component_instances(512)
+            .total_memories(POOL_INSTANCES)
+            .total_tables(POOL_INSTANCES)
+            .total_core_instances(2 * POOL_INSTANCES)
+            .total_component_instances(POOL_INSTANCES)
             // Keeping a little memory resident between instances avoids page faults on reuse.
             // (and resetting only the pages a call touched is what makes a fresh instance cheap).
             .linear_memory_keep_resident(2 << 20)
@@ -127,10 +142,11 @@ impl PolicyEngine {
     }
 
     /// Keep compiled plugins under `dir` (see `engine/compile_cache.rs`): a restart or a
-    /// parameter-only reload then loads machine code instead of compiling again.
-    pub fn with_compile_cache(mut self, dir: &std::path::Path) -> PolicyEngine {
-        self.compile_cache = Some(compile_cache::CompileCache::new(dir, &self.engine));
-        self
+    /// parameter-only reload then loads machine code instead of compiling again. A folder that
+    /// is not private to this user is refused (the engine then compiles every time).
+    pub fn use_compile_cache(&mut self, dir: &std::path::Path) -> Result<(), CacheRefused> {
+        self.compile_cache = Some(compile_cache::CompileCache::open(dir, &self.engine)?);
+        Ok(())
     }
 
     /// The per-call limits.
@@ -156,8 +172,8 @@ impl PolicyEngine {
                 input.today,
             )
         })?;
-        let eligibility = call.value.map_err(|e| plugin.refused(e))?;
-        self.check_eligibility(plugin, &eligibility)?;
+        let mut eligibility = call.value.map_err(|e| plugin.refused(e))?;
+        self.check_eligibility(plugin, &mut eligibility)?;
         Ok(Call {
             value: eligibility,
             fuel_used: call.fuel_used,
@@ -178,8 +194,8 @@ impl PolicyEngine {
                 input.today,
             )
         })?;
-        let verdict = call.value.map_err(|e| plugin.refused(e))?;
-        self.check_verdict(plugin, &verdict)?;
+        let mut verdict = call.value.map_err(|e| plugin.refused(e))?;
+        self.check_verdict(plugin, &mut verdict)?;
         Ok(Call {
             value: verdict,
             fuel_used: call.fuel_used,
@@ -204,8 +220,8 @@ impl PolicyEngine {
             .value
             .into_iter()
             .map(|r| {
-                let e = r.map_err(|e| plugin.refused(e))?;
-                self.check_eligibility(plugin, &e).map(|()| e)
+                let mut e = r.map_err(|e| plugin.refused(e))?;
+                self.check_eligibility(plugin, &mut e).map(|()| e)
             })
             .collect();
         Ok(Call {
@@ -232,8 +248,8 @@ impl PolicyEngine {
             .value
             .into_iter()
             .map(|r| {
-                let v = r.map_err(|e| plugin.refused(e))?;
-                self.check_verdict(plugin, &v).map(|()| v)
+                let mut v = r.map_err(|e| plugin.refused(e))?;
+                self.check_verdict(plugin, &mut v).map(|()| v)
             })
             .collect();
         Ok(Call {
@@ -281,10 +297,13 @@ impl PolicyEngine {
             },
             calls::info,
         )?;
-        let info = call.value;
+        let mut info = call.value;
         let size = info.region.len() + info.name.len() + info.version.len() + info.contract.len();
         if size > 1024 {
             return Err(plugin.invalid_output(format!("info is {size} bytes long")));
+        }
+        for field in [&mut info.region, &mut info.name, &mut info.version, &mut info.contract] {
+            text::clean(field, text::MAX_MESSAGE_BYTES);
         }
         Ok(info)
     }
@@ -318,12 +337,32 @@ impl PolicyEngine {
         f: impl FnOnce(&Instance, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<Call<R>, PluginError> {
         let started = Instant::now();
+        self.check_thread(plugin)?;
         let mut store = self.new_store(plugin, today);
         self.arm(&mut store, items);
         let result = plugin
             .instantiate(&mut store)
             .and_then(|instance| f(&instance, &mut store));
         self.finish(plugin, &mut store, started, result)
+    }
+
+    /// Refuse, as a host fault, a call on a thread where a WASI call would crash the host.
+    pub(crate) fn check_thread(&self, plugin: &Plugin) -> Result<(), PluginError> {
+        if offload::may_call_here() {
+            return Ok(());
+        }
+        tracing::error!(plugin = %plugin.id(), "plugin call on an async worker thread refused (a host bug)");
+        Err(PluginError::Host {
+            plugin: plugin.shared_id(),
+            fault: HostFault::AsyncWorker,
+        })
+    }
+
+    /// Instances of the engine's pool in use now (component instances).
+    pub fn instances_in_use(&self) -> u64 {
+        self.engine
+            .pooling_allocator_metrics()
+            .map_or(0, |m| m.component_instances())
     }
 
     /// Give a store a full fuel budget and a fresh deadline for one call.
@@ -360,6 +399,13 @@ impl PolicyEngine {
                 output,
             }),
             Err(error) => {
+                if let Some(limit) = error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>() {
+                    tracing::error!(plugin = %plugin.id(), error = %limit, "the engine's instance pool is full");
+                    return Err(PluginError::Host {
+                        plugin: plugin.shared_id(),
+                        fault: HostFault::PoolExhausted(limit.to_string()),
+                    });
+                }
                 let cause = self.classify(&error, store.data(), &output);
                 Err(PluginError::Trap {
                     plugin: plugin.shared_id(),
@@ -377,8 +423,8 @@ impl PolicyEngine {
         Ok(())
     }
 
-    /// Structural checks every verdict must pass, whatever the region.
-    pub(crate) fn check_verdict(&self, plugin: &Plugin, v: &Verdict) -> Result<(), PluginError> {
+    /// Structural checks every verdict must pass, whatever the region; its codes made safe.
+    pub(crate) fn check_verdict(&self, plugin: &Plugin, v: &mut Verdict) -> Result<(), PluginError> {
         if v.max_remote_days > 5 {
             return Err(plugin.invalid_output(format!(
                 "max-remote-days {} is more than a 5-day week",
@@ -405,6 +451,9 @@ impl PolicyEngine {
                 },
                 output: String::new(),
             });
+        }
+        for code in &mut v.failed {
+            text::clean(code, text::MAX_CODE_BYTES);
         }
         if v.failed.iter().any(String::is_empty) {
             return Err(plugin.invalid_output("a failed gate without a code".into()));
@@ -436,8 +485,9 @@ impl PolicyEngine {
         }
     }
 
-    /// Structural checks every decision must pass, whatever the region.
-    pub(crate) fn check_eligibility(&self, plugin: &Plugin, e: &Eligibility) -> Result<(), PluginError> {
+    /// Structural checks every decision must pass, whatever the region; its texts made safe
+    /// (see [`text`]).
+    pub(crate) fn check_eligibility(&self, plugin: &Plugin, e: &mut Eligibility) -> Result<(), PluginError> {
         if e.max_remote_days > 5 {
             return Err(plugin.invalid_output(format!(
                 "max-remote-days {} is more than a 5-day week",
@@ -482,6 +532,13 @@ impl PolicyEngine {
                 },
                 output: String::new(),
             });
+        }
+        for r in &mut e.reasons {
+            text::clean(&mut r.code, text::MAX_CODE_BYTES);
+            let remedy = r.remedy.iter_mut().flat_map(|t| [&mut t.id, &mut t.en]);
+            for t in [&mut r.message.id, &mut r.message.en].into_iter().chain(remedy) {
+                text::clean(t, text::MAX_MESSAGE_BYTES);
+            }
         }
         if let Some(r) = e
             .reasons

@@ -2,6 +2,8 @@
 //! validated (contract, `info`, worked examples, guardrails) and held in a set that is swapped
 //! atomically. Every plugin output passes through the province's guardrails here.
 
+mod answers;
+mod gates;
 mod guardrails;
 mod region;
 mod set;
@@ -12,9 +14,9 @@ pub use region::{PluginCache, PluginRef, RegionPolicy};
 pub use set::{
     ActiveVersion, Allocation, Attempt, Decision, PolicyEvent, PolicySet, PolicyStatus, file_name, manifests_in,
 };
-pub use validate::{ExampleOutcome, ValidationReport, validate};
+pub use validate::{ALLOCATION_EXAMPLE, ExampleOutcome, ValidationReport, validate};
 
-use crate::engine::{LoadError, PluginError};
+use crate::engine::{HostFault, LoadError, PluginError};
 use std::path::PathBuf;
 
 /// Region code of the province, whose manifest carries the guardrails.
@@ -82,4 +84,35 @@ pub enum RulesError {
     /// A call into the plugin failed.
     #[error(transparent)]
     Plugin(#[from] PluginError),
+    /// The host could not run the call (a busy region, a full pool): its fault, not the
+    /// plugin's; retry shortly.
+    #[error("{0}")]
+    Host(HostFault),
+    /// The province's guardrails are not known (its rules were rejected and none were kept),
+    /// so a regency's answers are not served uncapped.
+    #[error(
+        "region {0}'s rules are not served: the province's guardrails are unknown (its rules are not active); \
+         fix or restore the province's rules"
+    )]
+    NoGuardrails(String),
+    /// Plugin calls outlived their deadline (stuck outside the guest) and were abandoned.
+    #[error("region {region}'s plugin calls were abandoned after {} s: they outlived their deadline", after.as_secs())]
+    Abandoned {
+        /// The region.
+        region: String,
+        /// How long the host waited.
+        after: std::time::Duration,
+    },
+}
+
+impl RulesError {
+    /// Whether the host, not the region's rules, is to blame (the client may retry).
+    pub fn is_host_fault(&self) -> bool {
+        match self {
+            RulesError::Host(_) | RulesError::NoGuardrails(_) => true,
+            RulesError::Plugin(e) => e.is_host_fault(),
+            RulesError::Load(LoadError::Info { error, .. }) => error.is_host_fault(),
+            _ => false,
+        }
+    }
 }

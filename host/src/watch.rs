@@ -1,10 +1,15 @@
 //! Hot reload: a file watcher on the rules folder (with a polling fallback for filesystems whose
 //! events do not arrive) feeds one loader task, which debounces bursts of changes and asks the
 //! policy set to reload each affected manifest. A change that fails validation never goes live.
+//!
+//! Only real changes load: reads (the host's own, or anyone's) are not events, and a manifest
+//! whose content (its bytes and its plugin's) is what the last attempt saw is skipped — so a
+//! rejected candidate is validated once, not on every tick. Each manifest validates on its own
+//! blocking task: a slow candidate of one region never holds up another region's change.
 
 use crate::policy::{PolicySet, manifests_in};
 use notify::{RecursiveMode, Watcher};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -60,9 +65,27 @@ fn affected_manifests(dir: &Path, changed: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
             affected.push(manifest);
         }
     }
-    // The province's guardrails bind the others: load it first.
-    affected.sort_by_key(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("32-")));
     affected
+}
+
+fn is_province(manifest: &Path) -> bool {
+    manifest.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .starts_with(&format!("{}-", crate::policy::PROVINCE))
+    })
+}
+
+/// Load one manifest if its content changed, on the blocking pool (failures are recorded in the
+/// policy status and logged by the policy set).
+fn load(policies: Arc<PolicySet>, manifest: PathBuf) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let loaded = crate::engine::run_blocking(move || {
+            let _ = policies.reload_if_changed(&manifest, "file watcher");
+        });
+        if let Err(e) = loaded.await {
+            tracing::error!(error = %e, "reload task failed");
+        }
+    })
 }
 
 /// Start watching `dir`, reloading into `policies`. `poll` is the polling fallback's period.
@@ -77,6 +100,10 @@ pub fn spawn_with(policies: Arc<PolicySet>, dir: PathBuf, poll: Duration, file_e
     let events = tx.clone();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if let Ok(event) = event {
+            // Opening or reading a file changes nothing (a closed write is a modify in effect).
+            if matches!(event.kind, notify::EventKind::Access(kind) if kind != notify::event::AccessKind::Close(notify::event::AccessMode::Write)) {
+                return;
+            }
             for path in event.paths {
                 let _ = events.send(path);
             }
@@ -95,6 +122,7 @@ pub fn spawn_with(policies: Arc<PolicySet>, dir: PathBuf, poll: Duration, file_e
 
     let task = tokio::spawn(async move {
         let mut seen = snapshot(&dir);
+        let mut loading: HashMap<PathBuf, tokio::task::JoinHandle<()>> = HashMap::new();
         let mut ticker = tokio::time::interval(poll);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -116,18 +144,23 @@ pub fn spawn_with(policies: Arc<PolicySet>, dir: PathBuf, poll: Duration, file_e
             }
             seen = now;
             let affected = affected_manifests(&dir, &changed);
-            if affected.is_empty() {
-                continue;
-            }
-            let policies = policies.clone();
-            let reload = tokio::task::spawn_blocking(move || {
-                for manifest in affected {
-                    // Failures are recorded in the policy status and logged by `reload`.
-                    let _ = policies.reload(&manifest, "file watcher");
+            // The province first (its guardrails bind the others), then every other region at
+            // once, each on its own task; a manifest still validating waits for the next round.
+            loading.retain(|_, task: &mut tokio::task::JoinHandle<()>| !task.is_finished());
+            let (province, regions): (Vec<_>, Vec<_>) = affected.into_iter().partition(|p| is_province(p));
+            for manifest in province {
+                if !loading.contains_key(&manifest) {
+                    let task = load(policies.clone(), manifest.clone());
+                    let _ = task.await;
                 }
-            });
-            if let Err(e) = reload.await {
-                tracing::error!(error = %e, "reload task failed");
+            }
+            for manifest in regions {
+                if loading.contains_key(&manifest) {
+                    // Seen again by polling once the running load is done (the stamp is forgotten).
+                    seen.remove(&manifest);
+                    continue;
+                }
+                loading.insert(manifest.clone(), load(policies.clone(), manifest));
             }
         }
     });

@@ -15,8 +15,8 @@ pub use applications::{
 };
 pub use dry_run::{DryRun, Flip, UnitFlips, dry_run};
 pub use history::{
-    REPLICA_SYNC, STARTUP, activate_version, diff_summary, record_policy_changes, rollback_target, run_due_activations,
-    upload_version,
+    REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, record_policy_changes,
+    rollback_target, run_due_activations, upload_version,
 };
 pub use national::{
     CompactExplanation, NationalOptions, NationalOutcome, RegionOutcome, allocate_national, explain_compact_decision,

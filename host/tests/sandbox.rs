@@ -192,7 +192,7 @@ fn shared() -> &'static Rig {
 /// The error names the hostile plugin: its name, version and region, in the value and the message.
 fn assert_names_hostile(hostile: &Plugin, error: &PluginError) {
     let id = hostile.id();
-    assert_eq!((id.name.as_str(), id.region.as_str()), ("hostile", "99"));
+    assert_eq!((id.name.as_str(), id.region.as_str()), ("hostile", "3273"));
     assert_eq!(
         id.version,
         env!("CARGO_PKG_VERSION"),
@@ -200,7 +200,7 @@ fn assert_names_hostile(hostile: &Plugin, error: &PluginError) {
     );
     assert_eq!(error.plugin(), id);
     let message = error.to_string();
-    for part in ["`hostile`", &id.version, "region 99"] {
+    for part in ["`hostile`", &id.version, "region 3273"] {
         assert!(message.contains(part), "`{message}` should name {part}");
     }
 }

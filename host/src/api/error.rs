@@ -22,6 +22,9 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// `Retry-After` of every 503: the host's shortages (a busy region, a full pool) last moments.
+const RETRY_AFTER_SECONDS: u32 = 1;
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: Inner<'a>,
@@ -96,6 +99,19 @@ impl ApiError {
         }
     }
 
+    /// 503: the host lacks a resource for now (a busy region, a full pool); answered with
+    /// `Retry-After`. Logged as the host's fault.
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        let message = message.into();
+        tracing::warn!(%message, "answered 503: the host is short of a resource");
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "host_busy",
+            field: None,
+            message,
+        }
+    }
+
     fn internal(detail: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %detail, "internal error");
         ApiError {
@@ -116,7 +132,13 @@ impl IntoResponse for ApiError {
                 field: self.field.as_deref(),
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+        }
+        response
     }
 }
 
@@ -134,6 +156,14 @@ impl From<RulesError> for ApiError {
     fn from(e: RulesError) -> ApiError {
         match e {
             RulesError::UnknownRegion(region) => ApiError::not_found(format!("no active rules for region {region}")),
+            // The host's own shortage, never the plugin's: retry shortly.
+            e if e.is_host_fault() => ApiError::unavailable(e.to_string()),
+            RulesError::Abandoned { .. } => ApiError {
+                status: StatusCode::GATEWAY_TIMEOUT,
+                code: "rules_timeout",
+                field: None,
+                message: e.to_string(),
+            },
             // A plugin failing is the region's rules failing, not the host: say whose and why.
             RulesError::Plugin(e) => ApiError {
                 status: StatusCode::BAD_GATEWAY,

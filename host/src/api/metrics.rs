@@ -52,6 +52,7 @@ struct Inner {
     decision_seconds: BTreeMap<String, Histogram>,
     fuel: BTreeMap<String, u64>,
     plugin_failures: BTreeMap<(String, &'static str), u64>,
+    host_faults: BTreeMap<String, u64>,
 }
 
 /// The host's metrics.
@@ -92,6 +93,11 @@ impl Metrics {
         self.with(|m| *m.plugin_failures.entry((region.to_owned(), kind)).or_default() += 1);
     }
 
+    /// Count one call the host could not run (busy region, full pool): the host's fault.
+    pub fn host_fault(&self, region: &str) {
+        self.with(|m| *m.host_faults.entry(region.to_owned()).or_default() += 1);
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> String {
         self.with(|m| {
@@ -115,6 +121,10 @@ impl Metrics {
             out.push_str("# HELP dwa_plugin_fuel_total Plugin fuel (instructions) used, by region.\n# TYPE dwa_plugin_fuel_total counter\n");
             for (region, n) in &m.fuel {
                 let _ = writeln!(out, "dwa_plugin_fuel_total{{region=\"{region}\"}} {n}");
+            }
+            out.push_str("# HELP dwa_host_faults_total Plugin calls the host could not run (busy region, full pool), by region.\n# TYPE dwa_host_faults_total counter\n");
+            for (region, n) in &m.host_faults {
+                let _ = writeln!(out, "dwa_host_faults_total{{region=\"{region}\"}} {n}");
             }
             out.push_str("# HELP dwa_plugin_failures_total Plugin traps and bad answers by region and kind.\n# TYPE dwa_plugin_failures_total counter\n");
             for ((region, kind), n) in &m.plugin_failures {

@@ -109,6 +109,38 @@ pub enum PluginError {
         /// Its message.
         message: String,
     },
+    /// The host could not run the call: its fault, not the plugin's (see [`HostFault`]).
+    #[error("the host could not run plugin {plugin}: {fault}")]
+    Host {
+        /// The plugin that was to be called.
+        plugin: Arc<PluginId>,
+        /// What the host lacked.
+        fault: HostFault,
+    },
+}
+
+/// Why the host itself could not run a plugin call. Never counted against the plugin: the
+/// client may retry, and `/readyz` reports the host degraded while it lasts.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HostFault {
+    /// The engine's pool of instances, memories or tables is full.
+    #[error("the host is out of plugin instances ({0}); retry shortly")]
+    PoolExhausted(String),
+    /// Too many calls of this region are running or waiting.
+    #[error("region {region} has {limit} calls running and more waiting; retry shortly")]
+    RegionBusy {
+        /// The region.
+        region: String,
+        /// Its bound on concurrent calls.
+        limit: usize,
+    },
+    /// A call was made on an async worker thread, where a WASI call would crash the host (a
+    /// host bug: every entry point must go through `engine::run_blocking`).
+    #[error("a plugin call was made on an async worker thread (a host bug)")]
+    AsyncWorker,
+    /// The task running the calls panicked or was cancelled (a host bug).
+    #[error("the task running the call failed: {0}")]
+    TaskFailed(String),
 }
 
 impl PluginError {
@@ -117,7 +149,8 @@ impl PluginError {
         match self {
             PluginError::Trap { plugin, .. }
             | PluginError::InvalidOutput { plugin, .. }
-            | PluginError::Refused { plugin, .. } => plugin,
+            | PluginError::Refused { plugin, .. }
+            | PluginError::Host { plugin, .. } => plugin,
         }
     }
 
@@ -127,7 +160,13 @@ impl PluginError {
             PluginError::Trap { cause, .. } => cause.kind(),
             PluginError::InvalidOutput { .. } => "invalid_output",
             PluginError::Refused { .. } => "refused",
+            PluginError::Host { .. } => "host",
         }
+    }
+
+    /// Whether the host, not the plugin, is to blame.
+    pub fn is_host_fault(&self) -> bool {
+        matches!(self, PluginError::Host { .. })
     }
 }
 

@@ -5,6 +5,7 @@ use super::PolicyEngine;
 use super::bindings::{Instance, InstancePre};
 use super::error::{LoadError, PluginError, PluginId};
 use super::sandbox::HostState;
+use super::text;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use wasmtime::Store;
@@ -148,18 +149,19 @@ impl Plugin {
         self.pre.instantiate(store)
     }
 
+    /// `reason` may quote what the plugin returned: it is made safe and bounded.
     pub(super) fn invalid_output(&self, reason: String) -> PluginError {
         PluginError::InvalidOutput {
             plugin: self.shared_id(),
-            reason,
+            reason: text::cleaned(&reason, text::MAX_MESSAGE_BYTES),
         }
     }
 
     pub(super) fn refused(&self, error: dwa_sdk::PolicyError) -> PluginError {
         PluginError::Refused {
             plugin: self.shared_id(),
-            code: error.code,
-            message: error.message,
+            code: text::cleaned(&error.code, text::MAX_CODE_BYTES),
+            message: text::cleaned(&error.message, text::MAX_MESSAGE_BYTES),
         }
     }
 }

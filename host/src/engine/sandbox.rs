@@ -1,17 +1,26 @@
 //! The sandbox a plugin call runs in: a memory cap, and — only for components that import WASI —
 //! a capability-free WASI context: no files, network, environment or arguments; clocks that read
 //! the evaluation date; randomness seeded from it; stdout/stderr captured and bounded.
+//!
+//! Time is virtual: a guest's sleep or timed poll never waits. wasmtime-wasi's own monotonic
+//! clock subscriptions sleep on the real clock inside the host call, where neither fuel nor the
+//! epoch deadline can stop them, so one sleeping plugin could hold a thread and an instance slot
+//! for ever. The linker shadows them: a subscription advances the virtual clock to its deadline
+//! and is ready at once, so `std::thread::sleep(20 s)` returns at once with the clock 20 s on,
+//! and a guest sleeping in a loop spins until fuel or the deadline stops it.
 
 use super::Limits;
 use dwa_sdk::Date;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use wasmtime::ResourceLimiter;
-use wasmtime::component::{Linker, ResourceTable};
+use wasmtime::StoreContextMut;
+use wasmtime::component::{Linker, Resource, ResourceTable};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
-use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
+use wasmtime_wasi::p2::{DynPollable, OutputStream, Pollable, StreamResult, subscribe};
 use wasmtime_wasi::random::Deterministic;
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
@@ -41,6 +50,7 @@ impl ResourceLimiter for MemoryCap {
 struct Wasi {
     ctx: WasiCtx,
     table: ResourceTable,
+    clock: VirtualClock,
 }
 
 /// The data of one call's [`wasmtime::Store`].
@@ -78,11 +88,12 @@ impl HostState {
         self.wasi.get_or_insert_with(|| {
             let midnight = Duration::from_secs(today.days_since_epoch().max(0) as u64 * 86_400);
             let seed = splitmix_bytes(today.days_since_epoch() as u64, 256);
+            let clock = VirtualClock::default();
             let ctx = WasiCtx::builder()
                 .stdout(log.clone())
                 .stderr(log)
                 .wall_clock(FixedWallClock(midnight))
-                .monotonic_clock(SteppingClock::default())
+                .monotonic_clock(clock.clone())
                 .secure_random(Deterministic::new(seed.clone()))
                 .insecure_random(Deterministic::new(seed))
                 .insecure_random_seed(today.days_since_epoch() as u128)
@@ -93,6 +104,7 @@ impl HostState {
             Wasi {
                 ctx,
                 table: ResourceTable::new(),
+                clock,
             }
         })
     }
@@ -112,9 +124,47 @@ impl WasiView for HostState {
     }
 }
 
-/// Link the WASI interfaces (backed by the capability-free context above).
+/// The monotonic clock interface wasmtime-wasi defines (guests importing any 0.2.x version are
+/// linked to it).
+const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
+
+/// Link the WASI interfaces (backed by the capability-free context above), with the clock's
+/// subscriptions in virtual time (see the module docs).
 pub(crate) fn add_to_linker(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
-    wasmtime_wasi::p2::add_to_linker_sync(linker)
+    wasmtime_wasi::p2::add_to_linker_sync(linker)?;
+    linker.allow_shadowing(true);
+    let mut clock = linker.instance(MONOTONIC_CLOCK)?;
+    clock.func_wrap(
+        "subscribe-duration",
+        |mut store: StoreContextMut<'_, HostState>, (nanos,): (u64,)| {
+            let wasi = store.data_mut().wasi();
+            wasi.clock.advance_by(nanos);
+            Ok((virtual_deadline(&mut wasi.table)?,))
+        },
+    )?;
+    clock.func_wrap(
+        "subscribe-instant",
+        |mut store: StoreContextMut<'_, HostState>, (instant,): (u64,)| {
+            let wasi = store.data_mut().wasi();
+            wasi.clock.advance_to(instant);
+            Ok((virtual_deadline(&mut wasi.table)?,))
+        },
+    )?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// A pollable that is ready at once: a deadline in virtual time, already reached.
+fn virtual_deadline(table: &mut ResourceTable) -> wasmtime::Result<Resource<DynPollable>> {
+    let deadline = table.push(VirtualDeadline)?;
+    subscribe(table, deadline)
+}
+
+struct VirtualDeadline;
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for VirtualDeadline {
+    async fn ready(&mut self) {}
 }
 
 /// `bytes` pseudo-random bytes from `seed` (SplitMix64): deterministic per evaluation date.
@@ -143,17 +193,29 @@ impl HostWallClock for FixedWallClock {
     }
 }
 
-/// A monotonic clock that advances one microsecond per reading: deterministic, yet a guest
-/// waiting for time to pass is not stuck forever (fuel stops it first anyway).
-#[derive(Default)]
-struct SteppingClock(std::sync::atomic::AtomicU64);
+/// The virtual monotonic clock (nanoseconds): it advances one microsecond per reading, and to
+/// the deadline of every sleep — deterministic for the same calls, and never waited on.
+#[derive(Clone, Default)]
+struct VirtualClock(Arc<AtomicU64>);
 
-impl HostMonotonicClock for SteppingClock {
+impl VirtualClock {
+    fn advance_by(&self, nanos: u64) {
+        let _ = self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |now| {
+            Some(now.saturating_add(nanos))
+        });
+    }
+
+    fn advance_to(&self, instant: u64) {
+        self.0.fetch_max(instant, Ordering::Relaxed);
+    }
+}
+
+impl HostMonotonicClock for VirtualClock {
     fn resolution(&self) -> u64 {
         1_000
     }
     fn now(&self) -> u64 {
-        self.0.fetch_add(1_000, std::sync::atomic::Ordering::Relaxed)
+        self.0.fetch_add(1_000, Ordering::Relaxed)
     }
 }
 
@@ -173,9 +235,10 @@ pub struct GuestOutput {
 }
 
 impl GuestOutput {
-    /// The output as text, with a note when some was dropped.
+    /// The output as text safe for logs and terminals (see [`super::text::printable`]), with a
+    /// note when some was dropped.
     pub fn text(&self) -> String {
-        let mut text = String::from_utf8_lossy(&self.bytes).into_owned();
+        let mut text = super::text::printable(&String::from_utf8_lossy(&self.bytes));
         if self.dropped > 0 {
             text.push_str(&format!("\n[… {} more bytes dropped]", self.dropped));
         }
@@ -191,7 +254,8 @@ impl GuestOutput {
         let rest = &text[start..];
         // "panicked at src/lib.rs:10:5:\nthe message"
         let message = rest.split_once(":\n").map(|(_, m)| m).unwrap_or(rest);
-        Some(message.lines().next().unwrap_or_default().trim().to_owned())
+        let line = message.lines().next().unwrap_or_default().trim();
+        Some(super::text::cleaned(line, super::text::MAX_MESSAGE_BYTES))
     }
 }
 

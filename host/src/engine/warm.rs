@@ -50,8 +50,8 @@ impl<'e> WarmInstance<'e> {
         let today = self.today;
         let call =
             self.run(|instance, store| calls::evaluate(instance, store, employee, application, params, today))?;
-        let eligibility = call.value.map_err(|e| self.plugin.refused(e))?;
-        self.engine.check_eligibility(&self.plugin, &eligibility)?;
+        let mut eligibility = call.value.map_err(|e| self.plugin.refused(e))?;
+        self.engine.check_eligibility(&self.plugin, &mut eligibility)?;
         Ok(Call {
             value: eligibility,
             fuel_used: call.fuel_used,
@@ -69,8 +69,8 @@ impl<'e> WarmInstance<'e> {
     ) -> Result<Call<Verdict>, PluginError> {
         let today = self.today;
         let call = self.run(|instance, store| calls::decide(instance, store, employee, application, params, today))?;
-        let verdict = call.value.map_err(|e| self.plugin.refused(e))?;
-        self.engine.check_verdict(&self.plugin, &verdict)?;
+        let mut verdict = call.value.map_err(|e| self.plugin.refused(e))?;
+        self.engine.check_verdict(&self.plugin, &mut verdict)?;
         Ok(Call {
             value: verdict,
             fuel_used: call.fuel_used,
@@ -84,6 +84,7 @@ impl<'e> WarmInstance<'e> {
         f: impl FnOnce(&Instance, &mut Store<HostState>) -> wasmtime::Result<R>,
     ) -> Result<Call<R>, PluginError> {
         let started = Instant::now();
+        self.engine.check_thread(&self.plugin)?;
         let (mut store, instance) = match self.live.take() {
             Some(live) => live,
             None => {

@@ -1,16 +1,20 @@
 //! The set of active rules, one per region, swapped atomically so that calls in flight finish
-//! on the version they started with. Every answer passes through the province's guardrails.
+//! on the version they started with. Every answer passes through the province's guardrails
+//! (see `answers.rs`), and fails closed when they are unknown.
+//!
+//! A change is validated without holding any lock, so a slow candidate of one region never
+//! delays another region's change; only the swap is serialised, and a change validated against
+//! a set that has moved on since is validated again.
 
-use super::{
-    PROVINCE, PluginCache, PluginRef, RegionPolicy, RulesError, Violation, enforce_eligibility, enforce_grants,
-    enforce_verdict, validate,
-};
-use crate::engine::{GuestOutput, PluginError, PolicyEngine};
+use super::gates::RegionGates;
+use super::{PROVINCE, PluginCache, PluginRef, RegionPolicy, RulesError, Violation, validate};
+use crate::engine::{GuestOutput, PolicyEngine};
 use arc_swap::ArcSwap;
 use dwa_sdk::manifest::Guardrails;
-use dwa_sdk::{AllocationRequest, Application, Date, Eligibility, Employee, EvaluationInput, Grant, Verdict};
+use dwa_sdk::{Eligibility, EvaluationInput, Grant};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -47,9 +51,11 @@ pub struct Allocation {
     pub violations: Vec<Violation>,
 }
 
-struct Active {
-    regions: BTreeMap<String, Arc<RegionPolicy>>,
-    guardrails: Guardrails,
+pub(super) struct Active {
+    pub(super) regions: BTreeMap<String, Arc<RegionPolicy>>,
+    /// The province's guardrails; `None` while neither the province's rules nor its last good
+    /// guardrails are known — then no regency answer is served (fail closed).
+    pub(super) guardrails: Option<Guardrails>,
 }
 
 /// What is active for a region, and when and by whom it was activated.
@@ -126,14 +132,25 @@ pub enum PolicyEvent {
 
 /// The active rules of every region.
 pub struct PolicySet {
-    engine: Arc<PolicyEngine>,
-    active: ArcSwap<Active>,
+    pub(super) engine: Arc<PolicyEngine>,
+    pub(super) active: ArcSwap<Active>,
     cache: PluginCache,
     status: Mutex<BTreeMap<String, PolicyStatus>>,
-    /// One change at a time: a reload reads, validates and swaps without racing another.
+    /// One swap at a time (validation happens outside it).
     changing: Mutex<()>,
     /// Where changes are reported (the version history), when someone listens.
     events: Mutex<Option<tokio::sync::mpsc::UnboundedSender<PolicyEvent>>>,
+    /// The content (sha256 of the manifest and of its plugin) of each manifest's last load
+    /// attempt, so the watcher never loads the same files twice.
+    last_seen: Mutex<HashMap<String, String>>,
+    /// Each region's bound on concurrent calls.
+    pub(super) gates: RegionGates,
+}
+
+/// A candidate that passed validation against one state of the set, ready to swap in.
+struct Validated {
+    region: Arc<RegionPolicy>,
+    guardrails: Option<Guardrails>,
 }
 
 /// A path's file name as text (empty when it has none).
@@ -149,15 +166,17 @@ impl PolicySet {
     /// returned beside the set; the other regions still load.
     pub fn load_dir(engine: Arc<PolicyEngine>, dir: &Path) -> Result<(PolicySet, Vec<RulesError>), RulesError> {
         let set = PolicySet {
+            gates: RegionGates::new(engine.limits().max_concurrent_per_region),
             engine,
             active: ArcSwap::from_pointee(Active {
                 regions: BTreeMap::new(),
-                guardrails: Guardrails::default(),
+                guardrails: None,
             }),
             cache: PluginCache::default(),
             status: Mutex::default(),
             changing: Mutex::default(),
             events: Mutex::default(),
+            last_seen: Mutex::default(),
         };
         let mut manifests = manifests_in(dir)?;
         // The province first: its guardrails bind every other region.
@@ -170,11 +189,37 @@ impl PolicySet {
             !province
         });
         province_first.extend(manifests);
-        let errors = province_first
+        let errors: Vec<RulesError> = province_first
             .iter()
             .filter_map(|path| set.reload(path, "startup").err())
             .collect();
+        if set.active.load().guardrails.is_none() {
+            tracing::error!(
+                "the province's rules (region {PROVINCE}) are not active: no regency answer is served until the \
+                 province's guardrails are known (fail closed)"
+            );
+        }
         Ok((set, errors))
+    }
+
+    /// Keep serving under `guardrails` (the province's last good ones, e.g. from the version
+    /// history) while no province rules are active; `source` says where they come from.
+    pub fn keep_guardrails(&self, guardrails: Guardrails, source: &str) {
+        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.active.load_full();
+        if current.guardrails.is_some() {
+            return;
+        }
+        tracing::warn!(source, ?guardrails, "serving under the province's last good guardrails");
+        self.active.store(Arc::new(Active {
+            regions: current.regions.clone(),
+            guardrails: Some(guardrails),
+        }));
+    }
+
+    /// Whether the province's guardrails are known (from its active rules or kept ones).
+    pub fn has_guardrails(&self) -> bool {
+        self.active.load().guardrails.is_some()
     }
 
     /// Load a manifest (and the plugin beside it), validate it under the guardrails and, if it
@@ -183,8 +228,33 @@ impl PolicySet {
     /// A province manifest changes the guardrails too, and goes live only if every active
     /// region still validates under them. Returns the version serving afterwards.
     pub fn reload(&self, manifest_path: &Path, by: &str) -> Result<PluginRef, RulesError> {
-        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
-        self.reload_locked(manifest_path, by)
+        if let Some(content) = content_hash(manifest_path) {
+            self.seen(manifest_path, content);
+        }
+        self.reload_recorded(manifest_path, by)
+    }
+
+    /// [`PolicySet::reload`] only if the manifest or its plugin differ from what the last
+    /// attempt read (the file watcher's entry: touching or re-reading a file loads nothing).
+    /// `None` when nothing changed.
+    pub fn reload_if_changed(&self, manifest_path: &Path, by: &str) -> Option<Result<PluginRef, RulesError>> {
+        let content = content_hash(manifest_path);
+        if let Some(content) = content {
+            let name = file_name(manifest_path);
+            let mut seen = self.last_seen.lock().unwrap_or_else(|p| p.into_inner());
+            if seen.get(&name) == Some(&content) {
+                return None;
+            }
+            seen.insert(name, content);
+        }
+        Some(self.reload_recorded(manifest_path, by))
+    }
+
+    fn seen(&self, manifest_path: &Path, content: String) {
+        self.last_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(file_name(manifest_path), content);
     }
 
     /// Write files into a rules folder and load the manifest among them, as one change: a file
@@ -196,7 +266,19 @@ impl PolicySet {
         manifest: &str,
         by: &str,
     ) -> Result<PluginRef, RulesError> {
-        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+        // What is about to be written counts as seen, so the watcher leaves this change to `by`.
+        let bytes_of = |name: &str| files.iter().find(|(n, _)| *n == name).map(|(_, b)| *b);
+        if let Some(text) = bytes_of(manifest) {
+            let plugin = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| dwa_sdk::manifest::Manifest::parse(t).ok())
+                .map(|m| m.plugin);
+            let plugin_bytes = match plugin.as_deref().and_then(bytes_of) {
+                Some(bytes) => Some(bytes.to_vec()),
+                None => plugin.and_then(|p| std::fs::read(dir.join(p)).ok()),
+            };
+            self.seen(&dir.join(manifest), content_of(text, plugin_bytes.as_deref()));
+        }
         for (name, bytes) in files {
             let target = dir.join(name);
             let staging = dir.join(format!(".{name}.staging"));
@@ -207,10 +289,11 @@ impl PolicySet {
                     reason: format!("cannot write: {e}"),
                 })?;
         }
-        self.reload_locked(&dir.join(manifest), by)
+        self.reload_recorded(&dir.join(manifest), by)
     }
 
-    fn reload_locked(&self, manifest_path: &Path, by: &str) -> Result<PluginRef, RulesError> {
+    /// Reload and record the attempt in the status.
+    fn reload_recorded(&self, manifest_path: &Path, by: &str) -> Result<PluginRef, RulesError> {
         let name = file_name(manifest_path);
         let result = self.try_reload(manifest_path, by);
         let now = crate::store::now_rfc3339();
@@ -265,13 +348,36 @@ impl PolicySet {
         result.map(|(reference, _)| reference)
     }
 
-    /// The reload itself; `true` when something new went live.
+    /// The reload itself; `true` when something new went live. Validation runs unlocked
+    /// against a snapshot of the set; the swap happens only if the set is still that snapshot,
+    /// else the candidate is validated again against the new one (the last time under the lock).
     fn try_reload(&self, manifest_path: &Path, by: &str) -> Result<(PluginRef, bool), RulesError> {
-        let region = RegionPolicy::load_cached(&self.engine, manifest_path, &self.cache)?;
-        let current = self.active.load_full();
+        let region = Arc::new(RegionPolicy::load_cached(&self.engine, manifest_path, &self.cache)?);
+        const OPTIMISTIC_ATTEMPTS: usize = 3;
+        for _ in 0..OPTIMISTIC_ATTEMPTS {
+            let snapshot = self.active.load_full();
+            let Some(validated) = self.validate_against(&region, &snapshot)? else {
+                return Ok((region.reference.clone(), false));
+            };
+            let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+            if Arc::ptr_eq(&snapshot, &self.active.load_full()) {
+                return Ok((self.swap(validated, snapshot, by), true));
+            }
+        }
+        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+        let snapshot = self.active.load_full();
+        match self.validate_against(&region, &snapshot)? {
+            Some(validated) => Ok((self.swap(validated, snapshot, by), true)),
+            None => Ok((region.reference.clone(), false)),
+        }
+    }
+
+    /// Validate `region` as a change of `current`: `None` when it is what serves already.
+    fn validate_against(&self, region: &Arc<RegionPolicy>, current: &Active) -> Result<Option<Validated>, RulesError> {
+        let manifest_path = &region.manifest_path;
         if let Some(serving) = current.regions.get(&region.manifest.region) {
             if serving.reference == region.reference && serving.manifest_path == region.manifest_path {
-                return Ok((region.reference, false));
+                return Ok(None);
             }
             if serving.manifest_path != region.manifest_path {
                 return Err(RulesError::Manifest {
@@ -279,17 +385,20 @@ impl PolicySet {
                     reason: format!(
                         "region {} is already served by {}",
                         region.manifest.region,
-                        serving.manifest_path.display()
+                        file_name(&serving.manifest_path)
                     ),
                 });
             }
         }
         let guardrails = if region.manifest.region == PROVINCE {
-            region.manifest.guardrails.clone().unwrap_or_default()
+            Some(region.manifest.guardrails.clone().unwrap_or_default())
         } else {
             current.guardrails.clone()
         };
-        let report = validate(&self.engine, &region, &guardrails);
+        // Without the province's guardrails a regency is checked without caps; its answers are
+        // not served until the guardrails are known (see `answers.rs`).
+        let checked_under = guardrails.clone().unwrap_or_default();
+        let report = validate(&self.engine, region, &checked_under);
         if !report.passed() {
             return Err(RulesError::Validation {
                 path: manifest_path.to_owned(),
@@ -304,7 +413,7 @@ impl PolicySet {
                 .values()
                 .filter(|r| r.manifest.region != region.manifest.region)
                 .flat_map(|r| {
-                    validate(&self.engine, r, &guardrails)
+                    validate(&self.engine, r, &checked_under)
                         .failures()
                         .into_iter()
                         .map(|f| format!("region {}: {f}", r.manifest.region))
@@ -319,25 +428,28 @@ impl PolicySet {
                 });
             }
         }
-        let reference = region.reference.clone();
+        Ok(Some(Validated {
+            region: region.clone(),
+            guardrails,
+        }))
+    }
+
+    /// Swap a validated candidate in (the caller holds `changing` and has checked that the set
+    /// is still `current`).
+    fn swap(&self, validated: Validated, current: Arc<Active>, by: &str) -> PluginRef {
+        let Validated { region, guardrails } = validated;
         let code = region.manifest.region.clone();
-        let region = Arc::new(region);
         let previous = current.regions.get(&code).cloned();
         self.emit(PolicyEvent::Activated {
             region: region.clone(),
             previous,
             by: by.to_owned(),
         });
-        self.active.rcu(|active| {
-            let mut regions = active.regions.clone();
-            regions.insert(code.clone(), region.clone());
-            Arc::new(Active {
-                regions,
-                guardrails: guardrails.clone(),
-            })
-        });
+        let mut regions = current.regions.clone();
+        regions.insert(code.clone(), region.clone());
+        self.active.store(Arc::new(Active { regions, guardrails }));
         tracing::debug!(by, region = %code, "swapped");
-        Ok((reference, true))
+        region.reference.clone()
     }
 
     /// Report every later change to `sender` (the version history and audit trail), starting
@@ -390,142 +502,29 @@ impl PolicySet {
         self.active.load().regions.keys().cloned().collect()
     }
 
-    /// The province's guardrails.
+    /// The province's guardrails (none known: no caps — but then no regency answer is served).
     pub fn guardrails(&self) -> Guardrails {
-        self.active.load().guardrails.clone()
+        self.active.load().guardrails.clone().unwrap_or_default()
     }
+}
 
-    /// Evaluate one application under its region's active rules.
-    pub fn evaluate(
-        &self,
-        employee: &Employee,
-        application: &Application,
-        today: Date,
-    ) -> Result<Decision, RulesError> {
-        let active = self.active.load();
-        let region = active
-            .regions
-            .get(&employee.region)
-            .ok_or_else(|| RulesError::UnknownRegion(employee.region.clone()))?;
-        let input = EvaluationInput {
-            employee: employee.clone(),
-            application: application.clone(),
-            params: region.manifest.parameters.clone(),
-            today,
-        };
-        let call = self.engine.evaluate(&region.plugin, &input)?;
-        let mut eligibility = call.value;
-        let violations = enforce_eligibility(&active.guardrails, &region.reference, &mut eligibility);
-        Ok(Decision {
-            input,
-            eligibility,
-            plugin: region.reference.clone(),
-            fuel_used: call.fuel_used,
-            duration: call.duration,
-            output: call.output,
-            violations,
-        })
+/// What identifies a manifest's content: the sha256 of its bytes, then that of its plugin's.
+fn content_of(manifest: &[u8], plugin: Option<&[u8]>) -> String {
+    let mut content = hex::encode(Sha256::digest(manifest));
+    if let Some(plugin) = plugin {
+        content.push_str(&hex::encode(Sha256::digest(plugin)));
     }
+    content
+}
 
-    /// Evaluate many applications of one region in one plugin call. Per-item failures (a
-    /// plugin refusing one input) come back per item; a trap fails the whole batch.
-    #[allow(clippy::type_complexity)]
-    pub fn evaluate_batch(
-        &self,
-        region_code: &str,
-        items: &[(Employee, Application)],
-        today: Date,
-    ) -> Result<Vec<Result<Decision, PluginError>>, RulesError> {
-        let active = self.active.load();
-        let region = active
-            .regions
-            .get(region_code)
-            .ok_or_else(|| RulesError::UnknownRegion(region_code.to_owned()))?;
-        let params = &region.manifest.parameters;
-        let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
-        let call = self.engine.evaluate_batch(&region.plugin, &refs, params, today)?;
-        // Fuel and time are shared by the batch; each decision records its share.
-        let share = items.len().max(1) as u64;
-        Ok(call
-            .value
-            .into_iter()
-            .zip(items)
-            .map(|(result, (employee, application))| {
-                let mut eligibility = result?;
-                let violations = enforce_eligibility(&active.guardrails, &region.reference, &mut eligibility);
-                Ok(Decision {
-                    input: EvaluationInput {
-                        employee: employee.clone(),
-                        application: application.clone(),
-                        params: params.clone(),
-                        today,
-                    },
-                    eligibility,
-                    plugin: region.reference.clone(),
-                    fuel_used: call.fuel_used / share,
-                    duration: call.duration / share as u32,
-                    output: GuestOutput::default(),
-                    violations,
-                })
-            })
-            .collect())
-    }
-
-    /// Decide many applications of one region in one plugin call: the outcomes of
-    /// [`PolicySet::evaluate_batch`] without their messages, after the guardrails, with the
-    /// plugin that decided. Per-item refusals come back per item; a trap fails the whole batch.
-    #[allow(clippy::type_complexity)]
-    pub fn decide_batch(
-        &self,
-        region_code: &str,
-        items: &[(Employee, Application)],
-        today: Date,
-    ) -> Result<(PluginRef, Vec<Result<(Verdict, Vec<Violation>), PluginError>>), RulesError> {
-        let active = self.active.load();
-        let region = active
-            .regions
-            .get(region_code)
-            .ok_or_else(|| RulesError::UnknownRegion(region_code.to_owned()))?;
-        let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
-        let call = self
-            .engine
-            .decide_batch(&region.plugin, &refs, &region.manifest.parameters, today)?;
-        let verdicts = call
-            .value
-            .into_iter()
-            .map(|result| {
-                let mut verdict = result?;
-                let violations = enforce_verdict(&active.guardrails, &region.reference, &mut verdict);
-                Ok((verdict, violations))
-            })
-            .collect();
-        Ok((region.reference.clone(), verdicts))
-    }
-
-    /// Allocate one unit's quota under its region's active rules.
-    pub fn allocate(
-        &self,
-        region_code: &str,
-        request: &AllocationRequest,
-        today: Date,
-    ) -> Result<Allocation, RulesError> {
-        let active = self.active.load();
-        let region = active
-            .regions
-            .get(region_code)
-            .ok_or_else(|| RulesError::UnknownRegion(region_code.to_owned()))?;
-        let call = self
-            .engine
-            .allocate(&region.plugin, request, &region.manifest.parameters, today)?;
-        let mut grants = call.value;
-        let violations = enforce_grants(&active.guardrails, &region.reference, request.headcount, &mut grants);
-        Ok(Allocation {
-            grants,
-            plugin: region.reference.clone(),
-            fuel_used: call.fuel_used,
-            violations,
-        })
-    }
+/// [`content_of`] the files on disk; `None` when the manifest cannot be read.
+fn content_hash(manifest_path: &Path) -> Option<String> {
+    let text = std::fs::read(manifest_path).ok()?;
+    let plugin = std::str::from_utf8(&text)
+        .ok()
+        .and_then(|t| dwa_sdk::manifest::Manifest::parse(t).ok())
+        .and_then(|m| std::fs::read(manifest_path.parent()?.join(m.plugin)).ok());
+    Some(content_of(&text, plugin.as_deref()))
 }
 
 /// The manifests (`*.toml`) in a rules folder, by name.

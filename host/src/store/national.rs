@@ -369,8 +369,7 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
         if self.backend == Backend::Sqlite {
-            let pragmas = std::env::var("DWA_READ_PRAGMAS").unwrap_or_else(|_| "PRAGMA cache_size = -524288;".into());
-            conn.execute(pragmas.as_str()).await?;
+            conn.execute("PRAGMA cache_size = -524288;").await?;
         }
         Ok(StaffReader {
             conn,

@@ -66,11 +66,10 @@ pub async fn allocate_unit(
 
     let mut decisions = Vec::with_capacity(items.len());
     if !items.is_empty() {
-        // Plugin calls are CPU work: keep them off the async workers.
-        let (batch_policies, region) = (policies.clone(), unit_row.region.clone());
-        let results = tokio::task::spawn_blocking(move || batch_policies.evaluate_batch(&region, &items, today))
-            .await
-            .map_err(|e| WorkflowError::Conflict(format!("evaluation was interrupted: {e}")))??;
+        let region = unit_row.region.clone();
+        let results = policies
+            .call(&unit_row.region, move |set| set.evaluate_batch(&region, &items, today))
+            .await?;
         for result in results {
             decisions.push(result.map_err(RulesError::Plugin)?);
         }
@@ -104,7 +103,10 @@ pub async fn allocate_unit(
         headcount,
         candidates,
     };
-    let allocation = policies.allocate(&unit_row.region, &request, today)?;
+    let region = unit_row.region.clone();
+    let allocation = policies
+        .call(&unit_row.region, move |set| set.allocate(&region, &request, today))
+        .await?;
     for grant in &allocation.grants {
         if grant.remote_days > 0 {
             outcome.granted += 1;

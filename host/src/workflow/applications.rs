@@ -42,18 +42,17 @@ pub struct Submitted {
     pub decision: Decision,
 }
 
-/// Evaluate off the async runtime: a plugin call is CPU work bounded by its fuel and deadline.
+/// Evaluate off the async runtime, under the region's bound on concurrent calls.
 async fn evaluate(
     policies: &Arc<PolicySet>,
     employee: Employee,
     application: Application,
     today: Date,
 ) -> Result<Decision, WorkflowError> {
-    let policies = policies.clone();
-    tokio::task::spawn_blocking(move || policies.evaluate(&employee, &application, today))
-        .await
-        .map_err(|e| WorkflowError::Conflict(format!("evaluation was interrupted: {e}")))?
-        .map_err(Into::into)
+    let region = employee.region.clone();
+    Ok(policies
+        .call(&region, move |set| set.evaluate(&employee, &application, today))
+        .await?)
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> WorkflowError {

@@ -100,7 +100,7 @@ pub async fn dry_run(
     let engine = policies.engine().clone();
     let guardrails = policies.guardrails();
     let path = candidate.to_owned();
-    let candidate = tokio::task::spawn_blocking(move || -> Result<RegionPolicy, RulesError> {
+    let candidate = crate::engine::run_blocking(move || -> Result<RegionPolicy, RulesError> {
         let region = RegionPolicy::load(&engine, &path)?;
         let report = validate(&engine, &region, &guardrails);
         if !report.passed() {
@@ -113,7 +113,7 @@ pub async fn dry_run(
         Ok(region)
     })
     .await
-    .map_err(|e| WorkflowError::Conflict(format!("dry run interrupted: {e}")))??;
+    .map_err(crate::policy::RulesError::Host)??;
     let candidate = Arc::new(candidate);
     let region = candidate.manifest.region.clone();
     let active = policies.region(&region)?.reference.clone();
@@ -144,7 +144,7 @@ pub async fn dry_run(
             })
             .collect();
         let (policies, candidate, region) = (policies.clone(), candidate.clone(), region.clone());
-        let compared = tokio::task::spawn_blocking(move || -> Result<Vec<Option<Flip>>, RulesError> {
+        let compared = crate::engine::run_blocking(move || -> Result<Vec<Option<Flip>>, RulesError> {
             let before = policies.evaluate_batch(&region, &items, today)?;
             let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
             let after = policies
@@ -161,7 +161,7 @@ pub async fn dry_run(
                 .collect()
         })
         .await
-        .map_err(|e| WorkflowError::Conflict(format!("dry run interrupted: {e}")))??;
+        .map_err(crate::policy::RulesError::Host)??;
         let mut unit_flips = UnitFlips {
             unit: unit.code.clone(),
             evaluated: compared.len(),

@@ -147,7 +147,7 @@ pub async fn activate_version(
     let serving = policies.region(region)?;
     let dir = serving.manifest_path.parent().unwrap_or(Path::new(".")).to_owned();
     let (policies, by) = (policies.clone(), by.to_owned());
-    tokio::task::spawn_blocking(move || {
+    crate::engine::run_blocking(move || {
         // The plugin first: a manifest naming a plugin that is not there yet would be rejected.
         let files: [(&str, &[u8]); 2] = [
             (&version.plugin_file, &version.plugin_bytes),
@@ -156,7 +156,7 @@ pub async fn activate_version(
         policies.write_and_reload(&dir, &files, &version.manifest_file, &by)
     })
     .await
-    .map_err(|e| WorkflowError::Conflict(format!("activation interrupted: {e}")))?
+    .map_err(crate::policy::RulesError::Host)?
     .map_err(Into::into)
 }
 
@@ -196,7 +196,7 @@ pub async fn upload_version(
     };
     let (engine, guardrails) = (policies.engine().clone(), policies.guardrails());
     let (text, plugin_file) = (manifest_text.to_owned(), manifest.plugin.clone());
-    let candidate = tokio::task::spawn_blocking(move || -> Result<RegionPolicy, crate::policy::RulesError> {
+    let candidate = crate::engine::run_blocking(move || -> Result<RegionPolicy, crate::policy::RulesError> {
         let staging = tempfile::tempdir().map_err(|e| crate::policy::RulesError::Manifest {
             path: "candidate".into(),
             reason: format!("cannot stage the candidate: {e}"),
@@ -222,7 +222,7 @@ pub async fn upload_version(
         Ok(region)
     })
     .await
-    .map_err(|e| WorkflowError::Conflict(format!("upload interrupted: {e}")))??;
+    .map_err(crate::policy::RulesError::Host)??;
     let version = store.record_version(&candidate).await?;
     store
         .record_audit(&AuditEntry {
@@ -267,4 +267,33 @@ pub async fn rollback_target(store: &Store, policies: &PolicySet, region: &str) 
         .find(|v| v.manifest_sha256 != serving.manifest_sha256 || v.plugin_sha256 != serving.sha256)
         .map(|v| v.id)
         .ok_or_else(|| WorkflowError::Conflict(format!("region {region} has no earlier version to roll back to")))
+}
+
+/// While the province's rules are not active (rejected at start-up), keep serving under the
+/// guardrails of the province version last activated, from the version history — never
+/// uncapped. Returns the version whose guardrails are kept, if there is one; without one,
+/// regency answers stay refused.
+pub async fn keep_last_good_guardrails(store: &Store, policies: &PolicySet) -> Result<Option<String>, WorkflowError> {
+    if policies.has_guardrails() {
+        return Ok(None);
+    }
+    let active = store.active_versions().await?;
+    let Some((_, version_id)) = active.into_iter().find(|(region, _)| region == crate::policy::PROVINCE) else {
+        return Ok(None);
+    };
+    let version = store.version(&version_id).await?;
+    match dwa_sdk::manifest::Manifest::parse(&version.manifest_text) {
+        Ok(manifest) => {
+            let source = format!(
+                "province version {version_id} ({} {})",
+                version.summary.plugin_name, version.summary.plugin_version
+            );
+            policies.keep_guardrails(manifest.guardrails.unwrap_or_default(), &source);
+            Ok(Some(source))
+        }
+        Err(e) => {
+            tracing::error!(version = %version_id, error = %e, "the stored province manifest does not parse");
+            Ok(None)
+        }
+    }
 }

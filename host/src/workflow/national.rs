@@ -434,8 +434,7 @@ async fn apply(
                     outcome.error = Some(e);
                 }
                 Ok(page) => {
-                    if std::env::var("DWA_X_SKIP_WRITE").is_ok() {
-                    } else if let Some((writer, _)) = writing.as_mut() {
+                    if let Some((writer, _)) = writing.as_mut() {
                         writer.write(&page.decisions, &page.allocations).await?;
                         if !page.violations.is_empty() {
                             writer.write_violations(&page.violations).await?;
@@ -531,9 +530,6 @@ fn evaluate_page(policies: &PolicySet, page: &Work, quarter: Quarter, today: Dat
     let region = &*page.region;
     // Per unit: (code, headcount, first item, item count).
     let units = page.units.parse(region, quarter, today).map_err(|e| e.to_string())?;
-    if std::env::var("DWA_X_SKIP_EVAL").is_ok() {
-        return Ok(PageResult::default());
-    }
     let mut spans = Vec::with_capacity(units.len());
     let mut items: Vec<(Employee, Application)> = Vec::new();
     for unit in units {
@@ -608,18 +604,9 @@ fn evaluate_page(policies: &PolicySet, page: &Work, quarter: Quarter, today: Dat
             headcount,
             candidates,
         };
-        let allocation = if std::env::var("DWA_X_SKIP_ALLOC").is_ok() {
-            crate::policy::Allocation {
-                grants: vec![],
-                plugin: (*page.plugin).clone(),
-                fuel_used: 0,
-                violations: vec![],
-            }
-        } else {
-            policies
-                .allocate(region, &request, today)
-                .map_err(|e| format!("unit {code}: {e}"))?
-        };
+        let allocation = policies
+            .allocate(region, &request, today)
+            .map_err(|e| format!("unit {code}: {e}"))?;
         for grant in &allocation.grants {
             if grant.remote_days > 0 {
                 outcome.granted += 1;
@@ -663,7 +650,7 @@ pub struct CompactExplanation {
 /// rules are the same and the verdict is reproduced.
 pub async fn explain_compact_decision(
     store: &Store,
-    policies: &PolicySet,
+    policies: &Arc<PolicySet>,
     application_id: &str,
 ) -> Result<CompactExplanation, WorkflowError> {
     let stored = store.latest_compact_decision(application_id).await?;
@@ -671,7 +658,10 @@ pub async fn explain_compact_decision(
     let record = store.employee(&application.nip).await?;
     let review = store.review(&record.nip, stored.quarter.previous()).await?;
     let employee = record.as_of(stored.evaluated_on, review);
-    let decision = policies.evaluate(&employee, &application.application, stored.evaluated_on)?;
+    let (on, app) = (stored.evaluated_on, application.application);
+    let decision = policies
+        .call(&employee.region.clone(), move |set| set.evaluate(&employee, &app, on))
+        .await?;
     let e = &decision.eligibility;
     let reproduced = e.eligible == stored.decision.eligible
         && e.max_remote_days == stored.decision.max_remote_days

@@ -33,8 +33,11 @@ fn record_metrics(state: &AppState, view: &DecisionView, took: std::time::Durati
 }
 
 fn record_failure(state: &AppState, region: &str, error: &WorkflowError) {
-    if let WorkflowError::Rules(crate::policy::RulesError::Plugin(e)) = error {
-        state.metrics.plugin_failure(region, e.kind());
+    match error {
+        // The host's shortage is counted as the host's, never against the region's plugin.
+        WorkflowError::Rules(e) if e.is_host_fault() => state.metrics.host_fault(region),
+        WorkflowError::Rules(crate::policy::RulesError::Plugin(e)) => state.metrics.plugin_failure(region, e.kind()),
+        _ => {}
     }
 }
 

@@ -11,7 +11,9 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: the database answers and at least one region's rules are active.
+/// Readiness: the database answers and at least one region's rules are active (else 503).
+/// `status` is `degraded` while a region's calls use all of their turns (or were turned away
+/// seconds ago), or while the province's guardrails are unknown so regencies are not served.
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -19,9 +21,30 @@ pub async fn healthz() -> &'static str {
     responses((status = 200, description = "ready", body = Object), (status = 503, description = "not ready"))
 )]
 pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let regions = state.policies.regions();
+    let policies = &state.policies;
+    let regions = policies.regions();
     let database = state.store.count("regions").await.is_ok();
-    let body = axum::Json(serde_json::json!({ "database": database, "regions": regions }));
+    let busy: Vec<_> = policies
+        .saturated_regions()
+        .into_iter()
+        .map(|(region, running)| serde_json::json!({ "region": region, "calls_running": running }))
+        .collect();
+    let guardrails = policies.has_guardrails();
+    let status = match (database && !regions.is_empty(), busy.is_empty() && guardrails) {
+        (false, _) => "not_ready",
+        (true, false) => "degraded",
+        (true, true) => "ready",
+    };
+    let body = axum::Json(serde_json::json!({
+        "status": status,
+        "database": database,
+        "regions": regions,
+        "province_guardrails": guardrails,
+        "busy_regions": busy,
+        "calls_per_region": policies.calls_per_region(),
+        "plugin_instances_in_use": policies.engine().instances_in_use(),
+        "plugin_instance_pool": crate::engine::POOL_INSTANCES,
+    }));
     if database && !regions.is_empty() {
         Ok((axum::http::StatusCode::OK, body))
     } else {
