@@ -60,12 +60,14 @@ pub enum RulesError {
     Load(#[from] LoadError),
     /// The plugin's `info` does not match its manifest.
     #[error(
-        "{path}: the plugin says it is for region {plugin_region}, the manifest says {manifest_region} \
+        "{path}: plugin {plugin} says it is for region {plugin_region}, the manifest says {manifest_region} \
          (a plugin serves its own region; the province's may also serve a regency or city of the province)"
     )]
     RegionMismatch {
         /// The manifest.
         path: PathBuf,
+        /// The plugin (name and version).
+        plugin: String,
         /// Region in the manifest.
         manifest_region: String,
         /// Region in `info`.

@@ -52,9 +52,13 @@ async fn a_stricter_bekasi_policy_flips_exactly_the_employees_a_direct_evaluatio
     assert_ne!(run.active.manifest_sha256, run.candidate.manifest_sha256);
 
     // Direct: every Bekasi application under the active rules and under the candidate.
-    let engine = Arc::new(PolicyEngine::new(Limits::default()).unwrap());
-    let (candidate_set, errors) = PolicySet::load_dir(engine, candidate_dir.path()).unwrap();
+    let dir = candidate_dir.path().to_owned();
+    let (candidate_set, errors) = common::off_runtime(move || {
+        let engine = Arc::new(PolicyEngine::new(Limits::default()).unwrap());
+        PolicySet::load_dir(engine, &dir).unwrap()
+    });
     assert!(errors.is_empty(), "{errors:#?}");
+    let candidate_set = Arc::new(candidate_set);
     let mut expected = BTreeSet::new();
     let mut evaluated = 0;
     for unit in store.units(Some("3216")).await.unwrap() {
@@ -63,14 +67,12 @@ async fn a_stricter_bekasi_policy_flips_exactly_the_employees_a_direct_evaluatio
         for (nip, application) in store.unit_applications(&unit.code, Q1).await.unwrap() {
             let record = employees.iter().find(|e| e.nip == nip).unwrap();
             let employee = record.as_of(Q1.start(), reviews.get(&nip).copied());
-            let before = policies
-                .evaluate(&employee, &application, Q1.start())
-                .unwrap()
-                .eligibility;
-            let after = candidate_set
-                .evaluate(&employee, &application, Q1.start())
-                .unwrap()
-                .eligibility;
+            let (active, candidate) = (policies.clone(), candidate_set.clone());
+            let (before, after) = common::off_runtime(move || {
+                let before = active.evaluate(&employee, &application, Q1.start()).unwrap();
+                let after = candidate.evaluate(&employee, &application, Q1.start()).unwrap();
+                (before.eligibility, after.eligibility)
+            });
             evaluated += 1;
             if before.eligible != after.eligible || before.max_remote_days != after.max_remote_days {
                 expected.insert(nip.clone());

@@ -30,8 +30,11 @@ fn three_region_rules() -> (tempfile::TempDir, Arc<PolicySet>) {
         std::fs::copy(rules.join(file), dir.path().join(file)).unwrap();
     }
     write_adopting_manifest(&rules.join("32-jabar.toml"), dir.path(), "3273", "Kota Bandung");
-    let engine = Arc::new(PolicyEngine::new(Limits::default()).expect("engine"));
-    let (set, errors) = PolicySet::load_dir(engine, dir.path()).expect("rules folder");
+    let path = dir.path().to_owned();
+    let (set, errors) = common::off_runtime(move || {
+        let engine = Arc::new(PolicyEngine::new(Limits::default()).expect("engine"));
+        PolicySet::load_dir(engine, &path).expect("rules folder")
+    });
     assert!(errors.is_empty(), "rules failed to load: {errors:#?}");
     assert_eq!(set.regions(), REGIONS.map(String::from).to_vec());
     (dir, Arc::new(set))

@@ -37,16 +37,20 @@ async fn replica(store: &Store, url: &str, watch: bool) -> Replica {
     }
 }
 
-fn setda_eligible(policies: &PolicySet) -> bool {
+fn setda_eligible(policies: &Arc<PolicySet>) -> bool {
     let mut employee = dwa_sdk::testing::employee();
     dwa_plugin_kab_bekasi::to_bekasi(&mut employee);
     employee.agency = "SETDA".into();
     let today = dwa_sdk::testing::today();
-    policies
-        .evaluate(&employee, &dwa_sdk::testing::application(), today)
-        .unwrap()
-        .eligibility
-        .eligible
+    let policies = policies.clone();
+    // A plugin call, so off the async workers.
+    common::off_runtime(move || {
+        policies
+            .evaluate(&employee, &dwa_sdk::testing::application(), today)
+            .unwrap()
+            .eligibility
+            .eligible
+    })
 }
 
 async fn wait_until(what: &str, mut done: impl FnMut() -> bool) -> Duration {

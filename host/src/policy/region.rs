@@ -80,6 +80,7 @@ impl RegionPolicy {
         if !super::plugin_serves(&plugin.info().region, &manifest.region) {
             return Err(RulesError::RegionMismatch {
                 path: manifest_path.to_owned(),
+                plugin: format!("`{}` {}", plugin.info().name, plugin.info().version),
                 manifest_region: manifest.region,
                 plugin_region: plugin.info().region.clone(),
             });

@@ -6,7 +6,7 @@
 //! Validation is bounded in time: a candidate slower than [`Limits::validation_timeout`] fails.
 
 use super::{RegionPolicy, enforce_eligibility, enforce_grants};
-use crate::engine::{Limits, PolicyEngine};
+use crate::engine::{Limits, PluginError, PolicyEngine, TrapCause};
 use dwa_sdk::manifest::Guardrails;
 use dwa_sdk::{AllocationRequest, Candidate};
 use serde::Serialize;
@@ -85,6 +85,26 @@ pub fn validate(engine: &PolicyEngine, region: &RegionPolicy, guardrails: &Guard
         }
         let mut output = String::new();
         let (problem, fuel_used) = match engine.evaluate(&region.plugin, &example.input) {
+            // A plugin that runs out of time or fuel on one example would on the next ones too:
+            // stop here, so a hung candidate costs one deadline, not one per example.
+            Err(
+                e @ PluginError::Trap {
+                    cause: TrapCause::Timeout { .. } | TrapCause::FuelExhausted { .. },
+                    ..
+                },
+            ) => {
+                examples.push(ExampleOutcome {
+                    name: example.name.clone(),
+                    problem: Some(format!(
+                        "{e} (validation stopped here; {} more examples not run)",
+                        region.manifest.examples.len() - index - 1
+                    )),
+                    fuel_used: 0,
+                    output: String::new(),
+                });
+                candidates.clear();
+                break;
+            }
             Err(e) => (Some(e.to_string()), 0),
             Ok(call) => {
                 output = call.output.text();

@@ -27,10 +27,25 @@ pub fn rules_dir() -> PathBuf {
 
 /// Every region's rules from `rules/`, all of which must load and validate.
 pub fn policies() -> Arc<PolicySet> {
-    let engine = Arc::new(PolicyEngine::new(Limits::default()).expect("engine"));
-    let (set, errors) = PolicySet::load_dir(engine, &rules_dir()).expect("rules folder");
-    assert!(errors.is_empty(), "rules failed to load: {errors:#?}");
-    Arc::new(set)
+    load_all(rules_dir())
+}
+
+/// Load a rules folder on a thread of its own: plugins run during validation, and the engine
+/// refuses calls on an async worker (the tests are async).
+fn load_all(dir: PathBuf) -> Arc<PolicySet> {
+    std::thread::spawn(move || {
+        let engine = Arc::new(PolicyEngine::new(Limits::default()).expect("engine"));
+        let (set, errors) = PolicySet::load_dir(engine, &dir).expect("rules folder");
+        assert!(errors.is_empty(), "rules failed to load: {errors:#?}");
+        Arc::new(set)
+    })
+    .join()
+    .expect("rules load")
+}
+
+/// Run `f` (which calls plugins) off the async workers and wait for it.
+pub fn off_runtime<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    std::thread::spawn(f).join().expect("off-runtime work")
 }
 
 /// The PostgreSQL server the tests use (this machine's, trust auth), overridable by
@@ -117,8 +132,6 @@ pub fn deployed_copy() -> (tempfile::TempDir, Arc<PolicySet>) {
     for file in ["jabar.wasm", "kab_bekasi.wasm", "32-jabar.toml", "3216-kab-bekasi.toml"] {
         std::fs::copy(rules_dir().join(file), dir.path().join(file)).unwrap();
     }
-    let engine = Arc::new(PolicyEngine::new(Limits::default()).expect("engine"));
-    let (set, errors) = PolicySet::load_dir(engine, dir.path()).expect("rules folder");
-    assert!(errors.is_empty(), "rules failed to load: {errors:#?}");
-    (dir, Arc::new(set))
+    let set = load_all(dir.path().to_owned());
+    (dir, set)
 }
