@@ -267,7 +267,7 @@ fn dwa_eval_contains_every_hostile_plugin() {
     }
     // Misbehaving for one NIP only: it passes its worked examples, then fails for that person,
     // named, and nothing is stored for the failed call.
-    let params = format!("mode = \"one-nip\"\nnip = \"{}\"", employee.nip);
+    let params = format!("mode = \"panic-input\"\nonly_nip = \"{}\"", employee.nip);
     let rules = rules_with(work.path(), "one nip", &hostile_manifest("3273", &params));
     let out = eval(&rules);
     let all = output_text(&out);
@@ -352,7 +352,7 @@ fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_u
     // naming the plugin, and nothing stored.
     let (bandung_nip, bandung_token) = bandung.next().unwrap().clone();
     let before = support::count_rows(&db, "applications");
-    let params = format!("mode = \"one-nip\"\nnip = \"{bandung_nip}\"");
+    let params = format!("mode = \"panic-input\"\nonly_nip = \"{bandung_nip}\"");
     std::fs::write(rules.join("3273-hostile.toml"), hostile_manifest("3273", &params)).unwrap();
     let status = server.wait_for_attempt(&seeded.admin, "3273-hostile.toml", attempts);
     attempts += 1;
@@ -395,5 +395,99 @@ fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_u
     );
     let (code, ready) = server.get("/readyz", None);
     assert_eq!(code, 200, "{ready}");
+    server.stop();
+}
+
+#[test]
+fn a_flood_of_sleeping_calls_is_turned_away_and_the_host_recovers_without_a_restart() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("flood.db");
+    let seeded = support::seed(work.path(), &db, "32,3216,3273", 900);
+    let (sleeper, others) = seeded.bandung.split_first().unwrap();
+    // Sleeps forever, but only for one person: it passes its worked examples and goes live.
+    let params = format!("mode = \"sleep-forever\"\nonly_nip = \"{}\"", sleeper.0);
+    let rules = rules_with(work.path(), "flood", &hostile_manifest("3273", &params));
+    let server = Server::start(work.path(), &db, &rules);
+    let load = server.load(&seeded.bekasi, 4);
+
+    // More concurrent calls than the engine's instance pool holds (512).
+    const FLOOD: usize = 600;
+    let go = std::sync::Arc::new(std::sync::Barrier::new(FLOOD));
+    let flood: Vec<_> = (0..FLOOD)
+        .map(|_| {
+            let (bind, token, go) = (server.bind.clone(), sleeper.1.clone(), go.clone());
+            let body = support::submit_body(&sleeper.0, "2027-Q2");
+            std::thread::spawn(move || {
+                go.wait();
+                support::http_with_headers(&bind, "POST", "/api/applications", Some(&token), Some(&body))
+            })
+        })
+        .collect();
+    // While it lasts, /readyz says Bandung is busy (bounded: 400 × 25 ms).
+    let degraded = (0..400).find_map(|_| {
+        let (_, body) = server.get("/readyz", None);
+        let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let busy = ready["busy_regions"]
+            .as_array()
+            .is_some_and(|b| b.iter().any(|r| r["region"] == "3273"));
+        if ready["status"] == "degraded" && busy {
+            return Some(ready);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        None
+    });
+    let (mut timed_out, mut busy) = (0, 0);
+    for answer in flood {
+        let (code, head, body) = answer.join().unwrap().expect("every flooded call is answered");
+        match code {
+            // The call ran out of its deadline: the plugin's failure, named.
+            502 => {
+                assert!(body.contains("deadline"), "{body}");
+                assert_names_the_plugin("a sleeping call", &body);
+                timed_out += 1;
+            }
+            // Turned away while the region's turns were taken: the host's, with Retry-After.
+            503 => {
+                assert!(head.contains("retry-after:"), "{head}");
+                assert!(body.contains("region 3273") && body.contains("retry"), "{body}");
+                assert!(
+                    !body.contains("trapped"),
+                    "a busy region is not blamed on the plugin: {body}"
+                );
+                busy += 1;
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(degraded.is_some(), "/readyz never reported the flooded region");
+    assert!(timed_out > 0 && busy > 0, "{timed_out} timed out, {busy} turned away");
+
+    // Recovered, with no restart: ready again (bounded: 400 × 25 ms) and Bandung serves.
+    let ready = (0..400).any(|_| {
+        let (_, body) = server.get("/readyz", None);
+        body.contains("\"status\":\"ready\"") || {
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            false
+        }
+    });
+    assert!(ready, "/readyz did not recover: {}", server.get("/readyz", None).1);
+    let (code, body) = server.submit(&others[0], "2027-Q2");
+    assert_eq!(code, 201, "{body}");
+    let (_, metrics) = server.get("/metrics", None);
+    assert!(
+        metrics.contains("dwa_host_faults_total{region=\"3273\"}"),
+        "busy calls counted as the host's"
+    );
+    assert!(
+        metrics.contains("dwa_plugin_failures_total{region=\"3273\",kind=\"timeout\"}"),
+        "timeouts counted as the plugin's"
+    );
+    let answered = load.stop();
+    assert_eq!(
+        answered.failed,
+        Vec::<String>::new(),
+        "Bekasi answered every request ({} in all)",
+        answered.total
+    );
     server.stop();
 }

@@ -407,6 +407,17 @@ pub fn submit_body(nip: &str, quarter: &str) -> String {
 /// One HTTP/1.1 request over loopback (`Connection: close`); the status and body, or `None`
 /// when nobody answers within 30 s.
 pub fn http(bind: &str, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Option<(u16, String)> {
+    http_with_headers(bind, method, path, token, body).map(|(status, _, body)| (status, body))
+}
+
+/// [`http`] with the response's header lines (lower-cased).
+pub fn http_with_headers(
+    bind: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Option<(u16, String, String)> {
     let mut stream = std::net::TcpStream::connect(bind).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     let auth = token
@@ -429,7 +440,7 @@ pub fn http(bind: &str, method: &str, path: &str, token: Option<&str>, body: Opt
     } else {
         rest.to_owned()
     };
-    Some((status, body))
+    Some((status, head.to_ascii_lowercase(), body))
 }
 
 fn dechunk(mut rest: &str) -> String {

@@ -54,9 +54,13 @@ pub struct Limits {
     pub max_concurrent_per_region: usize,
     /// Bound on validating one candidate (every worked example and the allocation example).
     pub validation_timeout: Duration,
+    /// Instances the engine's pool holds at once (component instances; memories and tables
+    /// alike). Calls past it fail as a host fault ([`HostFault::PoolExhausted`]).
+    pub pool_instances: u32,
 }
 
-/// Instances the engine's pool holds at once (component instances; memories and tables alike).
+/// The default of [`Limits::pool_instances`]: 28 regions × 16 calls each fit, with room for
+/// validations and dry runs.
 pub const POOL_INSTANCES: u32 = 512;
 
 impl Default for Limits {
@@ -70,6 +74,7 @@ impl Default for Limits {
             max_log_bytes: 4 << 10,
             max_concurrent_per_region: 16,
             validation_timeout: Duration::from_secs(10),
+            pool_instances: POOL_INSTANCES,
         }
     }
 }
@@ -101,10 +106,12 @@ impl PolicyEngine {
     pub fn new(limits: Limits) -> Result<PolicyEngine, LoadError> {
         let mut pool = PoolingAllocationConfig::new();
         pool.max_memory_size(limits.memory_bytes)
-            .total_memories(POOL_INSTANCES)
-            .total_tables(POOL_INSTANCES)
-            .total_core_instances(2 * POOL_INSTANCES)
-            .total_component_instances(POOL_INSTANCES)
+            // A plugin instance is one component instance made of a few core instances, each
+            // with its tables and memories: size those so the component count binds first.
+            .total_component_instances(limits.pool_instances)
+            .total_core_instances(4 * limits.pool_instances)
+            .total_tables(4 * limits.pool_instances)
+            .total_memories(2 * limits.pool_instances)
             // Keeping a little memory resident between instances avoids page faults on reuse.
             // (and resetting only the pages a call touched is what makes a fresh instance cheap).
             .linear_memory_keep_resident(2 << 20)

@@ -580,3 +580,91 @@ fn same_input_gives_the_same_decision_and_fuel() {
         eprintln!("{file}: {} fuel, {:?}", first.fuel_used, first.duration);
     }
 }
+
+/// The sample input under `mode`, with its `PROBE` reason's message.
+fn probe(rig: &Rig, mode: &str) -> String {
+    let call = rig
+        .engine
+        .evaluate(&rig.hostile, &hostile_input(mode))
+        .unwrap_or_else(|e| panic!("mode `{mode}`: {e}"));
+    let reason = call
+        .value
+        .reasons
+        .iter()
+        .find(|r| r.code == "PROBE")
+        .expect("a PROBE reason");
+    reason.message.en.clone()
+}
+
+#[test]
+fn a_sleep_runs_in_virtual_time_and_the_clocks_are_the_evaluation_date() {
+    // A deadline far shorter than the sleeps: if they waited for real, the calls would time out.
+    let rig = Rig::new(Limits {
+        timeout: Duration::from_millis(300),
+        ..limits()
+    });
+    let answer = rig
+        .engine
+        .evaluate(&rig.hostile, &hostile_input("sleep"))
+        .expect("a 20 s sleep returns at once");
+    assert_eq!(answer.value, native_baseline(&hostile_input("sleep")));
+    let midnight = testing::today().days_since_epoch() * 86_400;
+    let clock = probe(&rig, "clock");
+    assert_eq!(
+        clock,
+        format!("wall {midnight} slept 1500 ms"),
+        "the sleep advanced the virtual clock"
+    );
+    assert_eq!(probe(&rig, "clock"), clock, "deterministic");
+    assert_eq!(probe(&rig, "random"), probe(&rig, "random"), "seeded randomness");
+}
+
+#[test]
+fn sleeping_forever_is_stopped_by_the_deadline_and_named() {
+    let timeout = Duration::from_millis(200);
+    let rig = Rig::new(Limits {
+        fuel: u64::MAX / 2,
+        timeout,
+        ..limits()
+    });
+    let error = rig.fail("sleep-forever");
+    assert_eq!(trap_cause(&error), &TrapCause::Timeout { after: timeout });
+}
+
+#[test]
+fn the_sandbox_offers_no_network_files_environment_or_input() {
+    let rig = shared();
+    for mode in ["udp", "tcp", "file", "env", "stdin"] {
+        let finding = probe(rig, mode);
+        assert!(finding.starts_with("denied"), "{mode}: {finding}");
+    }
+}
+
+#[test]
+fn a_full_instance_pool_is_the_hosts_fault_not_the_plugins() {
+    let engine = PolicyEngine::new(Limits {
+        pool_instances: 2,
+        ..limits()
+    })
+    .unwrap();
+    let jabar = std::sync::Arc::new(load(&engine, &component("rules/jabar.wasm"), "jabar.wasm"));
+    let input = input(manifest_params("32-jabar.toml"));
+    // Two warm instances hold the whole pool.
+    let mut held: Vec<_> = (0..2)
+        .map(|_| {
+            let mut warm = engine.warm_instance(jabar.clone(), input.today);
+            warm.evaluate(&input.employee, &input.application, &input.params)
+                .expect("an instance while the pool has room");
+            warm
+        })
+        .collect();
+    let error = engine.evaluate(&jabar, &input).expect_err("the pool is full");
+    assert!(error.is_host_fault(), "{error:?}");
+    assert_eq!(error.kind(), "host");
+    let message = error.to_string();
+    assert!(message.contains("the host could not run plugin"), "{message}");
+    assert!(message.contains("out of plugin instances"), "{message}");
+    assert!(!message.contains("trapped"), "not blamed on the plugin: {message}");
+    held.clear();
+    engine.evaluate(&jabar, &input).expect("the pool has room again");
+}

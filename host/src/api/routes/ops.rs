@@ -43,7 +43,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
         "busy_regions": busy,
         "calls_per_region": policies.calls_per_region(),
         "plugin_instances_in_use": policies.engine().instances_in_use(),
-        "plugin_instance_pool": crate::engine::POOL_INSTANCES,
+        "plugin_instance_pool": policies.engine().limits().pool_instances,
     }));
     if database && !regions.is_empty() {
         Ok((axum::http::StatusCode::OK, body))
