@@ -491,3 +491,83 @@ fn a_flood_of_sleeping_calls_is_turned_away_and_the_host_recovers_without_a_rest
     );
     server.stop();
 }
+
+#[test]
+fn guardrails_fail_closed_when_the_province_is_rejected_at_start_up() {
+    let work = tempfile::tempdir().unwrap();
+    let db = work.path().join("guardrails.db");
+    let seeded = support::seed(work.path(), &db, "32,3216,3273", 600);
+    let mut bandung = seeded.bandung.iter();
+    // A regency plugin that answers 5 days anywhere for everyone eligible — except the person
+    // of its worked examples, so they pass.
+    let greedy = hostile_manifest("3273", "mode = \"greedy\"\nexcept_nip = \"198503122010012003\"");
+    let rules = rules_with(work.path(), "greedy", &greedy);
+    let broken_province = |rules: &Path| {
+        // The province's manifest names a plugin that is not the province's: rejected.
+        let text = std::fs::read_to_string(rules.join("32-jabar.toml")).unwrap();
+        std::fs::write(
+            rules.join("32-jabar.toml"),
+            text.replace("plugin = \"jabar.wasm\"", "plugin = \"hostile.wasm\""),
+        )
+        .unwrap();
+    };
+
+    // No province rules and none ever activated: regency answers are refused, never uncapped.
+    broken_province(&rules);
+    let server = Server::start(work.path(), &db, &rules);
+    assert!(
+        server.log_text().contains("no regency answer will be served"),
+        "{}",
+        server.log_text()
+    );
+    let (code, body) = server.submit(bandung.next().unwrap(), "2027-Q2");
+    assert_eq!(code, 503, "{body}");
+    assert!(body.contains("guardrails are unknown"), "{body}");
+    let (_, ready) = server.get("/readyz", None);
+    assert!(
+        ready.contains("\"status\":\"degraded\"") && ready.contains("\"province_guardrails\":false"),
+        "{ready}"
+    );
+    server.stop();
+
+    // Once the province's rules have been active (and so stored), a later start-up with them
+    // rejected keeps their guardrails: the greedy plugin's 5 days are capped at 4.
+    let healthy = rules_with(
+        work.path(),
+        "healthy province",
+        &hostile_manifest("3273", r#"mode = "ok""#),
+    );
+    let first = Server::start(work.path(), &db, &healthy);
+    // Bounded wait (200 × 50 ms) for the province's activation to be stored.
+    let stored = (0..200).any(|_| {
+        let (_, audit) = first.get("/api/policies/32/audit", Some(&seeded.admin));
+        audit.contains("\"load\"") || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            false
+        }
+    });
+    assert!(stored, "the province's activation was not audited");
+    first.stop();
+    let server = Server::start(work.path(), &db, &rules);
+    assert!(
+        server.log_text().contains("last good province rules"),
+        "{}",
+        server.log_text()
+    );
+    let mut eligible = 0;
+    for person in bandung.take(40) {
+        let (code, body) = server.submit(person, "2027-Q2");
+        assert_eq!(code, 201, "{body}");
+        let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if answer["decision"]["eligible"] == true {
+            eligible += 1;
+            let days = answer["decision"]["max_remote_days"].as_u64().unwrap();
+            assert_eq!(
+                days, 4,
+                "the greedy plugin's 5 days are capped by the kept guardrails: {body}"
+            );
+        }
+    }
+    assert!(eligible > 0, "some of the 40 applicants are eligible");
+    server.stop();
+}

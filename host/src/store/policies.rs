@@ -205,6 +205,22 @@ impl Store {
         Ok(())
     }
 
+    /// The version of `region` that last went live, whether activated or loaded at start-up
+    /// (from the audit trail): the last good version.
+    pub async fn last_live_version(&self, region: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT version_id FROM policy_audit WHERE region = $1 AND action IN ('activate', 'load') \
+             AND version_id IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1",
+        )
+        .bind(region)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get("version_id")?),
+            None => None,
+        })
+    }
+
     /// The version each region last activated (from the audit trail), by region.
     pub async fn active_versions(&self) -> Result<Vec<(String, String)>, StoreError> {
         let rows = sqlx::query(

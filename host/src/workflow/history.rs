@@ -270,15 +270,14 @@ pub async fn rollback_target(store: &Store, policies: &PolicySet, region: &str) 
 }
 
 /// While the province's rules are not active (rejected at start-up), keep serving under the
-/// guardrails of the province version last activated, from the version history — never
+/// guardrails of the province version that last went live, from the version history — never
 /// uncapped. Returns the version whose guardrails are kept, if there is one; without one,
 /// regency answers stay refused.
 pub async fn keep_last_good_guardrails(store: &Store, policies: &PolicySet) -> Result<Option<String>, WorkflowError> {
     if policies.has_guardrails() {
         return Ok(None);
     }
-    let active = store.active_versions().await?;
-    let Some((_, version_id)) = active.into_iter().find(|(region, _)| region == crate::policy::PROVINCE) else {
+    let Some(version_id) = store.last_live_version(crate::policy::PROVINCE).await? else {
         return Ok(None);
     };
     let version = store.version(&version_id).await?;
