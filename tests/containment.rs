@@ -419,7 +419,7 @@ fn a_flood_of_sleeping_calls_is_turned_away_and_the_host_recovers_without_a_rest
             let body = support::submit_body(&sleeper.0, "2027-Q2");
             std::thread::spawn(move || {
                 go.wait();
-                support::http_with_headers(&bind, "POST", "/api/applications", Some(&token), Some(&body))
+                support::try_http(&bind, "POST", "/api/applications", Some(&token), Some(&body))
             })
         })
         .collect();
@@ -438,7 +438,10 @@ fn a_flood_of_sleeping_calls_is_turned_away_and_the_host_recovers_without_a_rest
     });
     let (mut timed_out, mut busy) = (0, 0);
     for answer in flood {
-        let (code, head, body) = answer.join().unwrap().expect("every flooded call is answered");
+        let (code, head, body) = answer
+            .join()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("a flooded call was not answered: {e}"));
         match code {
             // The call ran out of its deadline: the plugin's failure, named.
             502 => {

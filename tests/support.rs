@@ -405,7 +405,7 @@ pub fn submit_body(nip: &str, quarter: &str) -> String {
 }
 
 /// One HTTP/1.1 request over loopback (`Connection: close`); the status and body, or `None`
-/// when nobody answers within 30 s.
+/// when nobody answers within 60 s (the server itself answers 408 after 30 s).
 pub fn http(bind: &str, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Option<(u16, String)> {
     http_with_headers(bind, method, path, token, body).map(|(status, _, body)| (status, body))
 }
@@ -418,8 +418,21 @@ pub fn http_with_headers(
     token: Option<&str>,
     body: Option<&str>,
 ) -> Option<(u16, String, String)> {
-    let mut stream = std::net::TcpStream::connect(bind).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    try_http(bind, method, path, token, body).ok()
+}
+
+/// [`http_with_headers`], saying why there is no answer.
+pub fn try_http(
+    bind: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<(u16, String, String), String> {
+    let mut stream = std::net::TcpStream::connect(bind).map_err(|e| format!("connect: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .map_err(|e| e.to_string())?;
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
@@ -429,18 +442,24 @@ pub fn http_with_headers(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
-    .ok()?;
+    .map_err(|e| format!("write: {e}"))?;
     let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).ok()?;
+    stream.read_to_end(&mut answer).map_err(|e| format!("read: {e}"))?;
     let answer = text(&answer);
-    let status = answer.split(' ').nth(1)?.parse().ok()?;
-    let (head, rest) = answer.split_once("\r\n\r\n")?;
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("not HTTP: {answer:?}"))?;
+    let (head, rest) = answer
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no head: {answer:?}"))?;
     let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
         dechunk(rest)
     } else {
         rest.to_owned()
     };
-    Some((status, head.to_ascii_lowercase(), body))
+    Ok((status, head.to_ascii_lowercase(), body))
 }
 
 fn dechunk(mut rest: &str) -> String {
