@@ -84,7 +84,7 @@ impl FromRequestParts<AppState> for Caller {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
             ApiError::unauthenticated("missing `Authorization: Bearer <token>` header").into_response()
         })?;
-        let attempt = Attempt::new(parts, state)?;
+        let attempt = Attempt::new(parts, state).map_err(too_many_failures)?;
         let Some(token) = bearer(header) else {
             return Err(attempt.failed("malformed Authorization header"));
         };
@@ -130,12 +130,13 @@ struct Attempt {
 }
 
 impl Attempt {
-    fn new(parts: &Parts, state: &AppState) -> Result<Attempt, Response> {
+    /// The attempt, or the seconds until the address may try again.
+    fn new(parts: &Parts, state: &AppState) -> Result<Attempt, u64> {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
         let key = AuthThrottle::key(peer);
         if let Some(seconds) = state.auth_throttle.blocked(key) {
             tracing::debug!(client = %client(peer), "authentication throttled");
-            return Err(too_many_failures(seconds));
+            return Err(seconds);
         }
         let route = parts.extensions.get::<MatchedPath>().map_or_else(
             || parts.uri.path().chars().take(200).collect(),
@@ -195,7 +196,7 @@ impl FromRequestParts<AppState> for MetricsAccess {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
             ApiError::unauthenticated("/metrics requires `Authorization: Bearer <metrics token>`").into_response()
         })?;
-        let attempt = Attempt::new(parts, state)?;
+        let attempt = Attempt::new(parts, state).map_err(too_many_failures)?;
         // Compare digests, so the time taken says nothing about how much of the token matched.
         let digest = |t: &str| sha2::Sha256::digest(t.as_bytes());
         match bearer(header) {

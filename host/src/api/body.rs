@@ -73,19 +73,33 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(None, "the body is empty; send one JSON object"));
     }
-    // The whole body first: one JSON value and nothing after it. A syntax error is the
-    // client's transport, not a field.
+    // The whole body first: UTF-8 (RFC 8259), one JSON value and nothing after it. A syntax
+    // error is the client's transport, not a field.
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(ApiError::bad_request(
+            None,
+            "the body is not valid JSON: it is not UTF-8",
+        ));
+    }
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
         return Err(ApiError::bad_request(None, syntax_message(&e)));
+    }
+    // Every body is an object (serde would also read a struct from an array of its fields).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError {
+            field: None,
+            ..ApiError::invalid("", "the body must be a JSON object")
+        });
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let raw = without_position(&inner.to_string());
-        // serde reports a missing field at its parent: name the field itself.
-        let missing = raw
-            .strip_prefix("missing field `")
+        // serde reports a missing or repeated field at its parent: name the field itself.
+        let missing = ["missing field `", "duplicate field `"]
+            .iter()
+            .find_map(|prefix| raw.strip_prefix(prefix))
             .and_then(|m| m.split('`').next())
             .map(str::to_owned);
         let field = match (path.as_str(), missing) {
@@ -94,8 +108,12 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
             (parent, Some(name)) => Some(format!("{parent}.{name}")),
             (parent, None) => Some(parent.to_owned()),
         };
-        // The body is valid JSON, so any failure here is a field's type or value (serde_json
-        // reports some type mismatches, such as a number for an enum, as syntax).
+        // A number too large for a double is only found now: still the body's syntax.
+        if raw.starts_with("number out of range") {
+            return ApiError::bad_request(None, syntax_message(&inner));
+        }
+        // Otherwise the body is valid JSON, so the failure is a field's type or value
+        // (serde_json reports some type mismatches, such as a number for an enum, as syntax).
         let message = field_message(&raw, inner.is_data());
         match field {
             Some(f) => ApiError::invalid(&super::error::tidy(&f, 200), message),
@@ -157,7 +175,12 @@ fn syntax_message(e: &serde_json::Error) -> String {
     } else {
         "it has a syntax error"
     };
-    format!("the body is not valid JSON: {what}")
+    // The position is in the client's own body; serde's wording and state are not shown.
+    format!(
+        "the body is not valid JSON: {what} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 /// A field's problem in plain words, from serde's message.
@@ -202,7 +225,9 @@ fn field_message(raw: &str, is_data: bool) -> String {
             let given = if prefix == "invalid type: " {
                 kind_of(given).to_owned()
             } else {
-                super::error::tidy(given, 40)
+                // `integer `-1`` → `-1`
+                let value = given.rsplit_once(' ').map_or(given, |(_, v)| v).trim_matches('`');
+                super::error::tidy(value, 40)
             };
             return format!("must be {}, {verb} {given}", expected_words(expected));
         }
@@ -210,8 +235,9 @@ fn field_message(raw: &str, is_data: bool) -> String {
     if raw.starts_with("invalid length") {
         return "has the wrong number of items".to_owned();
     }
-    // A message of our own types (a quarter, a date): already plain words.
-    super::error::tidy(raw, 300)
+    // A message of our own types (a quarter, a date): already plain words, but it quotes the
+    // client's value, so it is kept short.
+    super::error::tidy(raw, 160)
 }
 
 /// What kind of JSON value serde's "unexpected" describes.
@@ -219,7 +245,8 @@ fn kind_of(unexpected: &str) -> &'static str {
     let word = unexpected.split([' ', '`']).next().unwrap_or("");
     match word {
         "string" => "a string",
-        "integer" | "floating" => "a number",
+        "integer" => "a number",
+        "floating" => "a fraction",
         "boolean" => "true or false",
         "null" => "null",
         "map" => "an object",

@@ -220,7 +220,41 @@ const MAX_MESSAGE_CHARS: usize = 4000;
 /// name (routes such as `/api/…` and `/openapi.json` are kept), control and bidirectional
 /// characters are dropped, and it is cut to [`MAX_MESSAGE_CHARS`].
 pub fn public_message(message: &str) -> String {
-    tidy(&without_paths(message), MAX_MESSAGE_CHARS)
+    tidy(&without_paths(&toml_in_words(message)), MAX_MESSAGE_CHARS)
+}
+
+/// A TOML parser's error (`TOML parse error at line L, column C`, a source snippet drawn with
+/// `|` and `^`, then the problem) as one line in our words: `TOML syntax error (line L,
+/// column C): the problem`.
+fn toml_in_words(message: &str) -> String {
+    const PHRASE: &str = "TOML parse error at line ";
+    if !message.contains(PHRASE) {
+        return message.to_owned();
+    }
+    let (mut head, mut problems) = (String::new(), Vec::new());
+    for line in message.lines() {
+        let trimmed = line.trim_start();
+        let snippet = trimmed
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start()
+            .starts_with('|');
+        if snippet {
+            continue;
+        }
+        match line.find(PHRASE) {
+            Some(at) => {
+                let position = &line[at + PHRASE.len()..];
+                head = format!("{}TOML syntax error (line {position})", &line[..at]);
+            }
+            None if !trimmed.is_empty() => problems.push(trimmed.to_owned()),
+            None => {}
+        }
+    }
+    if problems.is_empty() {
+        head
+    } else {
+        format!("{head}: {}", problems.join("; "))
+    }
 }
 
 /// `text` without control (line breaks become spaces) or bidirectional characters, cut to
@@ -293,25 +327,6 @@ fn without_paths(message: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn messages_lose_server_paths() {
-        let m = public_message(
-            "/tmp/.tmpAb12/3216-kab-bekasi.toml: plugin kab-bekasi failed validation: `/work/main/rules/.32-jabar.toml.staging` (see /api/policies and /openapi.json).",
-        );
-        assert_eq!(
-            m,
-            "3216-kab-bekasi.toml: plugin kab-bekasi failed validation: `32-jabar.toml` (see /api/policies and /openapi.json)."
-        );
-        assert_eq!(public_message("a\u{202E}b\u{1b}[31m\nc"), "ab[31m c");
-        assert_eq!(public_message("KPI 80/90 and 1/2/3"), "KPI 80/90 and 1/2/3");
-        assert!(public_message(&"x".repeat(10_000)).chars().count() <= MAX_MESSAGE_CHARS + 1);
-    }
-}
-
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
@@ -346,5 +361,30 @@ impl From<WorkflowError> for ApiError {
             WorkflowError::Invalid { field, message } => ApiError::invalid(&field, message),
             WorkflowError::Conflict(message) => ApiError::conflict(message),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_lose_server_paths() {
+        let m = public_message(
+            "/tmp/.tmpAb12/3216-kab-bekasi.toml: plugin kab-bekasi failed validation: `/work/main/rules/.32-jabar.toml.staging` (see /api/policies and /openapi.json).",
+        );
+        assert_eq!(
+            m,
+            "3216-kab-bekasi.toml: plugin kab-bekasi failed validation: `32-jabar.toml` (see /api/policies and /openapi.json)."
+        );
+        assert_eq!(public_message("a\u{202E}b\u{1b}[31m\nc"), "ab[31m c");
+        assert_eq!(public_message("KPI 80/90 and 1/2/3"), "KPI 80/90 and 1/2/3");
+        assert!(public_message(&"x".repeat(10_000)).chars().count() <= MAX_MESSAGE_CHARS + 1);
+        assert_eq!(
+            public_message(
+                "invalid manifest: TOML parse error at line 1, column 10\n  |\n1 | region = \n  |          ^\ninvalid string\nexpected `\"`, `'`\n"
+            ),
+            "invalid manifest: TOML syntax error (line 1, column 10): invalid string; expected `\"`, `'`"
+        );
     }
 }

@@ -50,13 +50,8 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let (parts, _) = response.into_parts();
-    let mut error = ApiError::for_status(status);
-    if status == axum::http::StatusCode::METHOD_NOT_ALLOWED
-        && let Some(allow) = parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok())
-    {
-        error.message = format!("this route does not answer this method; it answers {allow}");
-    }
-    let mut shaped = error.into_response();
+    // (A 405's `Allow` header is added by the route's method router after this layer.)
+    let mut shaped = ApiError::for_status(status).into_response();
     for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
         if let Some(value) = parts.headers.get(&name) {
             shaped.headers_mut().insert(name, value.clone());

@@ -94,6 +94,7 @@ pub fn text_problem(text: &str, rule: TextRule) -> Option<String> {
             '\0' => Some("a NUL character".to_owned()),
             '\n' | '\t' if rule.multiline => None,
             '\r' if rule.multiline && chars.peek().is_some_and(|(_, next)| *next == '\n') => None,
+            '\r' if rule.multiline => Some("a carriage return not followed by a line feed".to_owned()),
             '\n' | '\r' | '\t' => Some("a line break or tab (this field is one line)".to_owned()),
             c if c.is_control() => Some(format!("the control character U+{:04X}", c as u32)),
             c if is_bidi_control(c) => Some(format!("the bidirectional control character U+{:04X}", c as u32)),
@@ -103,7 +104,10 @@ pub fn text_problem(text: &str, rule: TextRule) -> Option<String> {
                     .peek()
                     .is_some_and(|(_, next)| next.is_ascii_alphabetic() || matches!(next, '/' | '!' | '?')) =>
             {
-                Some("markup (`<` followed by a letter, `/`, `!` or `?`); write `< ` or spell it out".to_owned())
+                return Some(format!(
+                    "contains markup at character {position} (`<` directly followed by a letter, `/`, `!` or `?`); \
+                     write `< ` with a space, or spell it out"
+                ));
             }
             _ => None,
         };
