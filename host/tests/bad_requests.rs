@@ -1651,6 +1651,13 @@ async fn the_table_on(db: common::TestDb) {
             );
         }
     }
+    // The fingerprint sees a change: the good requests above made one.
+    assert_ne!(
+        database_fingerprint(&w.store).await,
+        db_before,
+        "{}: the fingerprint is blind",
+        db.label
+    );
     db.drop_schema().await;
 }
 
@@ -1720,4 +1727,53 @@ async fn metrics_token_is_off_by_default_and_required_when_set() {
     let (status, _, body) = send(&closed, &metrics(Auth::Bearer("s3cret".into())), peer).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.as_str().unwrap().contains("dwa_http_requests_total"));
+}
+
+/// `api::serve` gives handlers the TCP peer's address: over real connections, the address that
+/// keeps failing is throttled (429 with `Retry-After` in the error shape).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_throttles_the_real_client_address() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = common::TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let state = AppState::new(store, common::policies(), None);
+    let server = tokio::spawn({
+        let bind = bind.clone();
+        async move { dwa_host::api::serve(&bind, state).await }
+    });
+    let get = |bind: String| async move {
+        let mut stream = tokio::net::TcpStream::connect(&bind).await.ok()?;
+        let request =
+            "GET /api/policies HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dwa_guess\r\nConnection: close\r\n\r\n";
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.ok()?;
+        Some(answer)
+    };
+    // Bounded wait for the server: 100 tries, 50 ms apart.
+    let mut first = None;
+    for _ in 0..100 {
+        first = get(bind.clone()).await;
+        if first.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(first.expect("serve did not answer").starts_with("HTTP/1.1 401"));
+    for _ in 1..20 {
+        assert!(get(bind.clone()).await.unwrap().starts_with("HTTP/1.1 401"));
+    }
+    let throttled = get(bind.clone()).await.unwrap();
+    assert!(throttled.starts_with("HTTP/1.1 429"), "{throttled}");
+    let lower = throttled.to_ascii_lowercase();
+    assert!(lower.contains("retry-after: "), "{throttled}");
+    assert!(lower.contains("x-content-type-options: nosniff"), "{throttled}");
+    assert!(throttled.contains("\"code\":\"too_many_requests\""), "{throttled}");
+    server.abort();
 }
