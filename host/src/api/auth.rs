@@ -86,14 +86,14 @@ impl FromRequestParts<AppState> for Caller {
         })?;
         let attempt = Attempt::new(parts, state).map_err(too_many_failures)?;
         let Some(token) = bearer(header) else {
-            return Err(attempt.failed("malformed Authorization header"));
+            return Err(attempt.failed(Failure::Malformed));
         };
         let grant = match state.token_cache.get(token) {
             Some(grant) => grant,
             None => {
                 let grant: TokenGrant = match state.store.token_grant(token).await {
                     Ok(Some(grant)) => grant,
-                    Ok(None) => return Err(attempt.failed("unknown token")),
+                    Ok(None) => return Err(attempt.failed(Failure::UnknownToken)),
                     Err(e) => return Err(ApiError::from(e).into_response()),
                 };
                 state.token_cache.put(token, &grant);
@@ -118,6 +118,15 @@ fn bearer(header: &HeaderValue) -> Option<&str> {
         .and_then(|h| h.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty() && t.len() <= 256)
+}
+
+/// Why presented credentials were refused.
+#[derive(Clone, Copy)]
+enum Failure {
+    /// Not `Bearer <token>` (or a token over 256 bytes).
+    Malformed,
+    /// A well-formed token that is not known.
+    UnknownToken,
 }
 
 /// One request's attempt to authenticate: refused at once (429) while its address is
@@ -150,12 +159,16 @@ impl Attempt {
         })
     }
 
-    fn failed(self, reason: &'static str) -> Response {
+    fn failed(self, failure: Failure) -> Response {
         let failures = self.throttle.failed(self.key);
+        let reason = match failure {
+            Failure::Malformed => "malformed Authorization header",
+            Failure::UnknownToken => "unknown token",
+        };
         tracing::warn!(client = %client(self.peer), route = %self.route, reason, failures, "authentication failed");
-        ApiError::unauthenticated(match reason {
-            "unknown token" => "unknown token",
-            _ => "the Authorization header must be `Bearer <token>`",
+        ApiError::unauthenticated(match failure {
+            Failure::Malformed => "the Authorization header must be `Bearer <token>`",
+            Failure::UnknownToken => "unknown token",
         })
         .into_response()
     }
@@ -201,8 +214,8 @@ impl FromRequestParts<AppState> for MetricsAccess {
         let digest = |t: &str| sha2::Sha256::digest(t.as_bytes());
         match bearer(header) {
             Some(token) if digest(token) == digest(expected) => Ok(MetricsAccess),
-            Some(_) => Err(attempt.failed("unknown token")),
-            None => Err(attempt.failed("malformed Authorization header")),
+            Some(_) => Err(attempt.failed(Failure::UnknownToken)),
+            None => Err(attempt.failed(Failure::Malformed)),
         }
     }
 }

@@ -219,18 +219,19 @@ fn field_message(raw: &str, is_data: bool) -> String {
             }
         );
     }
-    for (prefix, verb) in [("invalid type: ", "not"), ("invalid value: ", "not")] {
-        if let Some(rest) = raw.strip_prefix(prefix) {
-            let (given, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-            let given = if prefix == "invalid type: " {
-                kind_of(given).to_owned()
-            } else {
-                // `integer `-1`` → `-1`
-                let value = given.rsplit_once(' ').map_or(given, |(_, v)| v).trim_matches('`');
-                super::error::tidy(value, 40)
-            };
-            return format!("must be {}, {verb} {given}", expected_words(expected));
-        }
+    if let Some(rest) = raw.strip_prefix("invalid type: ") {
+        let (given, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return format!("must be {}, not {}", expected_words(expected), kind_of(given));
+    }
+    if let Some(rest) = raw.strip_prefix("invalid value: ") {
+        let (given, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        // "integer `-1`" → "-1"
+        let value = given.rsplit_once(' ').map_or(given, |(_, v)| v).trim_matches('`');
+        return format!(
+            "must be {}, not {}",
+            expected_words(expected),
+            super::error::tidy(value, 40)
+        );
     }
     if raw.starts_with("invalid length") {
         return "has the wrong number of items".to_owned();
