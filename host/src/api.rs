@@ -4,13 +4,17 @@
 //! workflow, which calls the rules and the store.
 
 mod auth;
-mod error;
+pub(crate) mod body;
+pub(crate) mod error;
+pub mod layers;
 pub(crate) mod metrics;
 mod routes;
+pub mod throttle;
 
 pub use auth::{Caller, Role, new_token};
 pub use error::ApiError;
 pub use metrics::Metrics;
+pub use throttle::AuthThrottle;
 
 use crate::policy::PolicySet;
 use crate::store::Store;
@@ -19,6 +23,7 @@ use dwa_sdk::Date;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -43,6 +48,10 @@ pub struct AppState {
     unit_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Tokens seen recently and their grants, so a request costs no token query.
     pub(crate) token_cache: Arc<auth::TokenCache>,
+    /// Failed authentications per client address.
+    pub(crate) auth_throttle: Arc<AuthThrottle>,
+    /// The token `/metrics` requires, if any.
+    pub(crate) metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -55,7 +64,23 @@ impl AppState {
             today,
             unit_locks: Arc::default(),
             token_cache: Arc::default(),
+            auth_throttle: Arc::default(),
+            metrics_token: None,
         }
+    }
+
+    /// Require `Authorization: Bearer <token>` on `/metrics` (`None` or an empty token: open,
+    /// the default).
+    pub fn with_metrics_token(mut self, token: Option<String>) -> AppState {
+        self.metrics_token = token.filter(|t| !t.trim().is_empty()).map(|t| Arc::from(t.trim()));
+        self
+    }
+
+    /// Throttle an address after `limit` failed authentications within `window` (default: 20
+    /// a minute).
+    pub fn with_auth_throttle(mut self, limit: u32, window: Duration) -> AppState {
+        self.auth_throttle = Arc::new(AuthThrottle::new(limit, window));
+        self
     }
 
     /// The evaluation date: the fixed one, or today's date in West Java (UTC+7).
@@ -125,19 +150,33 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(layers::bound_uri))
         .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(layers::panic_response))
+        .layer(axum::middleware::from_fn(layers::json_errors))
+        .layer(axum::middleware::from_fn(layers::security_headers))
         .with_state(state);
     (router, api)
 }
 
 /// Serve the API on `bind` until Ctrl-C or SIGTERM, then finish requests in flight.
+/// Each connection's peer address reaches the handlers (`ConnectInfo`), for the throttling of
+/// failed authentication.
 pub async fn serve(bind: &str, state: AppState) -> std::io::Result<()> {
+    let open_metrics = state.metrics_token.is_none();
     let (router, _) = router(state);
     let listener = tokio::net::TcpListener::bind(bind).await?;
-    tracing::info!(address = %listener.local_addr()?, "serving the DWA API");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "serving the DWA API");
+    if open_metrics && !address.ip().is_loopback() {
+        tracing::warn!(%address, "/metrics is open on a non-loopback address; give it a token (DWA_METRICS_TOKEN)");
+    }
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -110,6 +110,10 @@ enum Command {
         /// Fixed evaluation date for demos and tests (default: today in West Java).
         #[arg(long)]
         today: Option<Date>,
+        /// Require `Authorization: Bearer <TOKEN>` on /metrics (default: open; set it when
+        /// binding beyond loopback).
+        #[arg(long, env = "DWA_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
     },
     /// Policy versions: upload a candidate, activate it now or from a date, roll back, list.
     Policy {
@@ -397,7 +401,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Policy { command } => run_policy(command).await?,
-        Command::Serve { common, bind, today } => {
+        Command::Serve {
+            common,
+            bind,
+            today,
+            metrics_token,
+        } => {
             let store = Store::connect(&common.database).await?;
             let policies = load_policies(&common.rules).await?;
             if let Some(kept) = crate::workflow::keep_last_good_guardrails(&store, &policies).await? {
@@ -433,7 +442,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             });
-            crate::api::serve(&bind, crate::api::AppState::new(store, policies, today)).await?;
+            let state = crate::api::AppState::new(store, policies, today).with_metrics_token(metrics_token);
+            crate::api::serve(&bind, state).await?;
         }
         Command::Token {
             command:

@@ -670,6 +670,10 @@ fn parse_name(text: &str) -> Result<String, String> {
     if text.chars().any(char::is_control) {
         return Err("contains control characters (tabs or line breaks)".to_owned());
     }
+    // Bidirectional controls, invisible characters and markup: the rules every free text meets.
+    if let Some(problem) = crate::workflow::input::text_problem(text, crate::workflow::input::TextRule::NAME) {
+        return Err(problem);
+    }
     Ok(text.to_owned())
 }
 

@@ -6,6 +6,7 @@ mod allocate;
 mod applications;
 mod dry_run;
 mod history;
+pub mod input;
 mod national;
 mod replicas;
 

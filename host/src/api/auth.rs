@@ -1,12 +1,19 @@
 //! Bearer-token authentication and region-scoped roles. A token is 32 random bytes shown once
 //! (`dwa token create`) and stored as its sha256. Every check that a caller may see or change
-//! something is here, so the handlers read as plain workflow.
+//! something is here, so the handlers read as plain workflow. A failed authentication is logged
+//! (client address, route, reason; never the token) and throttled per address
+//! ([`super::throttle`]).
 
+use super::throttle::AuthThrottle;
 use super::{ApiError, AppState};
 use crate::store::{EmployeeRecord, TokenGrant};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
+use std::net::SocketAddr;
 
 /// What a token allows, always within its region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -71,39 +78,145 @@ pub fn new_token() -> String {
 }
 
 impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::unauthenticated("missing `Authorization: Bearer <token>` header"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 256)
-            .ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, Response> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthenticated("missing `Authorization: Bearer <token>` header").into_response()
+        })?;
+        let attempt = Attempt::new(parts, state).map_err(too_many_failures)?;
+        let Some(token) = bearer(header) else {
+            return Err(attempt.failed(Failure::Malformed));
+        };
         let grant = match state.token_cache.get(token) {
             Some(grant) => grant,
             None => {
-                let grant: TokenGrant = state
-                    .store
-                    .token_grant(token)
-                    .await?
-                    .ok_or_else(|| ApiError::unauthenticated("unknown token"))?;
+                let grant: TokenGrant = match state.store.token_grant(token).await {
+                    Ok(Some(grant)) => grant,
+                    Ok(None) => return Err(attempt.failed(Failure::UnknownToken)),
+                    Err(e) => return Err(ApiError::from(e).into_response()),
+                };
                 state.token_cache.put(token, &grant);
                 grant
             }
         };
-        let role =
-            Role::from_code(&grant.role).ok_or_else(|| ApiError::unauthenticated("token with an unknown role"))?;
+        let role = Role::from_code(&grant.role)
+            .ok_or_else(|| ApiError::unauthenticated("token with an unknown role").into_response())?;
         Ok(Caller {
             role,
             region: grant.region,
             nip: grant.nip,
         })
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`, when the header has that form.
+fn bearer(header: &HeaderValue) -> Option<&str> {
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+}
+
+/// Why presented credentials were refused.
+#[derive(Clone, Copy)]
+enum Failure {
+    /// Not `Bearer <token>` (or a token over 256 bytes).
+    Malformed,
+    /// A well-formed token that is not known.
+    UnknownToken,
+}
+
+/// One request's attempt to authenticate: refused at once (429) while its address is
+/// throttled; a failure is logged (address, route, reason — never the token) and counted.
+struct Attempt {
+    peer: Option<SocketAddr>,
+    key: std::net::IpAddr,
+    route: String,
+    throttle: std::sync::Arc<AuthThrottle>,
+}
+
+impl Attempt {
+    /// The attempt, or the seconds until the address may try again.
+    fn new(parts: &Parts, state: &AppState) -> Result<Attempt, u64> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        let key = AuthThrottle::key(peer);
+        if let Some(seconds) = state.auth_throttle.blocked(key) {
+            tracing::debug!(client = %client(peer), "authentication throttled");
+            return Err(seconds);
+        }
+        let route = parts.extensions.get::<MatchedPath>().map_or_else(
+            || parts.uri.path().chars().take(200).collect(),
+            |p| p.as_str().to_owned(),
+        );
+        Ok(Attempt {
+            peer,
+            key,
+            route,
+            throttle: state.auth_throttle.clone(),
+        })
+    }
+
+    fn failed(self, failure: Failure) -> Response {
+        let failures = self.throttle.failed(self.key);
+        let reason = match failure {
+            Failure::Malformed => "malformed Authorization header",
+            Failure::UnknownToken => "unknown token",
+        };
+        tracing::warn!(client = %client(self.peer), route = %self.route, reason, failures, "authentication failed");
+        ApiError::unauthenticated(match failure {
+            Failure::Malformed => "the Authorization header must be `Bearer <token>`",
+            Failure::UnknownToken => "unknown token",
+        })
+        .into_response()
+    }
+}
+
+fn client(peer: Option<SocketAddr>) -> String {
+    peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string())
+}
+
+/// 429 with `Retry-After`, in the error shape.
+fn too_many_failures(seconds: u64) -> Response {
+    let mut response = ApiError {
+        status: StatusCode::TOO_MANY_REQUESTS,
+        code: "too_many_requests",
+        field: None,
+        message: format!("too many failed authentications from this address; retry in {seconds} s"),
+    }
+    .into_response();
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        HeaderValue::from_str(&seconds.to_string()).unwrap_or(HeaderValue::from_static("60")),
+    );
+    response
+}
+
+/// Access to `/metrics`: open unless the state has a metrics token
+/// ([`AppState::with_metrics_token`]); then `Authorization: Bearer <that token>` is required,
+/// with the same logging and throttling of failures as API tokens.
+pub struct MetricsAccess;
+
+impl FromRequestParts<AppState> for MetricsAccess {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<MetricsAccess, Response> {
+        let Some(expected) = &state.metrics_token else {
+            return Ok(MetricsAccess);
+        };
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::unauthenticated("/metrics requires `Authorization: Bearer <metrics token>`").into_response()
+        })?;
+        let attempt = Attempt::new(parts, state).map_err(too_many_failures)?;
+        // Compare digests, so the time taken says nothing about how much of the token matched.
+        let digest = |t: &str| sha2::Sha256::digest(t.as_bytes());
+        match bearer(header) {
+            Some(token) if digest(token) == digest(expected) => Ok(MetricsAccess),
+            Some(_) => Err(attempt.failed(Failure::UnknownToken)),
+            None => Err(attempt.failed(Failure::Malformed)),
+        }
     }
 }
 

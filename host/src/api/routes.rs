@@ -1,5 +1,6 @@
 //! Every route of the API, registered with its OpenAPI description, and the helpers handlers
-//! share for reading bodies and query parameters with errors that name the field.
+//! share for reading query parameters and path segments with errors that name the field (bodies
+//! are read by [`super::body`]).
 
 mod allocations;
 mod applications;
@@ -10,7 +11,6 @@ mod policies;
 mod reports;
 
 use super::{ApiError, AppState};
-use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -46,33 +46,15 @@ pub fn all(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(reports::savings))
 }
 
-/// Parse a JSON body; errors name the field (`a.b[2].c`) and the problem.
-pub(crate) fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        // serde reports a missing field at its parent: name the field itself.
-        let missing = inner
-            .to_string()
-            .strip_prefix("missing field `")
-            .and_then(|m| m.split('`').next())
-            .map(str::to_owned);
-        let field = match (path.as_str(), missing) {
-            (".", Some(name)) => Some(name),
-            (".", None) => None,
-            (parent, Some(name)) => Some(format!("{parent}.{name}")),
-            (parent, None) => Some(parent.to_owned()),
-        };
-        if inner.is_data() {
-            match field {
-                Some(f) => ApiError::invalid(&f, inner.to_string()),
-                None => ApiError::bad_request(None, format!("invalid body: {inner}")),
-            }
-        } else {
-            ApiError::bad_request(field, format!("the body is not valid JSON: {inner}"))
-        }
-    })
+/// A required quarter query parameter, within the years clients may name.
+pub(crate) fn query_quarter(params: &HashMap<String, String>, name: &str) -> Result<dwa_sdk::Quarter, ApiError> {
+    let quarter = query(params, name)?;
+    Ok(crate::workflow::input::check_quarter(name, quarter)?)
+}
+
+/// Refuse a path segment (an id or code) that is not a plain identifier, before it is looked up.
+pub(crate) fn path_id(field: &str, id: &str) -> Result<(), ApiError> {
+    Ok(crate::workflow::input::check_id(field, id)?)
 }
 
 /// A required query parameter parsed with `FromStr`.

@@ -79,9 +79,8 @@ fn validate_draft(draft: &Draft, region_cap: Option<u8>) -> Result<(), WorkflowE
             ),
         ));
     }
-    if draft.work_plan.trim().is_empty() || draft.work_plan.len() > 4000 {
-        return Err(invalid("work_plan", "must be 1 to 4000 characters"));
-    }
+    super::input::check_quarter("quarter", draft.quarter)?;
+    super::input::check_text("work_plan", draft.work_plan.trim(), super::input::TextRule::WORK_PLAN)?;
     for (field, value) in [("kpi_baseline", draft.kpi_baseline), ("kpi_target", draft.kpi_target)] {
         if !value.is_finite() || !(0.0..=1e9).contains(&value) {
             return Err(invalid(field, "must be a number from 0 to 1,000,000,000"));

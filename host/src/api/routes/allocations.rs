@@ -1,12 +1,12 @@
 //! Quarterly allocation (HR runs it for a unit or a whole region), the weekday roster it makes,
 //! and the end-of-quarter KPI review that the next quarter's evaluation sees.
 
-use super::{json_body, query};
+use super::{path_id, query, query_quarter};
+use crate::api::body::JsonBody;
 use crate::api::{ApiError, AppState, Caller, Role};
 use crate::store::RosterEntry;
 use crate::workflow::{self, UnitOutcome};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use dwa_sdk::{Quarter, QuarterReview};
 use serde::{Deserialize, Serialize};
@@ -39,10 +39,16 @@ pub struct AllocateBody {
 pub async fn allocate(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    JsonBody(body): JsonBody<AllocateBody>,
 ) -> Result<Json<Vec<UnitOutcome>>, ApiError> {
     caller.require(&[Role::Hr, Role::ProvincialAdmin])?;
-    let body: AllocateBody = json_body(&body)?;
+    crate::workflow::input::check_quarter("quarter", body.quarter)?;
+    if let Some(unit) = &body.unit {
+        path_id("unit", unit)?;
+    }
+    if let Some(region) = &body.region {
+        path_id("region", region)?;
+    }
     let units = match (&body.unit, &body.region) {
         (Some(unit), None) => {
             let unit = state.store.unit(unit).await?;
@@ -110,7 +116,7 @@ pub async fn roster(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<RosterView>, ApiError> {
     let unit_code: String = query(&params, "unit")?;
-    let quarter: Quarter = query(&params, "quarter")?;
+    let quarter = query_quarter(&params, "quarter")?;
     let unit = state.store.unit(&unit_code).await?;
     caller.require_region(&unit.region)?;
     let mut entries = state.store.roster(&unit.code, quarter).await?;
@@ -169,13 +175,13 @@ pub struct ReviewBody {
 pub async fn review(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    JsonBody(body): JsonBody<ReviewBody>,
 ) -> Result<Json<QuarterReview>, ApiError> {
     caller.require(&[Role::Hr])?;
-    let body: ReviewBody = json_body(&body)?;
     if let Err(e) = dwa_sdk::nip::parse_nip(&body.nip) {
         return Err(ApiError::invalid("nip", e.to_string()));
     }
+    crate::workflow::input::check_quarter("quarter", body.quarter)?;
     let employee = state.store.employee(&body.nip).await?;
     caller.require_region(&employee.region)?;
     if body.quarter > state.today().quarter() {

@@ -2,11 +2,11 @@
 //! withdraws their own; the approvers the plugin requires approve or reject.
 
 use super::decisions::DecisionView;
-use super::json_body;
+use super::path_id;
+use crate::api::body::JsonBody;
 use crate::api::{ApiError, AppState, Caller, Role};
 use crate::workflow::{self, Draft, WorkflowError};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use dwa_sdk::{Application, Approval, Approver};
@@ -56,10 +56,9 @@ fn record_failure(state: &AppState, region: &str, error: &WorkflowError) {
 pub async fn submit(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    JsonBody(draft): JsonBody<Draft>,
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
     caller.require(&[Role::Employee])?;
-    let draft: Draft = json_body(&body)?;
     if let Err(e) = dwa_sdk::nip::parse_nip(&draft.nip) {
         return Err(ApiError::invalid("nip", e.to_string()));
     }
@@ -94,6 +93,7 @@ async fn visible(
     ),
     ApiError,
 > {
+    path_id("id", id)?;
     let stored = state.store.application(id).await?;
     let employee = state.store.employee(&stored.nip).await?;
     let head = state.store.agency_head(&employee.region, &employee.agency).await?;
@@ -174,10 +174,9 @@ pub async fn approve(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody<ApprovalBody>,
 ) -> Result<Json<DecisionView>, ApiError> {
     caller.require(&[Role::Supervisor])?;
-    let body: ApprovalBody = json_body(&body)?;
     let (stored, employee, head) = visible(&state, &caller, &id).await?;
     let entitled = match body.approver {
         Approver::Supervisor => employee.supervisor_nip.as_deref().is_some_and(|s| caller.is(s)),

@@ -93,6 +93,7 @@ impl DecisionView {
 
 /// Load a decision the caller may see.
 async fn visible_decision(state: &AppState, caller: &Caller, id: &str) -> Result<StoredDecision, ApiError> {
+    super::path_id("id", id)?;
     let decision = state.store.decision(id).await?;
     let employee = state.store.employee(&decision.input.employee.nip).await?;
     let head = state.store.agency_head(&employee.region, &employee.agency).await?;

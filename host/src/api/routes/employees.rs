@@ -2,13 +2,14 @@
 //! their region's HR).
 
 use super::query_opt;
+use crate::api::body::{Kind, check_content_type};
+use crate::api::error::{public_message, tidy};
 use crate::api::{ApiError, AppState, Caller, Role};
-use crate::import::ImportOutcome;
 use crate::store::EmployeeRecord;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use std::collections::HashMap;
 
 /// One employee's stored profile.
@@ -26,7 +27,7 @@ pub async fn get_employee(
     Path(nip): Path<String>,
 ) -> Result<Json<EmployeeRecord>, ApiError> {
     if let Err(e) = dwa_sdk::nip::parse_nip(&nip) {
-        return Err(ApiError::invalid("nip", e.to_string()));
+        return Err(ApiError::invalid("nip", tidy(&e.to_string(), 200)));
     }
     let employee = state.store.employee(&nip).await?;
     let head = state.store.agency_head(&employee.region, &employee.agency).await?;
@@ -57,9 +58,11 @@ pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<ImportOutcome>), ApiError> {
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     caller.require(&[Role::Hr, Role::ProvincialAdmin])?;
+    check_content_type(&headers, Kind::Csv)?;
     let partial: bool = query_opt(&params, "partial")?.unwrap_or(false);
     let region = match (caller.role, query_opt::<String>(&params, "region")?) {
         (Role::ProvincialAdmin, Some(region)) => region,
@@ -72,16 +75,37 @@ pub async fn import(
         }
         _ => caller.region.clone(),
     };
+    super::path_id("region", &region)?;
     if !state.store.region_exists(&region).await? {
         return Err(ApiError::not_found(format!("region {region} not found")));
     }
-    let outcome = crate::import::import_employees(&state.store, &region, &body, partial).await?;
-    let status = if outcome.written || outcome.rejected.is_empty() {
-        StatusCode::OK
-    } else {
+    let mut outcome = crate::import::import_employees(&state.store, &region, &body, partial).await?;
+    // Problems quote the file: keep what is echoed short and free of control characters.
+    for row in &mut outcome.rejected {
+        row.problem = public_message(&row.problem);
+        row.nip = row.nip.as_deref().map(|n| tidy(n, 40));
+        row.field = tidy(&row.field, 60);
+    }
+    let refused = !(outcome.written || outcome.rejected.is_empty());
+    let mut answer = serde_json::to_value(&outcome).map_err(|e| ApiError::bad_request(None, e.to_string()))?;
+    if refused {
+        // The one error shape too, naming the first rejected row's column; the rows follow.
+        let first = &outcome.rejected[0];
+        answer["error"] = serde_json::json!({
+            "code": "rejected_rows",
+            "message": format!(
+                "{} row problem(s), nothing written; first: line {}, {}: {}",
+                outcome.rejected.len(), first.line, first.field, first.problem
+            ),
+            "field": first.field,
+        });
+    }
+    let status = if refused {
         StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
-    Ok((status, Json(outcome)))
+    Ok((status, Json(answer)))
 }
 
 /// One employee's place in their unit's roster for a quarter: the weekdays they work anywhere.
@@ -102,7 +126,7 @@ pub async fn employee_roster(
     if let Err(e) = dwa_sdk::nip::parse_nip(&nip) {
         return Err(ApiError::invalid("nip", e.to_string()));
     }
-    let quarter: dwa_sdk::Quarter = super::query(&params, "quarter")?;
+    let quarter = super::query_quarter(&params, "quarter")?;
     let employee = state.store.employee(&nip).await?;
     let head = state.store.agency_head(&employee.region, &employee.agency).await?;
     caller.require_sees(&employee, head.as_deref())?;

@@ -53,8 +53,9 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
 }
 
 /// Prometheus metrics.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String)))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// When `dwa serve` has a metrics token, it requires `Authorization: Bearer <metrics token>`.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String), (status = 401, description = "a metrics token is configured and was not given")))]
+pub async fn metrics(State(state): State<AppState>, _access: crate::api::auth::MetricsAccess) -> impl IntoResponse {
     let mut text = state.metrics.render();
     text.push_str(&crate::api::metrics::render_policies(&state.policies.status()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)

@@ -1,11 +1,15 @@
 //! The status of every region's rules (the version serving, when and by whom it was activated,
 //! the last change attempted with its error) and dry runs of candidate versions.
 
+use crate::api::body::{JsonBody, Kind, check_content_type, parse_json};
 use crate::api::{ApiError, AppState, Caller, Role};
 use crate::policy::PolicyStatus;
+use crate::workflow::WorkflowError;
+use crate::workflow::input::{MAX_MANIFEST_BYTES, TextRule, check_id, check_text};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use std::collections::HashMap;
 
 /// Rules status per manifest (policy admins and HR see their region; the provincial admin all).
@@ -40,13 +44,16 @@ pub async fn dry_run(
     caller: Caller,
     Path(region): Path<String>,
     Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<crate::workflow::DryRun>, ApiError> {
     caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    super::path_id("region", &region)?;
     caller.require_region(&region)?;
-    let quarter: dwa_sdk::Quarter = super::query(&params, "quarter")?;
+    check_content_type(&headers, Kind::Toml)?;
+    let quarter = super::query_quarter(&params, "quarter")?;
     let active = state.policies.region(&region)?;
-    let text = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "the manifest must be UTF-8 TOML"))?;
+    let text = manifest_text("body", &body)?;
     let manifest = dwa_sdk::manifest::Manifest::parse(text).map_err(|e| ApiError::invalid("body", e.to_string()))?;
     if manifest.region != region {
         return Err(ApiError::invalid(
@@ -56,9 +63,9 @@ pub async fn dry_run(
     }
     // The candidate runs with the plugin file the region's rules folder holds under its name.
     let rules_dir = active.manifest_path.parent().unwrap_or(std::path::Path::new("."));
-    let workdir = tempfile::tempdir().map_err(|e| ApiError::conflict(format!("cannot stage the candidate: {e}")))?;
+    let workdir = tempfile::tempdir().map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
     let staged = workdir.path().join("candidate.toml");
-    std::fs::write(&staged, text).map_err(|e| ApiError::conflict(format!("cannot stage the candidate: {e}")))?;
+    std::fs::write(&staged, text).map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
     std::fs::copy(rules_dir.join(&manifest.plugin), workdir.path().join(&manifest.plugin)).map_err(|_| {
         ApiError::invalid(
             "plugin",
@@ -74,15 +81,7 @@ pub async fn dry_run(
         &format!("{} of region {}", caller.role.code(), caller.region),
     )
     .await
-    .map_err(|e| match e {
-        crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Validation { failures, .. }) => {
-            ApiError::invalid(
-                "body",
-                format!("the candidate fails validation: {}", failures.join("; ")),
-            )
-        }
-        other => other.into(),
-    })?;
+    .map_err(|e| candidate_error(e, "body", "plugin"))?;
     Ok(Json(run))
 }
 
@@ -148,16 +147,22 @@ pub async fn rollback(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<crate::policy::PluginRef>, ApiError> {
     require_policy_author(&caller, &region)?;
+    // An empty body (or none) means "the previous version".
     let body: ActivateBody = if body.is_empty() {
         ActivateBody { version: None }
     } else {
-        super::json_body(&body)?
+        check_content_type(&headers, Kind::Json)?;
+        parse_json(&body)?
     };
     let version = match body.version {
-        Some(id) => id,
+        Some(id) => {
+            check_id("version", &id)?;
+            id
+        }
         None => crate::workflow::rollback_target(&state.store, &state.policies, &region).await?,
     };
     let by = format!(
@@ -167,15 +172,7 @@ pub async fn rollback(
     );
     let activated = crate::workflow::activate_version(&state.store, &state.policies, &region, &version, &by)
         .await
-        .map_err(|e| match e {
-            crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Validation { failures, .. }) => {
-                ApiError::invalid(
-                    "version",
-                    format!("that version fails validation now: {}", failures.join("; ")),
-                )
-            }
-            other => other.into(),
-        })?;
+        .map_err(|e| candidate_error(e, "version", "version"))?;
     Ok(Json(activated))
 }
 
@@ -204,20 +201,21 @@ pub async fn upload(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody<UploadBody>,
 ) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
     use base64::Engine as _;
     require_policy_author(&caller, &region)?;
-    let body: UploadBody = super::json_body(&body)?;
+    manifest_text("manifest", body.manifest.as_bytes())?;
     let plugin = body
         .plugin_base64
         .map(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()))
         .transpose()
-        .map_err(|e| ApiError::invalid("plugin_base64", format!("not base64: {e}")))?;
+        .map_err(|_| ApiError::invalid("plugin_base64", "is not standard base64 (RFC 4648, with padding)"))?;
     let by = format!("{} of region {}", caller.role.code(), caller.region);
+    let plugin_field = if plugin.is_some() { "plugin_base64" } else { "plugin" };
     let version = crate::workflow::upload_version(&state.store, &state.policies, &region, &body.manifest, plugin, &by)
         .await
-        .map_err(validation_as_422)?;
+        .map_err(|e| candidate_error(e, "manifest", plugin_field))?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(serde_json::json!({ "version": version })),
@@ -249,10 +247,13 @@ pub async fn activate(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
-    body: Bytes,
+    JsonBody(body): JsonBody<ActivateAtBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     require_policy_author(&caller, &region)?;
-    let body: ActivateAtBody = super::json_body(&body)?;
+    check_id("version", &body.version)?;
+    if let Some(from) = body.from {
+        crate::workflow::input::check_date("from", from)?;
+    }
     let version = state.store.version(&body.version).await?;
     if version.summary.region != region {
         return Err(ApiError::invalid(
@@ -284,31 +285,39 @@ pub async fn activate(
         None => {
             let active = crate::workflow::activate_version(&state.store, &state.policies, &region, &body.version, &by)
                 .await
-                .map_err(validation_as_422)?;
+                .map_err(|e| candidate_error(e, "version", "version"))?;
             Ok(Json(serde_json::json!({ "active": active })))
         }
     }
 }
 
-fn validation_as_422(e: crate::workflow::WorkflowError) -> ApiError {
+/// A candidate's refusal by the rules as a 422 naming the field (see [`ApiError::candidate`]).
+fn candidate_error(e: WorkflowError, manifest_field: &str, plugin_field: &str) -> ApiError {
     match e {
-        crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Validation { failures, .. }) => {
-            ApiError::invalid(
-                "manifest",
-                format!("the version fails validation: {}", failures.join("; ")),
-            )
-        }
-        crate::workflow::WorkflowError::Rules(crate::policy::RulesError::Load(e)) => {
-            ApiError::invalid("plugin_base64", e.to_string())
-        }
+        WorkflowError::Rules(e) => ApiError::candidate(e, manifest_field, plugin_field),
         other => other.into(),
     }
+}
+
+/// A manifest's text: UTF-8, at most [`MAX_MANIFEST_BYTES`], no control or bidirectional
+/// characters.
+fn manifest_text<'a>(field: &str, bytes: &'a [u8]) -> Result<&'a str, ApiError> {
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(ApiError::invalid(
+            field,
+            format!("the manifest is larger than {} KiB", MAX_MANIFEST_BYTES >> 10),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::invalid(field, "the manifest must be UTF-8 TOML"))?;
+    check_text(field, text, TextRule::MANIFEST)?;
+    Ok(text)
 }
 
 /// Changing rules: a region's policy admin for its own region, and the provincial admin for the
 /// province's rules (which carry the guardrails).
 fn require_policy_author(caller: &Caller, region: &str) -> Result<(), ApiError> {
     caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    super::path_id("region", region)?;
     if caller.role == Role::ProvincialAdmin && region != crate::policy::PROVINCE {
         return Err(ApiError::forbidden(format!(
             "the provincial admin changes the province's rules and guardrails, not region {region}'s"

@@ -1,7 +1,7 @@
 //! Reports for HR, policy admins and the province: participation, the reasons behind
 //! decisions, and estimated savings — as JSON or CSV.
 
-use super::{query, query_opt};
+use super::query_opt;
 use crate::api::{ApiError, AppState, Caller, Role};
 use crate::report::{self, ReportError, UnitCosts};
 use axum::extract::{Query, State};
@@ -24,7 +24,7 @@ impl From<ReportError> for ApiError {
 /// asked for, or all.
 fn scope(caller: &Caller, params: &HashMap<String, String>) -> Result<(Option<String>, Quarter, bool), ApiError> {
     caller.require(&[Role::Hr, Role::PolicyAdmin, Role::ProvincialAdmin])?;
-    let quarter: Quarter = query(params, "quarter")?;
+    let quarter = super::query_quarter(params, "quarter")?;
     let csv = match query_opt::<String>(params, "format")?.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
