@@ -44,12 +44,14 @@ async fn changes_are_versioned_and_audited_and_rollback_restores_the_previous_ve
     setda.agency = "SETDA".into();
     let application = dwa_sdk::testing::application();
     let today = dwa_sdk::testing::today();
+    // A plugin call, so off the async workers.
     let eligible = |policies: &PolicySet| {
-        policies
-            .evaluate(&setda, &application, today)
-            .unwrap()
-            .eligibility
-            .eligible
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| policies.evaluate(&setda, &application, today).unwrap().eligibility.eligible)
+                .join()
+                .unwrap()
+        })
     };
     assert!(eligible(&policies));
     eventually("the startup versions are stored", || {
