@@ -311,3 +311,84 @@ async fn polling_alone_picks_up_a_change() {
     }
     panic!("polling did not pick up the change within 10 s");
 }
+
+/// Load attempts of a manifest so far (accepted and rejected).
+fn attempts(policies: &PolicySet, manifest: &str) -> u64 {
+    policies
+        .status()
+        .iter()
+        .find(|s| s.manifest == manifest)
+        .map_or(0, |s| s.attempts_ok + s.attempts_failed)
+}
+
+/// Wait (bounded: 400 × 25 ms) until a manifest has `n` load attempts.
+async fn wait_for_attempts(policies: &PolicySet, manifest: &str, n: u64) {
+    for _ in 0..400 {
+        if attempts(policies, manifest) >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{manifest}: {} attempts, expected {n}", attempts(policies, manifest));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_real_changes_load_and_a_rejected_candidate_is_validated_once() {
+    let (rules, policies) = common::deployed_copy();
+    let dir = rules.path().to_owned();
+    // Polling every 50 ms as well as file events: the most chances to reload for nothing.
+    let _watcher = dwa_host::watch::spawn(policies.clone(), dir.clone(), Duration::from_millis(50));
+    let (province, bekasi) = (attempts(&policies, "32-jabar.toml"), attempts(&policies, MANIFEST));
+
+    // Files rewritten with the same bytes (new modification times) and read again are no change.
+    for name in ["32-jabar.toml", MANIFEST, "jabar.wasm", "kab_bekasi.wasm"] {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        write_atomically(&dir.join(name), &bytes);
+    }
+    // A hostile candidate for a third region that hangs in validation: rejected once.
+    std::fs::copy(
+        common::root().join("target/wasm32-wasip2/plugin/dwa_fixture_hostile.wasm"),
+        dir.join("hostile.wasm"),
+    )
+    .unwrap();
+    let province_text = std::fs::read_to_string(dir.join("32-jabar.toml")).unwrap();
+    let hung = province_text
+        .replace("region = \"32\"", "region = \"3273\"")
+        .replace("plugin = \"jabar.wasm\"", "plugin = \"hostile.wasm\"")
+        .replace("[parameters]", "[parameters]\nmode = \"sleep-forever\"")
+        .replace("[guardrails]\nmax_remote_days = 4\nmin_office_share = 0.5\n", "");
+    write_atomically(&dir.join("3273-hostile.toml"), hung.as_bytes());
+
+    // Then two real changes of Bekasi's manifest, each waited for: every event before them has
+    // been handled by then.
+    let manifest = dir.join(MANIFEST);
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    for (n, comment) in ["# first real change\n", "# second real change\n"].iter().enumerate() {
+        write_atomically(&manifest, format!("{original}{comment}").as_bytes());
+        wait_for_attempts(&policies, MANIFEST, bekasi + n as u64 + 1).await;
+    }
+    wait_for_attempts(&policies, "3273-hostile.toml", 1).await;
+    // One more real change, so the watcher has seen every read of the reloads above.
+    write_atomically(&manifest, original.as_bytes());
+    wait_for_attempts(&policies, MANIFEST, bekasi + 3).await;
+
+    assert_eq!(attempts(&policies, MANIFEST), bekasi + 3, "one load per real change");
+    assert_eq!(
+        attempts(&policies, "32-jabar.toml"),
+        province,
+        "unchanged files never reload"
+    );
+    assert_eq!(
+        attempts(&policies, "3273-hostile.toml"),
+        1,
+        "a rejected candidate is validated once"
+    );
+    let status = policies.status();
+    let hostile = status.iter().find(|s| s.manifest == "3273-hostile.toml").unwrap();
+    let error = hostile.last_attempt.as_ref().unwrap().error.clone().unwrap();
+    assert!(
+        error.contains("deadline") && error.contains("`hostile` 0.1.0"),
+        "{error}"
+    );
+    assert!(policies.region("3273").is_err(), "never went live");
+}

@@ -48,7 +48,13 @@ async fn changes_are_versioned_and_audited_and_rollback_restores_the_previous_ve
     let eligible = |policies: &PolicySet| {
         std::thread::scope(|scope| {
             scope
-                .spawn(|| policies.evaluate(&setda, &application, today).unwrap().eligibility.eligible)
+                .spawn(|| {
+                    policies
+                        .evaluate(&setda, &application, today)
+                        .unwrap()
+                        .eligibility
+                        .eligible
+                })
                 .join()
                 .unwrap()
         })
