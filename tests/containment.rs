@@ -138,6 +138,26 @@ fn assert_clean(what: &str, message: &str) {
     assert!(!message.contains("Cannot start a runtime"), "{what}: {message}");
 }
 
+/// A manifest's status after loading `case`: live, or rejected with the cause, the plugin
+/// named and no control characters.
+fn assert_attempt(case: &Case, status: &serde_json::Value) {
+    let last = &status["last_attempt"];
+    match case.expect {
+        Expect::Serves => assert_eq!(last["ok"], true, "{}: {status}", case.name),
+        Expect::Rejected(fragment) => {
+            let error = last["error"].as_str().unwrap_or_default();
+            assert_eq!(last["ok"], false, "{}: {status}", case.name);
+            assert!(
+                error.to_lowercase().contains(fragment),
+                "{}: `{fragment}` in {error}",
+                case.name
+            );
+            assert_names_the_plugin(case.name, error);
+            assert_clean(case.name, error);
+        }
+    }
+}
+
 #[test]
 fn dwa_check_names_every_hostile_plugin_and_survives_it() {
     let work = tempfile::tempdir().unwrap();
@@ -295,22 +315,7 @@ fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_u
     for (case, person) in corpus().into_iter().zip(startup_people) {
         let rules = rules_with(work.path(), case.name, &hostile_manifest("3273", case.params));
         let server = Server::start(work.path(), &db, &rules);
-        let status = server.policy_status(&seeded.admin, "3273-hostile.toml");
-        let last = &status["last_attempt"];
-        match case.expect {
-            Expect::Serves => assert_eq!(last["ok"], true, "{}: {status}", case.name),
-            Expect::Rejected(fragment) => {
-                let error = last["error"].as_str().unwrap_or_default();
-                assert_eq!(last["ok"], false, "{}: {status}", case.name);
-                assert!(
-                    error.to_lowercase().contains(fragment),
-                    "{}: `{fragment}` in {error}",
-                    case.name
-                );
-                assert_names_the_plugin(case.name, error);
-                assert_clean(case.name, error);
-            }
-        }
+        assert_attempt(&case, &server.policy_status(&seeded.admin, "3273-hostile.toml"));
         let (code, body) = server.submit(person, "2030-Q1");
         assert_eq!(code, 201, "{}: Bekasi still answers: {body}", case.name);
         server.stop();
@@ -326,22 +331,11 @@ fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_u
     let mut bandung = seeded.bandung.iter();
     for case in corpus() {
         std::fs::write(rules.join("3273-hostile.toml"), hostile_manifest("3273", case.params)).unwrap();
-        let status = server.wait_for_attempt(&seeded.admin, "3273-hostile.toml", attempts);
+        assert_attempt(
+            &case,
+            &server.wait_for_attempt(&seeded.admin, "3273-hostile.toml", attempts),
+        );
         attempts += 1;
-        let last = &status["last_attempt"];
-        match case.expect {
-            Expect::Serves => assert_eq!(last["ok"], true, "{}: {status}", case.name),
-            Expect::Rejected(fragment) => {
-                let error = last["error"].as_str().unwrap_or_default();
-                assert_eq!(last["ok"], false, "{}: {status}", case.name);
-                assert!(
-                    error.to_lowercase().contains(fragment),
-                    "{}: `{fragment}` in {error}",
-                    case.name
-                );
-                assert_names_the_plugin(case.name, error);
-            }
-        }
         // Whatever happened, Bandung is served by its last good version.
         let (code, body) = server.submit(bandung.next().unwrap(), "2027-Q2");
         assert_eq!(code, 201, "{}: {body}", case.name);
