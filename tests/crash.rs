@@ -1,7 +1,8 @@
 //! Crash consistency, end to end: the real `dwa` binary on a database seeded by `dwa seed` is
 //! killed with SIGKILL (kill -9) at random points of
 //!
-//! - a region-wide (bulk) allocation of the 28 regions (`dwa allocate --all`),
+//! - a region-wide (bulk) allocation of the 28 regions (`dwa allocate --all`), on SQLite and on
+//!   PostgreSQL,
 //! - a per-unit allocation over hundreds of units (`dwa allocate --all --per-unit`), on SQLite
 //!   and on PostgreSQL,
 //! - a CSV import of 30,000 employees through `dwa serve` (`POST /api/employees/import`),
@@ -581,12 +582,9 @@ async fn check_bulk(store: &Store, reference: &Rosters, reference_runs: &BTreeMa
     committed
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn kill_9_during_region_wide_allocation() {
-    let _turn = SERIAL.lock().await;
-    let dir = tempfile::tempdir().unwrap();
-    // The 28 regions of West Java, each with its own rules (scripts/national.sh's folder).
-    let national = dir.path().join("national");
+/// The 28 regions of West Java, each with its own rules: scripts/national.sh's folder, made in `dir`.
+fn national_rules(dir: &Path) -> PathBuf {
+    let national = dir.join("national");
     let out = Command::new("bash")
         .arg(root().join("scripts/national.sh"))
         .arg("rules")
@@ -594,26 +592,18 @@ async fn kill_9_during_region_wide_allocation() {
         .output()
         .expect("scripts/national.sh rules");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rules = national.join("rules");
-    let db = dir.path().join("dwa.db");
-    let log = dir.path().join("dwa.log");
-    run_ok(
-        dwa(
-            &sqlite_url(&db),
-            &rules,
-            &log,
-            &["seed", "--employees", "100000", "--regions", "all"],
-        ),
-        &log,
-    );
-    let url = sqlite_url(&db);
-    let args = ["allocate", "--all", "--quarter", QUARTER];
+    national.join("rules")
+}
 
-    let reference_db = dir.path().join("reference.db");
-    copy_sqlite(&db, &reference_db);
-    let reference_url = sqlite_url(&reference_db);
-    let duration = run_ok(dwa(&reference_url, &rules, &log, &args), &log);
-    let store = reopen(&reference_url).await;
+/// Kill `dwa allocate --all` (the bulk path) [`KILLS`] times at random points, checking after
+/// each. The reference run is made on `reference_url` (a copy) or, when `None`, on `url`
+/// itself and then undone.
+async fn region_wide_scenario(label: &str, url: &str, reference_url: Option<&str>, rules: &Path, dir: &Path) {
+    let log = dir.join("dwa.log");
+    let args = ["allocate", "--all", "--quarter", QUARTER];
+    let target = reference_url.unwrap_or(url);
+    let duration = run_ok(dwa(target, rules, &log, &args), &log);
+    let store = reopen(target).await;
     let reference = rosters(&store).await;
     let rows = sqlx::query("SELECT region, decisions FROM allocation_runs")
         .fetch_all(store.pool())
@@ -626,15 +616,29 @@ async fn kill_9_during_region_wide_allocation() {
         "every region committed in the uninterrupted run"
     );
     assert_eq!(check_bulk(&store, &reference, &reference_runs).await, 28);
+    if reference_url.is_none() {
+        for table in [
+            "roster",
+            "allocations",
+            "compact_decisions",
+            "allocation_runs",
+            "guardrail_violations",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(store.pool())
+                .await
+                .unwrap();
+        }
+    }
     store.pool().close().await;
-    eprintln!("[region-wide] uninterrupted run: {} ms", duration.as_millis());
+    eprintln!("[{label}] uninterrupted run: {} ms", duration.as_millis());
 
-    let mut rng = rng("region-wide");
+    let mut rng = rng(label);
     let mut kills = Vec::new();
     for _ in 0..KILLS {
         let delay = delay_within(&mut rng, duration);
-        let finished = run_and_kill(dwa(&url, &rules, &log, &args), delay);
-        let store = reopen(&url).await;
+        let finished = run_and_kill(dwa(url, rules, &log, &args), delay);
+        let store = reopen(url).await;
         let committed = check_bulk(&store, &reference, &reference_runs).await;
         let (runs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM allocation_runs")
             .fetch_one(store.pool())
@@ -648,13 +652,48 @@ async fn kill_9_during_region_wide_allocation() {
             found: format!("{committed} of 28 regions hold a committed run ({runs} runs stored in all), each whole"),
         });
     }
-    report("region-wide", &kills);
+    report(label, &kills);
 
-    run_ok(dwa(&url, &rules, &log, &args), &log);
-    let store = reopen(&url).await;
+    run_ok(dwa(url, rules, &log, &args), &log);
+    let store = reopen(url).await;
     assert_eq!(check_bulk(&store, &reference, &reference_runs).await, 28);
     assert_eq!(rosters(&store).await, reference, "the re-run's rosters");
     store.pool().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_during_region_wide_allocation_sqlite() {
+    let _turn = SERIAL.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rules = national_rules(dir.path());
+    let db = dir.path().join("dwa.db");
+    let log = dir.path().join("seed.log");
+    let seed = ["seed", "--employees", "100000", "--regions", "all"];
+    run_ok(dwa(&sqlite_url(&db), &rules, &log, &seed), &log);
+    let reference = dir.path().join("reference.db");
+    copy_sqlite(&db, &reference);
+    region_wide_scenario(
+        "region-wide sqlite",
+        &sqlite_url(&db),
+        Some(&sqlite_url(&reference)),
+        &rules,
+        dir.path(),
+    )
+    .await;
+}
+
+/// The same on PostgreSQL (a smaller seed: the bulk path is slower there).
+#[tokio::test(flavor = "multi_thread")]
+async fn kill_9_during_region_wide_allocation_postgres() {
+    let _turn = SERIAL.lock().await;
+    let db = common::TestDb::postgres().await;
+    let dir = tempfile::tempdir().unwrap();
+    let rules = national_rules(dir.path());
+    let log = dir.path().join("seed.log");
+    let seed = ["seed", "--employees", "50000", "--regions", "all"];
+    run_ok(dwa(&db.url, &rules, &log, &seed), &log);
+    region_wide_scenario("region-wide postgres", &db.url, None, &rules, dir.path()).await;
+    db.drop_schema().await;
 }
 
 // ---------------------------------------------------------------------------------------------
