@@ -17,6 +17,7 @@
 #
 #   scripts/soak.sh                          # 3 minutes
 #   SOAK_SECONDS=60 scripts/soak.sh
+#   SOAK_RULES=0 scripts/soak.sh             # control: the same load, the rules left alone
 #   EMPLOYEES=100000 CONNECTIONS=64 PORT=18090 scripts/soak.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,8 @@ PORT=${PORT:-18090}
 QUARTER=2027-Q2     # the seed fills 2027-Q1; submissions go to Q2, then the next quarters
 PARAMETER_EVERY=2
 HOSTILE_EVERY=10
+# SOAK_RULES=0: the same load with the rules folder left alone (a control run for the memory).
+SOAK_RULES=${SOAK_RULES:-1}
 MODES=(panic garbage print-panic huge-text loop stack alloc)
 base="http://127.0.0.1:$PORT"
 
@@ -116,14 +119,18 @@ mutate() {
     while [ "$(date +%s)" -lt "$deadline" ]; do
         sleep "$PARAMETER_EVERY"
         tick=$((tick + 1))
-        sed -E "s/^transport_cost_per_day = .*/transport_cost_per_day = $((35000 + tick % 2))/" \
-            rules/3216-kab-bekasi.toml | write_atomically "$manifest"
-        parameter_changes=$((parameter_changes + 1))
+        if [ "$SOAK_RULES" = 1 ]; then
+            sed -E "s/^transport_cost_per_day = .*/transport_cost_per_day = $((35000 + tick % 2))/" \
+                rules/3216-kab-bekasi.toml | write_atomically "$manifest"
+            parameter_changes=$((parameter_changes + 1))
+        fi
         if [ $((tick * PARAMETER_EVERY % HOSTILE_EVERY)) -eq 0 ]; then
             local mode=${MODES[$((hostile_drops % ${#MODES[@]}))]}
-            [ -f "$rules/hostile.wasm" ] || write_atomically "$rules/hostile.wasm" <"$hostile_wasm"
-            hostile_manifest "$mode" | write_atomically "$rules/99-hostile.toml"
-            hostile_drops=$((hostile_drops + 1))
+            if [ "$SOAK_RULES" = 1 ]; then
+                [ -f "$rules/hostile.wasm" ] || write_atomically "$rules/hostile.wasm" <"$hostile_wasm"
+                hostile_manifest "$mode" | write_atomically "$rules/99-hostile.toml"
+                hostile_drops=$((hostile_drops + 1))
+            fi
             echo "$(date +%s) $(rss_kib "$server") $(rss_kib "$server" RssAnon) $mode" >>"$work/memory.txt"
         fi
     done
