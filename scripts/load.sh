@@ -20,14 +20,10 @@ POSTGRES=${POSTGRES:-postgres://postgres@127.0.0.1:5432/test}
 QUARTER=2027-Q2     # the seed fills 2027-Q1; everyone may still apply for Q2
 PORT=${PORT:-18080}
 
-if ! command -v wrk >/dev/null; then
-    echo "installing wrk (Debian package)…"
-    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
-scripts/build-plugins.sh >/dev/null
-cargo build --release --quiet -p dwa-host
+. scripts/load/common.sh
+ensure_wrk
+build_release
 unset RUST_BACKTRACE   # a backtrace per error would be measured, not the host
-dwa=target/release/dwa
 work=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
@@ -36,22 +32,14 @@ run() {
     local backend=$1 url=$2
     echo "== $backend: seeding $EMPLOYEES employees"
     "$dwa" seed --employees "$EMPLOYEES" --quarter 2027-Q1 --database "$url" >/dev/null
-    : >"$work/tokens.tsv"
-    for region in 32 3216; do
-        "$dwa" token create --role employee --region "$region" --each-employee "$EMPLOYEES" \
-            --database "$url" >>"$work/tokens.tsv"
-    done
+    employee_tokens "$url" "$work/tokens.tsv" "$EMPLOYEES" 32 3216
     echo "   $(wc -l <"$work/tokens.tsv") employee tokens"
     "$dwa" serve --bind "127.0.0.1:$PORT" --database "$url" --rules rules --today 2027-03-15 \
         >"$work/serve-$backend.log" 2>&1 &
     server=$!
-    for _ in $(seq 1 100); do
-        curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
-        sleep 0.1
-    done
-    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$work/serve-$backend.log"; exit 1; }
+    wait_ready "$PORT" "$work/serve-$backend.log"
     local rss
-    rss=$(awk '/VmRSS/ {print $2}' "/proc/$server/status")
+    rss=$(rss_kib "$server")
     echo "   idle server resident memory: $((rss / 1024)) MiB"
     WRK_THREADS=$THREADS wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency \
         -s scripts/load/submit.lua "http://127.0.0.1:$PORT" -- "$work/tokens.tsv" "$QUARTER" \

@@ -2,6 +2,9 @@
 -- employee, with that employee's own token, so every request is a real evaluation + insert.
 -- Usage: wrk ... -s scripts/load/submit.lua URL -- TOKENS_FILE QUARTER
 -- TOKENS_FILE has `NIP<TAB>token` lines (dwa token create --each-employee N).
+-- With SUBMIT_ROLL_QUARTER=1 in the environment, a thread that has gone through every employee
+-- goes round again for the next quarter (2027-Q2, 2027-Q3, …), so a long run keeps submitting
+-- new applications instead of resubmitting (409 Conflict).
 
 local threads = {}
 local counter = 0
@@ -21,10 +24,20 @@ function init(args)
     end
   end
   quarter = args[2] or "2027-Q2"
+  roll_quarter = os.getenv("SUBMIT_ROLL_QUARTER") == "1"
   stride = tonumber(os.getenv("WRK_THREADS") or "2")
   next_index = id + 1
   statuses = {}
   wrapped = 0
+end
+
+function next_quarter(q)
+  local year, number = q:match("^(%d+)-Q(%d)$")
+  year, number = tonumber(year), tonumber(number)
+  if number == 4 then
+    return string.format("%d-Q1", year + 1)
+  end
+  return string.format("%d-Q%d", year, number + 1)
 end
 
 function request()
@@ -34,6 +47,9 @@ function request()
     -- Ran out of employees: going round again would resubmit (409 Conflict); counted.
     next_index = id + 1
     wrapped = wrapped + 1
+    if roll_quarter then
+      quarter = next_quarter(quarter)
+    end
   end
   local body = string.format(
     '{"nip":"%s","quarter":"%s","requested_remote_days":2,"location_kind":"registered_home",' ..

@@ -1,9 +1,11 @@
-//! A unit's quarterly allocation and its weekday roster, replaced as a whole in one
-//! transaction so a re-run is idempotent and readers never see half a roster.
+//! A unit's quarterly allocation run — its decisions, its allocation and its weekday roster —
+//! stored as a whole in one transaction, so a re-run is idempotent, readers never see half a
+//! roster, and a crash (even kill -9) leaves either the whole run or none of it: never
+//! decisions without their roster, nor a roster without its decisions.
 
-use super::decisions::insert_violations;
+use super::decisions::{insert_decision_in, insert_violations};
 use super::{Store, StoreError, code, now_rfc3339, parse_code};
-use crate::policy::Allocation;
+use crate::policy::{Allocation, Decision};
 use dwa_sdk::{Quarter, Weekday};
 use serde::Serialize;
 use sqlx::Row;
@@ -22,18 +24,23 @@ pub struct RosterEntry {
 }
 
 impl Store {
-    /// Replace the allocation and roster of `unit` for `quarter`.
-    pub async fn replace_allocation(
+    /// Store one run of `unit` for `quarter` in one transaction: the `decisions` it made (with
+    /// their reasons and guardrail corrections), then the unit's allocation and roster, which
+    /// replace the quarter's previous ones. Returns the decisions' ids in order.
+    ///
+    /// The allocation's time is taken after the decisions' times, so a unit's stored allocation
+    /// is never older than the decisions of the run that made it.
+    pub async fn store_unit_allocation(
         &self,
+        decisions: &[Decision],
         unit: &str,
         region: &str,
         quarter: Quarter,
         headcount: u32,
         allocation: &Allocation,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<String>, StoreError> {
         let mut tx = self.begin_write().await?;
         let q = quarter.to_string();
-        let now = now_rfc3339();
         if self.backend == super::Backend::Postgres {
             // Serialise concurrent runs for the same unit: the second waits, then replaces the
             // first's roster whole. (SQLite already has a single writer.)
@@ -42,6 +49,11 @@ impl Store {
                 .fetch_optional(&mut **tx)
                 .await?;
         }
+        let mut ids = Vec::with_capacity(decisions.len());
+        for d in decisions {
+            ids.push(insert_decision_in(&mut tx, d).await?);
+        }
+        let now = now_rfc3339();
         sqlx::query("DELETE FROM roster WHERE unit = $1 AND quarter = $2")
             .bind(unit)
             .bind(&q)
@@ -83,7 +95,7 @@ impl Store {
         }
         insert_violations(&mut tx, &allocation.violations, &now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(ids)
     }
 
     /// The roster of a unit for a quarter, ordered by NIP.

@@ -168,9 +168,12 @@ impl Store {
         })
     }
 
-    /// Insert employees with their ratings and penalties, all or nothing.
+    /// Insert employees with their ratings and penalties, all or nothing: one transaction, so
+    /// a crash part-way (even kill -9) leaves none of them.
     pub async fn insert_employees(&self, employees: &[EmployeeRecord]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        // A write turn like every other writer's: on SQLite a long import then waits its turn
+        // instead of failing with "database is locked" behind concurrent submissions.
+        let mut tx = self.begin_write().await?;
         for e in employees {
             sqlx::query(&format!(
                 "INSERT INTO employees ({EMPLOYEE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
@@ -189,7 +192,7 @@ impl Store {
             .bind(code(&e.potential))
             .bind(e.unexcused_absence_days as i64)
             .bind(e.supervisor_nip.as_deref())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(|err| match &err {
                 sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!("NIP {} already exists", e.nip)),
@@ -201,7 +204,7 @@ impl Store {
                     .bind(r.year as i64)
                     .bind(code(&r.work_result))
                     .bind(code(&r.work_behaviour))
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
             for p in &e.penalties {
@@ -210,7 +213,7 @@ impl Store {
                     .bind(code(&p.level))
                     .bind(p.start.to_string())
                     .bind(p.end.map(|d| d.to_string()))
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await?;
             }
         }

@@ -1,5 +1,6 @@
-//! Allocating one unit's quarter: evaluate every live application in one batch call, store the
-//! decisions, allocate the eligible and fully approved ones, and replace the unit's roster.
+//! Allocating one unit's quarter: evaluate every live application in one batch call, allocate
+//! the eligible and fully approved ones, then store the decisions and replace the unit's roster
+//! in one transaction (nothing is stored when a plugin call fails).
 
 use super::WorkflowError;
 use crate::policy::{PolicySet, RulesError};
@@ -35,8 +36,8 @@ pub struct UnitOutcome {
     pub violations: usize,
 }
 
-/// Evaluate every live application of `unit` for `quarter` as of `today`, store the decisions,
-/// allocate the eligible and approved ones, and replace the unit's roster.
+/// Evaluate every live application of `unit` for `quarter` as of `today`, allocate the eligible
+/// and approved ones, and store the decisions with the unit's new roster in one transaction.
 pub async fn allocate_unit(
     store: &Store,
     policies: &Arc<PolicySet>,
@@ -74,7 +75,6 @@ pub async fn allocate_unit(
             decisions.push(result.map_err(RulesError::Plugin)?);
         }
     }
-    store.insert_decisions(&decisions).await?;
     outcome.fuel_used = decisions.iter().map(|d| d.fuel_used).sum();
     outcome.violations = decisions.iter().map(|d| d.violations.len()).sum();
 
@@ -118,8 +118,9 @@ pub async fn allocate_unit(
     }
     outcome.fuel_used += allocation.fuel_used;
     outcome.violations += allocation.violations.len();
+    // The decisions, the allocation and the roster: one transaction.
     store
-        .replace_allocation(unit, &unit_row.region, quarter, headcount, &allocation)
+        .store_unit_allocation(&decisions, unit, &unit_row.region, quarter, headcount, &allocation)
         .await?;
     Ok(outcome)
 }
