@@ -21,11 +21,11 @@
 //! and every wait on a process or the server polls with a deadline. Run with `--nocapture` to
 //! see where each kill landed.
 
-#[path = "../host/tests/common/mod.rs"]
+#[path = "../host/cli/tests/common/mod.rs"]
 mod common;
 
-use dwa_host::seed::SplitMix;
-use dwa_host::store::{Backend, Store};
+use dwa_cli::seed::SplitMix;
+use dwa_store::{Backend, Store};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -44,7 +44,7 @@ const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// The generator for the kill delays: `DWA_CRASH_SEED` or a fixed default, printed so a failing
@@ -705,7 +705,7 @@ const IMPORT_ROWS: usize = 30_000;
 /// A CSV of `rows` valid employees of `unit` (NIPs born in 1955: the seed's are 1966–2000),
 /// each with two SKP assessments.
 fn import_csv(unit: &str, rows: usize) -> String {
-    let mut csv = dwa_host::import::columns().join(",");
+    let mut csv = dwa_workflow::import::columns().join(",");
     csv.push('\n');
     for i in 0..rows {
         let (seq, day, month) = (1 + i % 999, 1 + (i / 999) % 28, 1 + (i / (999 * 28)) % 12);

@@ -13,7 +13,7 @@
 //! starts with `"plugin, reused"` are the reference of the table's last column.
 
 use crate::{Case, Decider, Outcome};
-use dwa_host::engine::{Limits, Plugin, PolicyEngine, WarmInstance};
+use dwa_engine::{Limits, Plugin, PolicyEngine, WarmInstance};
 use dwa_sdk::{Date, EvaluationInput, Params, Verdict};
 use std::path::Path;
 use std::sync::Arc;

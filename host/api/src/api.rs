@@ -1,0 +1,202 @@
+//! The HTTP API (axum): the quarterly workflow as resources under `/api/`, bearer-token
+//! authentication with region-scoped roles, JSON errors that name the field, OpenAPI generated
+//! from the handlers, health and Prometheus metrics. It knows nothing of wasmtime: it calls the
+//! workflow, which calls the rules and the store.
+
+mod auth;
+pub(crate) mod body;
+pub(crate) mod error;
+pub mod layers;
+pub(crate) mod metrics;
+mod routes;
+pub mod throttle;
+
+pub use auth::{Caller, Role, new_token};
+pub use error::ApiError;
+pub use metrics::Metrics;
+pub use throttle::AuthThrottle;
+
+use axum::Router;
+use dwa_policy::PolicySet;
+use dwa_sdk::Date;
+use dwa_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Largest request body accepted (a CSV import of a regency's whole staff fits).
+pub const MAX_BODY_BYTES: usize = 16 << 20;
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The active rules.
+    pub policies: Arc<PolicySet>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// A fixed evaluation date (tests, demos); `None` means today in West Java (UTC+7).
+    pub today: Option<Date>,
+    /// One lock per unit, so concurrent allocation requests for a unit run one after another.
+    unit_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Tokens seen recently and their grants, so a request costs no token query.
+    pub(crate) token_cache: Arc<auth::TokenCache>,
+    /// Failed authentications per client address.
+    pub(crate) auth_throttle: Arc<AuthThrottle>,
+    /// The token `/metrics` requires, if any.
+    pub(crate) metrics_token: Option<Arc<str>>,
+}
+
+impl AppState {
+    /// State over a store and rules.
+    pub fn new(store: Store, policies: Arc<PolicySet>, today: Option<Date>) -> AppState {
+        AppState {
+            store,
+            policies,
+            metrics: Arc::new(Metrics::default()),
+            today,
+            unit_locks: Arc::default(),
+            token_cache: Arc::default(),
+            auth_throttle: Arc::default(),
+            metrics_token: None,
+        }
+    }
+
+    /// Require `Authorization: Bearer <token>` on `/metrics` (`None` or an empty token: open,
+    /// the default).
+    pub fn with_metrics_token(mut self, token: Option<String>) -> AppState {
+        self.metrics_token = token.filter(|t| !t.trim().is_empty()).map(|t| Arc::from(t.trim()));
+        self
+    }
+
+    /// Throttle an address after `limit` failed authentications within `window` (default: 20
+    /// a minute).
+    pub fn with_auth_throttle(mut self, limit: u32, window: Duration) -> AppState {
+        self.auth_throttle = Arc::new(AuthThrottle::new(limit, window));
+        self
+    }
+
+    /// The evaluation date: the fixed one, or today's date in West Java (UTC+7).
+    pub fn today(&self) -> Date {
+        self.today.unwrap_or_else(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs();
+            Date::from_days_since_epoch(((secs + 7 * 3600) / 86_400) as i64)
+        })
+    }
+
+    fn unit_lock(&self, unit: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.unit_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(unit.to_owned()).or_default().clone()
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "DWA host API",
+        description = "West Java's Dynamic Working Arrangement (Mekanisme Kerja Dinamis): applications, approvals, quarterly allocation, rosters, reviews, decisions and reports. Authenticate with `Authorization: Bearer <token>` (tokens from `dwa token create`)."
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the same registrations as the router.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        routes::all(OpenApiRouter::with_openapi(ApiDoc::openapi()))
+            .split_for_parts()
+            .1
+    })
+}
+
+/// The router and the OpenAPI document describing exactly its routes.
+pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
+    let (router, api) = routes::all(OpenApiRouter::with_openapi(ApiDoc::openapi())).split_for_parts();
+    let router = router
+        .fallback(|| async {
+            ApiError {
+                code: "no_route",
+                ..ApiError::not_found("no such route; see /openapi.json")
+            }
+        })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(axum::middleware::from_fn(layers::bound_uri))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(layers::panic_response))
+        .layer(axum::middleware::from_fn(layers::json_errors))
+        .layer(axum::middleware::from_fn(layers::security_headers))
+        .with_state(state);
+    (router, api)
+}
+
+/// Serve the API on `bind` until Ctrl-C or SIGTERM, then finish requests in flight.
+/// Each connection's peer address reaches the handlers (`ConnectInfo`), for the throttling of
+/// failed authentication.
+pub async fn serve(bind: &str, state: AppState) -> std::io::Result<()> {
+    let open_metrics = state.metrics_token.is_none();
+    let (router, _) = router(state);
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "serving the DWA API");
+    if open_metrics && !address.ip().is_loopback() {
+        tracing::warn!(%address, "/metrics is open on a non-loopback address; give it a token (DWA_METRICS_TOKEN)");
+    }
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,198 @@
+//! Applications: an employee submits (evaluated at once, answered with its reasons), reads and
+//! withdraws their own; the approvers the plugin requires approve or reject.
+
+use super::decisions::DecisionView;
+use super::path_id;
+use crate::body::JsonBody;
+use crate::{ApiError, AppState, Caller, Role};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use dwa_sdk::{Application, Approval, Approver};
+use dwa_workflow::{self as workflow, Draft, WorkflowError};
+use serde::{Deserialize, Serialize};
+
+/// An application with its latest decision.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ApplicationView {
+    /// Applicant's NIP.
+    pub nip: String,
+    /// `submitted` or `withdrawn`.
+    pub status: String,
+    /// The application: id, quarter, requested_remote_days, location_kind, work_plan, KPI, approvals.
+    #[schema(value_type = Object)]
+    pub application: Application,
+    /// Its latest decision.
+    pub decision: DecisionView,
+}
+
+fn record_metrics(state: &AppState, view: &DecisionView, took: std::time::Duration) {
+    state
+        .metrics
+        .decision(&view.region, view.eligible, view.fuel_used, took);
+}
+
+fn record_failure(state: &AppState, region: &str, error: &WorkflowError) {
+    match error {
+        // The host's shortage is counted as the host's, never against the region's plugin.
+        WorkflowError::Rules(e) if e.is_host_fault() => state.metrics.host_fault(region),
+        WorkflowError::Rules(dwa_policy::RulesError::Plugin(e)) => state.metrics.plugin_failure(region, e.kind()),
+        _ => {}
+    }
+}
+
+/// Submit an application for a quarter; it is evaluated at once.
+#[utoipa::path(
+    post,
+    path = "/api/applications",
+    tag = "applications",
+    request_body = Draft,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "stored and evaluated", body = ApplicationView),
+        (status = 400), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422), (status = 502)
+    )
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(draft): JsonBody<Draft>,
+) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    caller.require(&[Role::Employee])?;
+    if let Err(e) = dwa_sdk::nip::parse_nip(&draft.nip) {
+        return Err(ApiError::invalid("nip", e.to_string()));
+    }
+    if !caller.is(&draft.nip) {
+        return Err(ApiError::forbidden("an employee may only apply for themselves"));
+    }
+    let started = std::time::Instant::now();
+    let submitted = workflow::submit_application(&state.store, &state.policies, draft, state.today())
+        .await
+        .inspect_err(|e| record_failure(&state, &caller.region, e))?;
+    let decision = DecisionView::fresh(submitted.decision_id, &submitted.decision);
+    record_metrics(&state, &decision, started.elapsed());
+    let view = ApplicationView {
+        nip: decision.nip.clone(),
+        status: "submitted".into(),
+        application: submitted.application,
+        decision,
+    };
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Load an application the caller may see, with its applicant's record.
+async fn visible(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<(dwa_store::StoredApplication, dwa_store::EmployeeRecord, Option<String>), ApiError> {
+    path_id("id", id)?;
+    let stored = state.store.application(id).await?;
+    let employee = state.store.employee(&stored.nip).await?;
+    let head = state.store.agency_head(&employee.region, &employee.agency).await?;
+    caller.require_sees(&employee, head.as_deref())?;
+    Ok((stored, employee, head))
+}
+
+/// One application with its latest decision.
+#[utoipa::path(
+    get,
+    path = "/api/applications/{id}",
+    tag = "applications",
+    params(("id" = String, Path, description = "application id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ApplicationView), (status = 403), (status = 404))
+)]
+pub async fn get_application(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    let (stored, _, _) = visible(&state, &caller, &id).await?;
+    let decision = DecisionView::stored(&state.store.latest_decision(&id).await?);
+    Ok(Json(ApplicationView {
+        nip: stored.nip,
+        status: stored.status,
+        application: stored.application,
+        decision,
+    }))
+}
+
+/// Withdraw one's own live application.
+#[utoipa::path(
+    post,
+    path = "/api/applications/{id}/withdraw",
+    tag = "applications",
+    params(("id" = String, Path, description = "application id")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403), (status = 404), (status = 409))
+)]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require(&[Role::Employee])?;
+    let (stored, _, _) = visible(&state, &caller, &id).await?;
+    if !caller.is(&stored.nip) {
+        return Err(ApiError::forbidden("only the applicant may withdraw an application"));
+    }
+    workflow::withdraw(&state.store, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// An approver's decision.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalBody {
+    /// `supervisor` or `head_of_agency`.
+    #[schema(value_type = String, example = "supervisor")]
+    pub approver: Approver,
+    /// Approve (true) or reject (false).
+    pub approved: bool,
+}
+
+/// Approve or reject as the applicant's supervisor or head of agency; the application is
+/// re-evaluated with the approval.
+#[utoipa::path(
+    post,
+    path = "/api/applications/{id}/approvals",
+    tag = "applications",
+    params(("id" = String, Path, description = "application id")),
+    request_body = ApprovalBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = DecisionView), (status = 403), (status = 404), (status = 409), (status = 422))
+)]
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ApprovalBody>,
+) -> Result<Json<DecisionView>, ApiError> {
+    caller.require(&[Role::Supervisor])?;
+    let (stored, employee, head) = visible(&state, &caller, &id).await?;
+    let entitled = match body.approver {
+        Approver::Supervisor => employee.supervisor_nip.as_deref().is_some_and(|s| caller.is(s)),
+        Approver::HeadOfAgency => head.as_deref().is_some_and(|h| caller.is(h)),
+    };
+    if !entitled || caller.is(&stored.nip) {
+        return Err(ApiError::forbidden(format!(
+            "NIP {} is not the {} of this applicant",
+            caller.nip.as_deref().unwrap_or("?"),
+            dwa_store::code(&body.approver)
+        )));
+    }
+    let approval = Approval {
+        approver: body.approver,
+        by_nip: caller.nip.clone().unwrap_or_default(),
+        approved: body.approved,
+    };
+    let started = std::time::Instant::now();
+    let (decision_id, decision) =
+        workflow::decide_approval(&state.store, &state.policies, &id, approval, state.today())
+            .await
+            .inspect_err(|e| record_failure(&state, &employee.region, e))?;
+    let view = DecisionView::fresh(decision_id, &decision);
+    record_metrics(&state, &view, started.elapsed());
+    Ok(Json(view))
+}

@@ -1,0 +1,69 @@
+//! Liveness, readiness and metrics for provincial IT.
+
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "alive", body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers and at least one region's rules are active (else 503).
+/// `status` is `degraded` while a region's calls use all of their turns (or were turned away
+/// seconds ago), or while the province's guardrails are unknown so regencies are not served.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses((status = 200, description = "ready", body = Object), (status = 503, description = "not ready"))
+)]
+pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    let policies = &state.policies;
+    let regions = policies.regions();
+    let database = state.store.count("regions").await.is_ok();
+    let busy: Vec<_> = policies
+        .saturated_regions()
+        .into_iter()
+        .map(|(region, running)| serde_json::json!({ "region": region, "calls_running": running }))
+        .collect();
+    let guardrails = policies.has_guardrails();
+    let status = match (database && !regions.is_empty(), busy.is_empty() && guardrails) {
+        (false, _) => "not_ready",
+        (true, false) => "degraded",
+        (true, true) => "ready",
+    };
+    let (in_use, pool) = policies.instance_pool();
+    let body = axum::Json(serde_json::json!({
+        "status": status,
+        "database": database,
+        "regions": regions,
+        "province_guardrails": guardrails,
+        "busy_regions": busy,
+        "calls_per_region": policies.calls_per_region(),
+        "plugin_instances_in_use": in_use,
+        "plugin_instance_pool": pool,
+    }));
+    if database && !regions.is_empty() {
+        Ok((axum::http::StatusCode::OK, body))
+    } else {
+        Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, body))
+    }
+}
+
+/// Prometheus metrics.
+/// When `dwa serve` has a metrics token, it requires `Authorization: Bearer <metrics token>`.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, description = "Prometheus text format", body = String), (status = 401, description = "a metrics token is configured and was not given")))]
+pub async fn metrics(State(state): State<AppState>, _access: crate::auth::MetricsAccess) -> impl IntoResponse {
+    let mut text = state.metrics.render();
+    text.push_str(&crate::metrics::render_policies(&state.policies.status()));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+}
+
+/// This API's OpenAPI document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations", responses((status = 200, description = "OpenAPI 3.1", body = Object)))]
+pub async fn openapi_json() -> impl IntoResponse {
+    axum::Json(crate::openapi())
+}

@@ -1,0 +1,327 @@
+//! The status of every region's rules (the version serving, when and by whom it was activated,
+//! the last change attempted with its error) and dry runs of candidate versions.
+
+use crate::body::{JsonBody, Kind, check_content_type, parse_json};
+use crate::{ApiError, AppState, Caller, Role};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use dwa_policy::PolicyStatus;
+use dwa_workflow::WorkflowError;
+use dwa_workflow::input::{MAX_MANIFEST_BYTES, TextRule, check_id, check_text};
+use std::collections::HashMap;
+
+/// Rules status per manifest (policy admins and HR see their region; the provincial admin all).
+#[utoipa::path(
+    get,
+    path = "/api/policies",
+    tag = "policies",
+    security(("bearer" = [])),
+    responses((status = 200, description = "one entry per manifest", body = Vec<Object>), (status = 403))
+)]
+pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<PolicyStatus>>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::Hr, Role::ProvincialAdmin])?;
+    let mut status = state.policies.status();
+    status.retain(|s| caller.role == Role::ProvincialAdmin || s.region.as_deref() == Some(caller.region.as_str()));
+    Ok(Json(status))
+}
+
+/// Dry-run a candidate manifest for a region (TOML in the body, using the region's current
+/// plugin file): which of the quarter's stored applications would flip, per unit, with examples.
+/// Nothing is activated.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/dry-run",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code"), ("quarter" = String, Query, description = "e.g. 2027-Q1")),
+    request_body(content = String, content_type = "application/toml"),
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422))
+)]
+pub async fn dry_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<dwa_workflow::DryRun>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    super::path_id("region", &region)?;
+    caller.require_region(&region)?;
+    check_content_type(&headers, Kind::Toml)?;
+    let quarter = super::query_quarter(&params, "quarter")?;
+    let active = state.policies.region(&region)?;
+    let text = manifest_text("body", &body)?;
+    let manifest = dwa_sdk::manifest::Manifest::parse(text).map_err(|e| ApiError::invalid("body", e.to_string()))?;
+    if manifest.region != region {
+        return Err(ApiError::invalid(
+            "region",
+            format!("the manifest is for region {}, not {region}", manifest.region),
+        ));
+    }
+    // The candidate runs with the plugin file the region's rules folder holds under its name.
+    let rules_dir = active.manifest_path.parent().unwrap_or(std::path::Path::new("."));
+    let workdir = tempfile::tempdir().map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
+    let staged = workdir.path().join("candidate.toml");
+    std::fs::write(&staged, text).map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
+    std::fs::copy(rules_dir.join(&manifest.plugin), workdir.path().join(&manifest.plugin)).map_err(|_| {
+        ApiError::invalid(
+            "plugin",
+            format!("no plugin file `{}` in the rules folder", manifest.plugin),
+        )
+    })?;
+    let run = dwa_workflow::dry_run(
+        &state.store,
+        &state.policies,
+        &staged,
+        quarter,
+        state.today(),
+        &format!("{} of region {}", caller.role.code(), caller.region),
+    )
+    .await
+    .map_err(|e| candidate_error(e, "body", "plugin"))?;
+    Ok(Json(run))
+}
+
+/// A region's stored versions, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/policies/{region}/versions",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 403))
+)]
+pub async fn versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+) -> Result<Json<Vec<dwa_store::VersionSummary>>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    caller.require_region(&region)?;
+    Ok(Json(state.store.versions(&region).await?))
+}
+
+/// A region's audit trail of policy changes (who, when, what, diff summary), newest first.
+#[utoipa::path(
+    get,
+    path = "/api/policies/{region}/audit",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 403))
+)]
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+) -> Result<Json<Vec<dwa_store::AuditEntry>>, ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    caller.require_region(&region)?;
+    Ok(Json(state.store.audit(&region).await?))
+}
+
+/// Which stored version to make active (for a rollback, default: the latest version other
+/// than the one serving).
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateBody {
+    /// A version id from `GET /api/policies/{region}/versions`.
+    pub version: Option<String>,
+}
+
+/// Activate a stored version, or roll back to the previous one: it is validated and swapped in
+/// like any other change, and audited.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/rollback",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    request_body = ActivateBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422))
+)]
+pub async fn rollback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<dwa_policy::PluginRef>, ApiError> {
+    require_policy_author(&caller, &region)?;
+    // An empty body (or none) means "the previous version".
+    let body: ActivateBody = if body.is_empty() {
+        ActivateBody { version: None }
+    } else {
+        check_content_type(&headers, Kind::Json)?;
+        parse_json(&body)?
+    };
+    let version = match body.version {
+        Some(id) => {
+            check_id("version", &id)?;
+            id
+        }
+        None => dwa_workflow::rollback_target(&state.store, &state.policies, &region).await?,
+    };
+    let by = format!(
+        "{} of region {} (rollback to {version})",
+        caller.role.code(),
+        caller.region
+    );
+    let activated = dwa_workflow::activate_version(&state.store, &state.policies, &region, &version, &by)
+        .await
+        .map_err(|e| candidate_error(e, "version", "version"))?;
+    Ok(Json(activated))
+}
+
+/// A candidate version to store.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadBody {
+    /// The manifest (TOML text).
+    pub manifest: String,
+    /// The plugin component, base64; omit to keep the region's current plugin file.
+    pub plugin_base64: Option<String>,
+}
+
+/// Upload a candidate version: validated (worked examples, guardrails) and stored, not
+/// activated. Answers with its version id.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/versions",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    request_body = UploadBody,
+    security(("bearer" = [])),
+    responses((status = 201, body = Object), (status = 403), (status = 422))
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    JsonBody(body): JsonBody<UploadBody>,
+) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
+    use base64::Engine as _;
+    require_policy_author(&caller, &region)?;
+    manifest_text("manifest", body.manifest.as_bytes())?;
+    let plugin = body
+        .plugin_base64
+        .map(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()))
+        .transpose()
+        .map_err(|_| ApiError::invalid("plugin_base64", "is not standard base64 (RFC 4648, with padding)"))?;
+    let by = format!("{} of region {}", caller.role.code(), caller.region);
+    let plugin_field = if plugin.is_some() { "plugin_base64" } else { "plugin" };
+    let version = dwa_workflow::upload_version(&state.store, &state.policies, &region, &body.manifest, plugin, &by)
+        .await
+        .map_err(|e| candidate_error(e, "manifest", plugin_field))?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({ "version": version })),
+    ))
+}
+
+/// Which version to activate, and from when.
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateAtBody {
+    /// A version id.
+    pub version: String,
+    /// First day it applies (e.g. the next quarter's start); omit to activate now.
+    #[schema(value_type = Option<String>, example = "2027-04-01")]
+    pub from: Option<dwa_sdk::Date>,
+}
+
+/// Activate a stored version now, or schedule it from a date.
+#[utoipa::path(
+    post,
+    path = "/api/policies/{region}/activate",
+    tag = "policies",
+    params(("region" = String, Path, description = "region code")),
+    request_body = ActivateAtBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422))
+)]
+pub async fn activate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(region): Path<String>,
+    JsonBody(body): JsonBody<ActivateAtBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    require_policy_author(&caller, &region)?;
+    check_id("version", &body.version)?;
+    if let Some(from) = body.from {
+        dwa_workflow::input::check_date("from", from)?;
+    }
+    let version = state.store.version(&body.version).await?;
+    if version.summary.region != region {
+        return Err(ApiError::invalid(
+            "version",
+            format!("version {} belongs to region {}", body.version, version.summary.region),
+        ));
+    }
+    let by = format!("{} of region {}", caller.role.code(), caller.region);
+    match body.from.filter(|from| *from > state.today()) {
+        Some(from) => {
+            let id = state
+                .store
+                .schedule_activation(&region, &body.version, from, &by)
+                .await?;
+            state
+                .store
+                .record_audit(&dwa_store::AuditEntry {
+                    region: Some(region.clone()),
+                    manifest_file: version.manifest_file,
+                    action: "schedule".into(),
+                    version_id: Some(body.version.clone()),
+                    actor: by,
+                    detail: format!("to be activated from {from}"),
+                    at: dwa_store::now_rfc3339(),
+                })
+                .await?;
+            Ok(Json(serde_json::json!({ "scheduled": id, "from": from })))
+        }
+        None => {
+            let active = dwa_workflow::activate_version(&state.store, &state.policies, &region, &body.version, &by)
+                .await
+                .map_err(|e| candidate_error(e, "version", "version"))?;
+            Ok(Json(serde_json::json!({ "active": active })))
+        }
+    }
+}
+
+/// A candidate's refusal by the rules as a 422 naming the field (see [`ApiError::candidate`]).
+fn candidate_error(e: WorkflowError, manifest_field: &str, plugin_field: &str) -> ApiError {
+    match e {
+        WorkflowError::Rules(e) => ApiError::candidate(e, manifest_field, plugin_field),
+        other => other.into(),
+    }
+}
+
+/// A manifest's text: UTF-8, at most [`MAX_MANIFEST_BYTES`], no control or bidirectional
+/// characters.
+fn manifest_text<'a>(field: &str, bytes: &'a [u8]) -> Result<&'a str, ApiError> {
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(ApiError::invalid(
+            field,
+            format!("the manifest is larger than {} KiB", MAX_MANIFEST_BYTES >> 10),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| ApiError::invalid(field, "the manifest must be UTF-8 TOML"))?;
+    check_text(field, text, TextRule::MANIFEST)?;
+    Ok(text)
+}
+
+/// Changing rules: a region's policy admin for its own region, and the provincial admin for the
+/// province's rules (which carry the guardrails).
+fn require_policy_author(caller: &Caller, region: &str) -> Result<(), ApiError> {
+    caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
+    super::path_id("region", region)?;
+    if caller.role == Role::ProvincialAdmin && region != dwa_policy::PROVINCE {
+        return Err(ApiError::forbidden(format!(
+            "the provincial admin changes the province's rules and guardrails, not region {region}'s"
+        )));
+    }
+    caller.require_region(region)
+}

@@ -1,0 +1,137 @@
+//! Shared helpers for the host's integration tests: paths to the real compiled plugins and a
+//! loaded policy set over `rules/`.
+
+#![allow(dead_code)]
+
+use dwa_engine::{Limits, PolicyEngine};
+use dwa_policy::PolicySet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The deployed rules folder, with the built plugins (fails with a hint when they are missing).
+pub fn rules_dir() -> PathBuf {
+    let dir = root().join("rules");
+    for plugin in ["jabar.wasm", "kab_bekasi.wasm"] {
+        assert!(
+            dir.join(plugin).exists(),
+            "rules/{plugin} is missing: run scripts/build-plugins.sh first"
+        );
+    }
+    dir
+}
+
+/// Every region's rules from `rules/`, all of which must load and validate.
+pub fn policies() -> Arc<PolicySet> {
+    load_all(rules_dir())
+}
+
+/// Load a rules folder on a thread of its own: plugins run during validation, and the engine
+/// refuses calls on an async worker (the tests are async).
+fn load_all(dir: PathBuf) -> Arc<PolicySet> {
+    std::thread::spawn(move || {
+        let engine = Arc::new(PolicyEngine::new(Limits::default()).expect("engine"));
+        let (set, errors) = PolicySet::load_dir(engine, &dir).expect("rules folder");
+        assert!(errors.is_empty(), "rules failed to load: {errors:#?}");
+        Arc::new(set)
+    })
+    .join()
+    .expect("rules load")
+}
+
+/// Run `f` (which calls plugins) off the async workers and wait for it.
+pub fn off_runtime<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    std::thread::spawn(f).join().expect("off-runtime work")
+}
+
+/// The PostgreSQL server the tests use (this machine's, trust auth), overridable by
+/// `DWA_TEST_POSTGRES`. Tests that need it fail when it is down; they are never skipped.
+pub fn postgres_url() -> String {
+    std::env::var("DWA_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A fresh, empty database for one test: a SQLite file in a temporary folder, or a new schema
+/// of its own on the PostgreSQL server. Call [`TestDb::drop_schema`] at the end.
+pub struct TestDb {
+    /// URL to pass to `Store::connect`.
+    pub url: String,
+    /// Which backend.
+    pub label: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<String>,
+}
+
+impl TestDb {
+    /// A new SQLite database.
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/dwa.db", dir.path().display());
+        TestDb {
+            url,
+            label: "sqlite",
+            _dir: Some(dir),
+            schema: None,
+        }
+    }
+
+    /// A new schema on the PostgreSQL server.
+    pub async fn postgres() -> TestDb {
+        use sqlx::Connection;
+        let schema = format!("dwa_test_{}", uuid_like());
+        let mut conn = sqlx::PgConnection::connect(&postgres_url())
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {} is required for this test: {e}", postgres_url()));
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let sep = if postgres_url().contains('?') { '&' } else { '?' };
+        let url = format!("{}{sep}options=-c%20search_path%3D{schema}", postgres_url());
+        TestDb {
+            url,
+            label: "postgres",
+            _dir: None,
+            schema: Some(schema),
+        }
+    }
+
+    /// Both backends.
+    pub async fn both() -> Vec<TestDb> {
+        vec![TestDb::sqlite(), TestDb::postgres().await]
+    }
+
+    /// Remove the PostgreSQL schema (no-op for SQLite).
+    pub async fn drop_schema(self) {
+        use sqlx::Connection;
+        if let Some(schema) = &self.schema {
+            let mut conn = sqlx::PgConnection::connect(&postgres_url()).await.unwrap();
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{:x}{:x}", nanos, std::process::id())
+}
+
+/// A private copy of the deployed rules folder (both regions' manifests and plugins), with a
+/// policy set loaded from it — for tests that edit rules without touching `rules/`.
+pub fn deployed_copy() -> (tempfile::TempDir, Arc<PolicySet>) {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["jabar.wasm", "kab_bekasi.wasm", "32-jabar.toml", "3216-kab-bekasi.toml"] {
+        std::fs::copy(rules_dir().join(file), dir.path().join(file)).unwrap();
+    }
+    let set = load_all(dir.path().to_owned());
+    (dir, set)
+}

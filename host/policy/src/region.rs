@@ -1,0 +1,116 @@
+//! One region's loaded rules: the manifest, the plugin built from the file beside it, and
+//! the hashes that identify both in decisions and audits.
+
+use super::RulesError;
+use dwa_domain::PluginRef;
+use dwa_engine::{Plugin, PolicyEngine};
+use dwa_sdk::manifest::Manifest;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A region's manifest and plugin, ready to answer.
+#[derive(Debug)]
+pub struct RegionPolicy {
+    /// Where the manifest was read from.
+    pub manifest_path: PathBuf,
+    /// The parsed manifest.
+    pub manifest: Manifest,
+    /// The loaded plugin.
+    pub plugin: Arc<Plugin>,
+    /// Identity for decisions.
+    pub reference: PluginRef,
+    /// The manifest as written (kept for the version history and diffs).
+    pub manifest_text: String,
+    /// The plugin's bytes (kept for the version history, so any version can be restored).
+    pub plugin_bytes: Arc<Vec<u8>>,
+}
+
+impl RegionPolicy {
+    /// Read a manifest and the plugin beside it, and load the plugin. Does not run the
+    /// worked examples (see [`super::validate`]).
+    pub fn load(engine: &PolicyEngine, manifest_path: &Path) -> Result<RegionPolicy, RulesError> {
+        RegionPolicy::load_cached(engine, manifest_path, &PluginCache::default())
+    }
+
+    /// [`RegionPolicy::load`], reusing a plugin already compiled from the same bytes: a
+    /// parameter edit then costs no compilation.
+    pub fn load_cached(
+        engine: &PolicyEngine,
+        manifest_path: &Path,
+        cache: &PluginCache,
+    ) -> Result<RegionPolicy, RulesError> {
+        let text = std::fs::read_to_string(manifest_path).map_err(|e| RulesError::Manifest {
+            path: manifest_path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let manifest = Manifest::parse(&text).map_err(|e| RulesError::Manifest {
+            path: manifest_path.to_owned(),
+            reason: e.to_string(),
+        })?;
+        let plugin_path = manifest_path.parent().unwrap_or(Path::new(".")).join(&manifest.plugin);
+        let bytes = std::fs::read(&plugin_path).map_err(|e| RulesError::PluginFile {
+            path: plugin_path.clone(),
+            reason: e.to_string(),
+        })?;
+        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let plugin = match cache.get(&sha256) {
+            Some(plugin) => plugin,
+            None => {
+                let plugin = Arc::new(engine.load(&bytes, &plugin_path.display().to_string())?);
+                cache.put(plugin.clone());
+                plugin
+            }
+        };
+        if !super::plugin_serves(&plugin.info().region, &manifest.region) {
+            return Err(RulesError::RegionMismatch {
+                path: manifest_path.to_owned(),
+                plugin: format!("`{}` {}", plugin.info().name, plugin.info().version),
+                manifest_region: manifest.region,
+                plugin_region: plugin.info().region.clone(),
+            });
+        }
+        let reference = PluginRef {
+            region: manifest.region.clone(),
+            name: plugin.info().name.clone(),
+            version: plugin.info().version.clone(),
+            sha256: plugin.sha256().to_owned(),
+            manifest_sha256: hex::encode(Sha256::digest(text.as_bytes())),
+        };
+        Ok(RegionPolicy {
+            manifest_path: manifest_path.to_owned(),
+            manifest,
+            plugin,
+            reference,
+            manifest_text: text,
+            plugin_bytes: Arc::new(bytes),
+        })
+    }
+}
+
+/// Compiled plugins by the sha256 of their bytes (kept small: the latest few).
+#[derive(Default)]
+pub struct PluginCache {
+    plugins: std::sync::Mutex<Vec<Arc<Plugin>>>,
+}
+
+impl PluginCache {
+    const CAPACITY: usize = 32;
+
+    fn get(&self, sha256: &str) -> Option<Arc<Plugin>> {
+        self.plugins
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|p| p.sha256() == sha256)
+            .cloned()
+    }
+
+    fn put(&self, plugin: Arc<Plugin>) {
+        let mut plugins = self.plugins.lock().unwrap_or_else(|p| p.into_inner());
+        if plugins.len() == Self::CAPACITY {
+            plugins.remove(0);
+        }
+        plugins.push(plugin);
+    }
+}

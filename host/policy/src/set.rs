@@ -1,0 +1,514 @@
+//! The set of active rules, one per region, swapped atomically so that calls in flight finish
+//! on the version they started with. Every answer passes through the province's guardrails
+//! (see `answers.rs`), and fails closed when they are unknown.
+//!
+//! A change is validated without holding any lock, so a slow candidate of one region never
+//! delays another region's change; only the swap is serialised, and a change validated against
+//! a set that has moved on since is validated again.
+
+use super::gates::RegionGates;
+use super::{PROVINCE, PluginCache, PluginRef, RegionPolicy, RulesError, validate};
+use arc_swap::ArcSwap;
+use dwa_engine::PolicyEngine;
+use dwa_sdk::manifest::Guardrails;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub(super) struct Active {
+    pub(super) regions: BTreeMap<String, Arc<RegionPolicy>>,
+    /// The province's guardrails; `None` while neither the province's rules nor its last good
+    /// guardrails are known — then no regency answer is served (fail closed).
+    pub(super) guardrails: Option<Guardrails>,
+}
+
+/// What is active for a region, and when and by whom it was activated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActiveVersion {
+    /// Plugin name.
+    pub plugin_name: String,
+    /// Plugin version.
+    pub plugin_version: String,
+    /// sha256 of the plugin.
+    pub sha256: String,
+    /// sha256 of the manifest.
+    pub manifest_sha256: String,
+    /// When (RFC 3339).
+    pub activated_at: String,
+    /// Who or what: `startup`, `file watcher`, …
+    pub activated_by: String,
+}
+
+/// The last attempt to load a manifest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Attempt {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who or what asked.
+    pub by: String,
+    /// Whether it went live.
+    pub ok: bool,
+    /// Why not.
+    pub error: Option<String>,
+}
+
+/// One manifest's status: what serves, and how the last change went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyStatus {
+    /// Manifest file name.
+    pub manifest: String,
+    /// Region code, once a manifest of it has parsed.
+    pub region: Option<String>,
+    /// The version serving, if any.
+    pub active: Option<ActiveVersion>,
+    /// The last load attempt.
+    pub last_attempt: Option<Attempt>,
+    /// Load attempts that went live (or changed nothing).
+    pub attempts_ok: u64,
+    /// Load attempts rejected.
+    pub attempts_failed: u64,
+}
+
+/// A change of rules, for the version history and audit trail.
+#[derive(Clone, Debug)]
+pub enum PolicyEvent {
+    /// A new version went live.
+    Activated {
+        /// What went live.
+        region: Arc<RegionPolicy>,
+        /// What it replaced, if anything.
+        previous: Option<Arc<RegionPolicy>>,
+        /// Who or what.
+        by: String,
+    },
+    /// A change was rejected; the last good version keeps serving.
+    Rejected {
+        /// The manifest's file name.
+        manifest: String,
+        /// Its region, if known.
+        region: Option<String>,
+        /// Why.
+        error: String,
+        /// Who or what.
+        by: String,
+    },
+}
+
+/// The active rules of every region.
+pub struct PolicySet {
+    pub(super) engine: Arc<PolicyEngine>,
+    pub(super) active: ArcSwap<Active>,
+    cache: PluginCache,
+    status: Mutex<BTreeMap<String, PolicyStatus>>,
+    /// One swap at a time (validation happens outside it).
+    changing: Mutex<()>,
+    /// Where changes are reported (the version history), when someone listens.
+    events: Mutex<Option<tokio::sync::mpsc::UnboundedSender<PolicyEvent>>>,
+    /// The content (sha256 of the manifest and of its plugin) of each manifest's last load
+    /// attempt, so the watcher never loads the same files twice.
+    last_seen: Mutex<HashMap<String, String>>,
+    /// Each region's bound on concurrent calls.
+    pub(super) gates: RegionGates,
+}
+
+/// A candidate that passed validation against one state of the set, ready to swap in.
+struct Validated {
+    region: Arc<RegionPolicy>,
+    guardrails: Option<Guardrails>,
+}
+
+/// A path's file name as text (empty when it has none).
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+impl PolicySet {
+    /// Load, validate and activate every manifest (`*.toml`) in `dir`, the province's first
+    /// (its guardrails bind the others). A region whose rules fail is left out and its error
+    /// returned beside the set; the other regions still load.
+    pub fn load_dir(engine: Arc<PolicyEngine>, dir: &Path) -> Result<(PolicySet, Vec<RulesError>), RulesError> {
+        let set = PolicySet {
+            gates: RegionGates::new(engine.limits().max_concurrent_per_region),
+            engine,
+            active: ArcSwap::from_pointee(Active {
+                regions: BTreeMap::new(),
+                guardrails: None,
+            }),
+            cache: PluginCache::default(),
+            status: Mutex::default(),
+            changing: Mutex::default(),
+            events: Mutex::default(),
+            last_seen: Mutex::default(),
+        };
+        let mut manifests = manifests_in(dir)?;
+        // The province first: its guardrails bind every other region.
+        let mut province_first = Vec::new();
+        manifests.retain(|p| {
+            let province = file_name(p).starts_with(&format!("{PROVINCE}-"));
+            if province {
+                province_first.push(p.clone());
+            }
+            !province
+        });
+        province_first.extend(manifests);
+        let errors: Vec<RulesError> = province_first
+            .iter()
+            .filter_map(|path| set.reload(path, "startup").err())
+            .collect();
+        if set.active.load().guardrails.is_none() {
+            tracing::error!(
+                "the province's rules (region {PROVINCE}) are not active: no regency answer is served until the \
+                 province's guardrails are known (fail closed)"
+            );
+        }
+        Ok((set, errors))
+    }
+
+    /// Keep serving under `guardrails` (the province's last good ones, e.g. from the version
+    /// history) while no province rules are active; `source` says where they come from.
+    pub fn keep_guardrails(&self, guardrails: Guardrails, source: &str) {
+        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+        let current = self.active.load_full();
+        if current.guardrails.is_some() {
+            return;
+        }
+        tracing::warn!(source, ?guardrails, "serving under the province's last good guardrails");
+        self.active.store(Arc::new(Active {
+            regions: current.regions.clone(),
+            guardrails: Some(guardrails),
+        }));
+    }
+
+    /// Whether the province's guardrails are known (from its active rules or kept ones).
+    pub fn has_guardrails(&self) -> bool {
+        self.active.load().guardrails.is_some()
+    }
+
+    /// Load a manifest (and the plugin beside it), validate it under the guardrails and, if it
+    /// passes, swap it in atomically; calls in flight finish on the version they started with.
+    /// On failure the last good version keeps serving and the failure is kept in the status.
+    /// A province manifest changes the guardrails too, and goes live only if every active
+    /// region still validates under them. Returns the version serving afterwards.
+    pub fn reload(&self, manifest_path: &Path, by: &str) -> Result<PluginRef, RulesError> {
+        if let Some(content) = content_hash(manifest_path) {
+            self.seen(manifest_path, content);
+        }
+        self.reload_recorded(manifest_path, by)
+    }
+
+    /// [`PolicySet::reload`] only if the manifest or its plugin differ from what the last
+    /// attempt read (the file watcher's entry: touching or re-reading a file loads nothing).
+    /// `None` when nothing changed.
+    pub fn reload_if_changed(&self, manifest_path: &Path, by: &str) -> Option<Result<PluginRef, RulesError>> {
+        let content = content_hash(manifest_path);
+        if let Some(content) = content {
+            let name = file_name(manifest_path);
+            let mut seen = self.last_seen.lock().unwrap_or_else(|p| p.into_inner());
+            if seen.get(&name) == Some(&content) {
+                return None;
+            }
+            seen.insert(name, content);
+        }
+        Some(self.reload_recorded(manifest_path, by))
+    }
+
+    fn seen(&self, manifest_path: &Path, content: String) {
+        self.last_seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(file_name(manifest_path), content);
+    }
+
+    /// Write files into a rules folder and load the manifest among them, as one change: a file
+    /// watcher sees the new files only after this change is recorded as `by`'s.
+    pub fn write_and_reload(
+        &self,
+        dir: &Path,
+        files: &[(&str, &[u8])],
+        manifest: &str,
+        by: &str,
+    ) -> Result<PluginRef, RulesError> {
+        // What is about to be written counts as seen, so the watcher leaves this change to `by`.
+        let bytes_of = |name: &str| files.iter().find(|(n, _)| *n == name).map(|(_, b)| *b);
+        if let Some(text) = bytes_of(manifest) {
+            let plugin = std::str::from_utf8(text)
+                .ok()
+                .and_then(|t| dwa_sdk::manifest::Manifest::parse(t).ok())
+                .map(|m| m.plugin);
+            let plugin_bytes = match plugin.as_deref().and_then(bytes_of) {
+                Some(bytes) => Some(bytes.to_vec()),
+                None => plugin.and_then(|p| std::fs::read(dir.join(p)).ok()),
+            };
+            self.seen(&dir.join(manifest), content_of(text, plugin_bytes.as_deref()));
+        }
+        for (name, bytes) in files {
+            let target = dir.join(name);
+            let staging = dir.join(format!(".{name}.staging"));
+            std::fs::write(&staging, bytes)
+                .and_then(|()| std::fs::rename(&staging, &target))
+                .map_err(|e| RulesError::Manifest {
+                    path: target.clone(),
+                    reason: format!("cannot write: {e}"),
+                })?;
+        }
+        self.reload_recorded(&dir.join(manifest), by)
+    }
+
+    /// Reload and record the attempt in the status.
+    fn reload_recorded(&self, manifest_path: &Path, by: &str) -> Result<PluginRef, RulesError> {
+        let name = file_name(manifest_path);
+        let result = self.try_reload(manifest_path, by);
+        let now = dwa_domain::now_rfc3339();
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = status.entry(name.clone()).or_insert_with(|| PolicyStatus {
+            manifest: name,
+            region: None,
+            active: None,
+            last_attempt: None,
+            attempts_ok: 0,
+            attempts_failed: 0,
+        });
+        match &result {
+            Ok((reference, changed)) => {
+                entry.region = Some(reference.region.clone());
+                if *changed || entry.active.is_none() {
+                    entry.active = Some(ActiveVersion {
+                        plugin_name: reference.name.clone(),
+                        plugin_version: reference.version.clone(),
+                        sha256: reference.sha256.clone(),
+                        manifest_sha256: reference.manifest_sha256.clone(),
+                        activated_at: now.clone(),
+                        activated_by: by.to_owned(),
+                    });
+                }
+                entry.last_attempt = Some(Attempt {
+                    at: now,
+                    by: by.to_owned(),
+                    ok: true,
+                    error: None,
+                });
+                entry.attempts_ok += 1;
+                tracing::info!(manifest = %manifest_path.display(), version = %reference.version, sha256 = %reference.sha256, changed, "rules active");
+            }
+            Err(e) => {
+                entry.last_attempt = Some(Attempt {
+                    at: now,
+                    by: by.to_owned(),
+                    ok: false,
+                    error: Some(e.to_string()),
+                });
+                entry.attempts_failed += 1;
+                self.emit(PolicyEvent::Rejected {
+                    manifest: entry.manifest.clone(),
+                    region: entry.region.clone(),
+                    error: e.to_string(),
+                    by: by.to_owned(),
+                });
+                tracing::warn!(manifest = %manifest_path.display(), error = %e, "rules rejected; the last good version keeps serving");
+            }
+        }
+        result.map(|(reference, _)| reference)
+    }
+
+    /// The reload itself; `true` when something new went live. Validation runs unlocked
+    /// against a snapshot of the set; the swap happens only if the set is still that snapshot,
+    /// else the candidate is validated again against the new one (the last time under the lock).
+    fn try_reload(&self, manifest_path: &Path, by: &str) -> Result<(PluginRef, bool), RulesError> {
+        let region = Arc::new(RegionPolicy::load_cached(&self.engine, manifest_path, &self.cache)?);
+        const OPTIMISTIC_ATTEMPTS: usize = 3;
+        for _ in 0..OPTIMISTIC_ATTEMPTS {
+            let snapshot = self.active.load_full();
+            let Some(validated) = self.validate_against(&region, &snapshot)? else {
+                return Ok((region.reference.clone(), false));
+            };
+            let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+            if Arc::ptr_eq(&snapshot, &self.active.load_full()) {
+                return Ok((self.swap(validated, snapshot, by), true));
+            }
+        }
+        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+        let snapshot = self.active.load_full();
+        match self.validate_against(&region, &snapshot)? {
+            Some(validated) => Ok((self.swap(validated, snapshot, by), true)),
+            None => Ok((region.reference.clone(), false)),
+        }
+    }
+
+    /// Validate `region` as a change of `current`: `None` when it is what serves already.
+    fn validate_against(&self, region: &Arc<RegionPolicy>, current: &Active) -> Result<Option<Validated>, RulesError> {
+        let manifest_path = &region.manifest_path;
+        if let Some(serving) = current.regions.get(&region.manifest.region) {
+            if serving.reference == region.reference && serving.manifest_path == region.manifest_path {
+                return Ok(None);
+            }
+            if serving.manifest_path != region.manifest_path {
+                return Err(RulesError::Manifest {
+                    path: manifest_path.to_owned(),
+                    reason: format!(
+                        "region {} is already served by {}",
+                        region.manifest.region,
+                        file_name(&serving.manifest_path)
+                    ),
+                });
+            }
+        }
+        let guardrails = if region.manifest.region == PROVINCE {
+            Some(region.manifest.guardrails.clone().unwrap_or_default())
+        } else {
+            current.guardrails.clone()
+        };
+        // Without the province's guardrails a regency is checked without caps; its answers are
+        // not served until the guardrails are known (see `answers.rs`).
+        let checked_under = guardrails.clone().unwrap_or_default();
+        let report = validate(&self.engine, region, &checked_under);
+        if !report.passed() {
+            return Err(RulesError::Validation {
+                path: manifest_path.to_owned(),
+                plugin: report.plugin.clone(),
+                failures: report.failures(),
+            });
+        }
+        if guardrails != current.guardrails {
+            // New guardrails must hold for every other active region's worked examples.
+            let broken: Vec<String> = current
+                .regions
+                .values()
+                .filter(|r| r.manifest.region != region.manifest.region)
+                .flat_map(|r| {
+                    validate(&self.engine, r, &checked_under)
+                        .failures()
+                        .into_iter()
+                        .map(|f| format!("region {}: {f}", r.manifest.region))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            if !broken.is_empty() {
+                return Err(RulesError::Validation {
+                    path: manifest_path.to_owned(),
+                    plugin: format!("{} (new guardrails)", report.plugin),
+                    failures: broken,
+                });
+            }
+        }
+        Ok(Some(Validated {
+            region: region.clone(),
+            guardrails,
+        }))
+    }
+
+    /// Swap a validated candidate in (the caller holds `changing` and has checked that the set
+    /// is still `current`).
+    fn swap(&self, validated: Validated, current: Arc<Active>, by: &str) -> PluginRef {
+        let Validated { region, guardrails } = validated;
+        let code = region.manifest.region.clone();
+        let previous = current.regions.get(&code).cloned();
+        self.emit(PolicyEvent::Activated {
+            region: region.clone(),
+            previous,
+            by: by.to_owned(),
+        });
+        let mut regions = current.regions.clone();
+        regions.insert(code.clone(), region.clone());
+        self.active.store(Arc::new(Active { regions, guardrails }));
+        tracing::debug!(by, region = %code, "swapped");
+        region.reference.clone()
+    }
+
+    /// Report every later change to `sender` (the version history and audit trail), starting
+    /// with an activation event for each region active now.
+    pub fn subscribe(&self, sender: tokio::sync::mpsc::UnboundedSender<PolicyEvent>) {
+        let _one_at_a_time = self.changing.lock().unwrap_or_else(|p| p.into_inner());
+        for region in self.active.load().regions.values() {
+            let _ = sender.send(PolicyEvent::Activated {
+                region: region.clone(),
+                previous: None,
+                by: "startup".into(),
+            });
+        }
+        *self.events.lock().unwrap_or_else(|p| p.into_inner()) = Some(sender);
+    }
+
+    fn emit(&self, event: PolicyEvent) {
+        if let Some(sender) = self.events.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            let _ = sender.send(event);
+        }
+    }
+
+    /// Every manifest's status, by file name.
+    pub fn status(&self) -> Vec<PolicyStatus> {
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// The engine behind the set.
+    pub fn engine(&self) -> &Arc<PolicyEngine> {
+        &self.engine
+    }
+
+    /// Plugin instances the engine's pool holds now, and its size: for the readiness report,
+    /// so the API reads the pool through the policy layer, never the engine.
+    pub fn instance_pool(&self) -> (u64, u32) {
+        (self.engine.instances_in_use(), self.engine.limits().pool_instances)
+    }
+
+    /// The active rules of `region`.
+    pub fn region(&self, region: &str) -> Result<Arc<RegionPolicy>, RulesError> {
+        self.active
+            .load()
+            .regions
+            .get(region)
+            .cloned()
+            .ok_or_else(|| RulesError::UnknownRegion(region.to_owned()))
+    }
+
+    /// Codes of the regions with active rules.
+    pub fn regions(&self) -> Vec<String> {
+        self.active.load().regions.keys().cloned().collect()
+    }
+
+    /// The province's guardrails (none known: no caps — but then no regency answer is served).
+    pub fn guardrails(&self) -> Guardrails {
+        self.active.load().guardrails.clone().unwrap_or_default()
+    }
+}
+
+/// What identifies a manifest's content: the sha256 of its bytes, then that of its plugin's.
+fn content_of(manifest: &[u8], plugin: Option<&[u8]>) -> String {
+    let mut content = hex::encode(Sha256::digest(manifest));
+    if let Some(plugin) = plugin {
+        content.push_str(&hex::encode(Sha256::digest(plugin)));
+    }
+    content
+}
+
+/// [`content_of`] the files on disk; `None` when the manifest cannot be read.
+fn content_hash(manifest_path: &Path) -> Option<String> {
+    let text = std::fs::read(manifest_path).ok()?;
+    let plugin = std::str::from_utf8(&text)
+        .ok()
+        .and_then(|t| dwa_sdk::manifest::Manifest::parse(t).ok())
+        .and_then(|m| std::fs::read(manifest_path.parent()?.join(m.plugin)).ok());
+    Some(content_of(&text, plugin.as_deref()))
+}
+
+/// The manifests (`*.toml`) in a rules folder, by name.
+pub fn manifests_in(dir: &Path) -> Result<Vec<PathBuf>, RulesError> {
+    let mut manifests: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| RulesError::Manifest {
+            path: dir.to_owned(),
+            reason: format!("cannot read the rules folder: {e}"),
+        })?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    manifests.sort();
+    Ok(manifests)
+}

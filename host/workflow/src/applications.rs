@@ -1,0 +1,229 @@
+//! An application's life: submitted (and evaluated at once), approved or rejected by the
+//! approvers the plugin requires (each approval re-evaluates it), withdrawn, and reviewed at the
+//! end of the quarter. Every evaluation is stored as a decision; replay re-runs one.
+
+use super::WorkflowError;
+use dwa_policy::{Decision, PluginRef, PolicySet};
+use dwa_sdk::{Application, Approval, Date, Eligibility, Employee, LocationKind, Quarter, QuarterReview};
+use dwa_store::{Store, StoredDecision, new_id};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What an employee submits.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    /// The applicant's NIP.
+    pub nip: String,
+    /// Quarter applied for, e.g. `2027-Q1`.
+    #[schema(value_type = String, example = "2027-Q1")]
+    pub quarter: Quarter,
+    /// Days anywhere per week requested (pattern `N-(5-N)`).
+    pub requested_remote_days: u8,
+    /// Where the days away are spent.
+    #[schema(value_type = String, example = "registered_home")]
+    pub location_kind: LocationKind,
+    /// The work plan.
+    pub work_plan: String,
+    /// KPI baseline.
+    pub kpi_baseline: f64,
+    /// KPI target; must exceed the baseline to be eligible.
+    pub kpi_target: f64,
+}
+
+/// A submitted application with its first decision.
+#[derive(Clone, Debug)]
+pub struct Submitted {
+    /// The stored application.
+    pub application: Application,
+    /// The decision's id.
+    pub decision_id: String,
+    /// The decision.
+    pub decision: Decision,
+}
+
+/// Evaluate off the async runtime, under the region's bound on concurrent calls.
+async fn evaluate(
+    policies: &Arc<PolicySet>,
+    employee: Employee,
+    application: Application,
+    today: Date,
+) -> Result<Decision, WorkflowError> {
+    let region = employee.region.clone();
+    Ok(policies
+        .call(&region, move |set| set.evaluate(&employee, &application, today))
+        .await?)
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> WorkflowError {
+    WorkflowError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Check a draft against the form's rules and the region's ceiling on days anywhere.
+fn validate_draft(draft: &Draft, region_cap: Option<u8>) -> Result<(), WorkflowError> {
+    if let Err(e) = dwa_sdk::nip::parse_nip(&draft.nip) {
+        return Err(invalid("nip", e.to_string()));
+    }
+    if !(1..=5).contains(&draft.requested_remote_days) {
+        return Err(invalid("requested_remote_days", "must be 1 to 5 days anywhere a week"));
+    }
+    if let Some(cap) = region_cap.filter(|cap| draft.requested_remote_days > *cap) {
+        return Err(invalid(
+            "requested_remote_days",
+            format!(
+                "{} days is above this region's cap of {cap} days anywhere a week",
+                draft.requested_remote_days
+            ),
+        ));
+    }
+    super::input::check_quarter("quarter", draft.quarter)?;
+    super::input::check_text("work_plan", draft.work_plan.trim(), super::input::TextRule::WORK_PLAN)?;
+    for (field, value) in [("kpi_baseline", draft.kpi_baseline), ("kpi_target", draft.kpi_target)] {
+        if !value.is_finite() || !(0.0..=1e9).contains(&value) {
+            return Err(invalid(field, "must be a number from 0 to 1,000,000,000"));
+        }
+    }
+    Ok(())
+}
+
+/// Submit an application: validate, evaluate at once, and store the application with its
+/// decision in one transaction. Nothing is stored when anything fails.
+pub async fn submit_application(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    draft: Draft,
+    today: Date,
+) -> Result<Submitted, WorkflowError> {
+    let record = store.employee(&draft.nip).await?;
+    let region = policies.region(&record.region)?;
+    let cap = match region.manifest.parameters.get("max_remote_days") {
+        Some(dwa_sdk::ParamValue::Integer(cap)) => Some((*cap).clamp(0, 5) as u8),
+        _ => None,
+    };
+    validate_draft(&draft, cap.min(policies.guardrails().max_remote_days).or(cap))?;
+    if draft.quarter < today.quarter() {
+        return Err(invalid("quarter", format!("{} has already ended", draft.quarter)));
+    }
+    let review = store.review(&draft.nip, draft.quarter.previous()).await?;
+    let application = Application {
+        id: new_id("app"),
+        quarter: draft.quarter,
+        requested_remote_days: draft.requested_remote_days,
+        location_kind: draft.location_kind,
+        work_plan: draft.work_plan.trim().to_owned(),
+        kpi_baseline: draft.kpi_baseline,
+        kpi_target: draft.kpi_target,
+        approvals: Vec::new(),
+    };
+    let decision = evaluate(policies, record.as_of(today, review), application.clone(), today).await?;
+    let decision_id = store.submit_application(&draft.nip, &application, &decision).await?;
+    Ok(Submitted {
+        application,
+        decision_id,
+        decision,
+    })
+}
+
+/// Record an approver's decision and re-evaluate the application with it.
+pub async fn decide_approval(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    application_id: &str,
+    approval: Approval,
+    today: Date,
+) -> Result<(String, Decision), WorkflowError> {
+    let stored = store.application(application_id).await?;
+    if stored.status != "submitted" {
+        return Err(WorkflowError::Conflict(format!(
+            "application {application_id} is {}",
+            stored.status
+        )));
+    }
+    let latest = store.latest_decision(application_id).await?;
+    if !latest.outcome.approvals_required.contains(&approval.approver) {
+        return Err(invalid(
+            "approver",
+            format!(
+                "this application does not need the approval of {}",
+                dwa_store::code(&approval.approver)
+            ),
+        ));
+    }
+    let mut application = stored.application;
+    application.approvals.retain(|a| a.approver != approval.approver);
+    application.approvals.push(approval.clone());
+    let record = store.employee(&stored.nip).await?;
+    let review = store.review(&stored.nip, application.quarter.previous()).await?;
+    let decision = evaluate(policies, record.as_of(today, review), application, today).await?;
+    let id = store
+        .record_approval_with_decision(application_id, &approval, &decision)
+        .await?;
+    Ok((id, decision))
+}
+
+/// Withdraw a live application.
+pub async fn withdraw(store: &Store, application_id: &str) -> Result<(), WorkflowError> {
+    let stored = store.application(application_id).await?;
+    if !store.withdraw_application(application_id).await? {
+        return Err(WorkflowError::Conflict(format!(
+            "application {application_id} is already {}",
+            stored.status
+        )));
+    }
+    Ok(())
+}
+
+/// Record the end-of-quarter review of one employee: the days granted come from the roster.
+pub async fn record_review(
+    store: &Store,
+    nip: &str,
+    quarter: Quarter,
+    kpi_achieved: bool,
+) -> Result<QuarterReview, WorkflowError> {
+    store.employee(nip).await?;
+    let granted = store.roster_entry(nip, quarter).await?.map_or(0, |e| e.remote_days);
+    let review = QuarterReview {
+        quarter,
+        granted_remote_days: granted,
+        kpi_achieved,
+    };
+    store.record_review(nip, &review).await?;
+    Ok(review)
+}
+
+/// A stored decision re-run under the region's active rules.
+#[derive(Clone, Debug, Serialize)]
+pub struct Replay {
+    /// The stored decision's id.
+    pub decision_id: String,
+    /// True when eligibility, pattern, approvals, priority and reasons are all the same.
+    pub unchanged: bool,
+    /// True when the active plugin is the one that made the decision (same sha256).
+    pub same_plugin: bool,
+    /// True when the active parameters equal those the decision saw.
+    pub same_parameters: bool,
+    /// The outcome then.
+    pub original: Eligibility,
+    /// The outcome now.
+    pub replayed: Eligibility,
+    /// The plugin that replayed it.
+    pub plugin: PluginRef,
+}
+
+/// Re-run a stored decision's exact input (employee, application, date) under the active rules.
+pub async fn replay(policies: &Arc<PolicySet>, stored: StoredDecision) -> Result<Replay, WorkflowError> {
+    let input = stored.input;
+    let decision = evaluate(policies, input.employee, input.application, input.today).await?;
+    Ok(Replay {
+        decision_id: stored.id,
+        unchanged: decision.eligibility == stored.outcome,
+        same_plugin: decision.plugin.sha256 == stored.plugin_sha256,
+        same_parameters: decision.input.params == input.params,
+        original: stored.outcome,
+        replayed: decision.eligibility,
+        plugin: decision.plugin,
+    })
+}

@@ -1,0 +1,53 @@
+//! The quarterly workflow over the store and the active rules: evaluating applications and
+//! allocating a unit's quota into a weekday roster. Data flows one way: workflow → policy/engine
+//! → store.
+
+mod allocate;
+mod applications;
+mod dry_run;
+mod history;
+pub mod import;
+pub mod input;
+mod national;
+mod replicas;
+pub mod report;
+
+pub use allocate::{UnitOutcome, allocate_unit};
+pub use applications::{
+    Draft, Replay, Submitted, decide_approval, record_review, replay, submit_application, withdraw,
+};
+pub use dry_run::{DryRun, Flip, UnitFlips, dry_run};
+pub use history::{
+    REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, record_policy_changes,
+    rollback_target, run_due_activations, upload_version,
+};
+pub use national::{
+    CompactExplanation, NationalOptions, NationalOutcome, RegionOutcome, allocate_national, explain_compact_decision,
+    peak_memory_bytes,
+};
+pub use replicas::follow_other_replicas;
+
+use dwa_policy::RulesError;
+use dwa_store::StoreError;
+
+/// Why a workflow step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    /// The rules failed (unknown region, plugin trap, …).
+    #[error(transparent)]
+    Rules(#[from] RulesError),
+    /// The database failed (or a row was missing or conflicting).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The request itself is invalid: names the field.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The offending field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+}
