@@ -62,7 +62,7 @@ generate_rules() {
 }
 
 build() {
-    cargo build --release --quiet -p dwa-host
+    cargo build --release --quiet -p dwa
 }
 
 seed() {

@@ -15,7 +15,7 @@ export DWA_DATABASE=${DWA_DATABASE:-sqlite://data/dwa.db}
 export DWA_RULES=${DWA_RULES:-rules}
 
 scripts/build-plugins.sh
-cargo build --release --quiet -p dwa-host
+cargo build --release --quiet -p dwa
 dwa=target/release/dwa
 
 if [ "$DWA_DATABASE" = "sqlite://data/dwa.db" ]; then

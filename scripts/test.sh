@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The crate graph first: a back-edge between the host's layers fails CI before anything else.
+scripts/check-layers.sh
 scripts/build-plugins.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --exclude dwa-bench-peers --all-targets --quiet -- -D warnings

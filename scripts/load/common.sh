@@ -17,7 +17,7 @@ build_release() {
         dwa=$DWA_BIN
         return
     fi
-    cargo build --release --quiet -p dwa-host
+    cargo build --release --quiet -p dwa
     dwa=target/release/dwa
 }
 

@@ -4,7 +4,7 @@
 //! languages) and `decide` (the outcome only); beside the same rules as native Rust (the floor).
 //! Also the compiled-component cache: compiling a plugin versus loading it compiled.
 //!
-//! `env -u RUST_BACKTRACE cargo bench -p dwa-host --bench calls` (the peers comparison is
+//! `env -u RUST_BACKTRACE cargo bench -p dwa --bench calls` (the peers comparison is
 //! `cargo run --release -p dwa-bench-peers`).
 
 use dwa_engine::{Limits, Plugin, PolicyEngine};

@@ -2,7 +2,7 @@
 //! through the real file watcher, validation (every worked example through the compiled plugin)
 //! and the atomic swap. Also the cost of compiling a plugin, which a new `.wasm` adds.
 //!
-//! `cargo bench -p dwa-host --bench reload` (unset RUST_BACKTRACE for steady figures).
+//! `cargo bench -p dwa --bench reload` (unset RUST_BACKTRACE for steady figures).
 
 use dwa_engine::{Limits, PolicyEngine};
 use dwa_policy::PolicySet;
