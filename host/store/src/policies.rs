@@ -210,6 +210,29 @@ impl Store {
 /// The PostgreSQL channel on which activations are announced (payload: the version id).
 pub const POLICY_CHANNEL: &str = "dwa_policy";
 
+/// The activations other replicas announce on [`POLICY_CHANNEL`] (PostgreSQL LISTEN), so the
+/// workflow follows them without touching sqlx.
+pub struct PolicyListener(sqlx::postgres::PgListener);
+
+/// A failed receive on the policy channel; the listener reconnects by itself.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct ChannelError(#[from] sqlx::Error);
+
+impl PolicyListener {
+    /// Listen on [`POLICY_CHANNEL`] of the PostgreSQL database at `database_url`.
+    pub async fn connect(database_url: &str) -> Result<PolicyListener, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect(database_url).await?;
+        listener.listen(POLICY_CHANNEL).await?;
+        Ok(PolicyListener(listener))
+    }
+
+    /// The next announced version id.
+    pub async fn recv(&mut self) -> Result<String, ChannelError> {
+        Ok(self.0.recv().await?.payload().to_owned())
+    }
+}
+
 impl Store {
     /// Announce an activation to the other replicas (PostgreSQL only).
     pub async fn notify_policy_change(&self, version_id: &str) -> Result<(), StoreError> {

@@ -22,7 +22,10 @@ pub use employees::{EmployeeRecord, UnitRow};
 pub use national::{
     CompactDecision, RegionWriter, RunSummary, StaffPage, StaffRow, StoredCompactDecision, UnitAllocation, UnitStaff,
 };
-pub use policies::{AuditEntry, NewVersion, POLICY_CHANNEL, ScheduledActivation, StoredVersion, VersionSummary};
+pub use policies::{
+    AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,
+    VersionSummary,
+};
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 
 use serde::Serialize;

@@ -6,7 +6,7 @@
 use super::activate_version;
 use super::history::REPLICA_SYNC;
 use dwa_policy::PolicySet;
-use dwa_store::{Backend, Store, StoreError};
+use dwa_store::{Backend, PolicyListener, Store, StoreError};
 use std::sync::Arc;
 
 /// Activate `version_id` here unless it is what this replica already serves.
@@ -40,16 +40,15 @@ pub async fn follow_other_replicas(
     if store.backend() != Backend::Postgres {
         return Ok(None);
     }
-    let mut listener = sqlx::postgres::PgListener::connect(database_url).await?;
-    listener.listen(dwa_store::POLICY_CHANNEL).await?;
+    let mut listener = PolicyListener::connect(database_url).await?;
     for (_, version) in store.active_versions().await? {
         follow(&store, &policies, &version, "startup").await?;
     }
     Ok(Some(tokio::spawn(async move {
         loop {
             match listener.recv().await {
-                Ok(notification) => {
-                    if let Err(e) = follow(&store, &policies, notification.payload(), "notified").await {
+                Ok(version) => {
+                    if let Err(e) = follow(&store, &policies, &version, "notified").await {
                         tracing::warn!(error = %e, "could not read another replica's activation");
                     }
                 }
