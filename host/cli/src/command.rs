@@ -1,0 +1,10 @@
+//! The `dwa` commands, one module each; `crate::run` dispatches to them.
+
+pub(crate) mod allocate;
+pub(crate) mod check;
+pub(crate) mod dry_run;
+pub(crate) mod eval;
+pub(crate) mod policy;
+pub(crate) mod seed_data;
+pub(crate) mod serve;
+pub(crate) mod token;
