@@ -1,4 +1,4 @@
-//! The counts behind the participation, reasons and savings reports (`crate::report`), one
+//! The counts behind the participation, reasons and savings reports (`dwa_workflow::report`), one
 //! grouped query each, filtered by quarter and optionally by region.
 //!
 //! "Latest decision" means, per application, the decision with the greatest `decided_at`, ties
