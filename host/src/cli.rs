@@ -346,7 +346,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             if !json {
-                let allocation = report.examples.iter().any(|e| e.name == crate::policy::ALLOCATION_EXAMPLE);
+                let allocation = report
+                    .examples
+                    .iter()
+                    .any(|e| e.name == crate::policy::ALLOCATION_EXAMPLE);
                 let examples = report.examples.len() - usize::from(allocation);
                 match allocation {
                     true => println!("all {examples} worked examples pass, and the allocation check; guardrails hold"),
