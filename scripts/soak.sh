@@ -5,7 +5,7 @@
 #   - every 2 s a parameter of Kabupaten Bekasi's manifest is rewritten (a unit cost of the
 #     savings estimate, alternating between two values): each change must go live;
 #   - every 10 s a hostile candidate is dropped in: the hostile test plugin
-#     (tests/fixtures/hostile) as region 99's plugin, with the province's worked examples and a
+#     (tests/fixtures/hostile) as Kota Bandung's (3273) plugin, with the province's worked examples and a
 #     misbehaving `mode` (panic, garbage, print-panic, huge-text, loop, stack, alloc, in turn):
 #     each must be rejected while everything else goes on serving.
 #
@@ -84,7 +84,7 @@ reloads() {
 # The audit trail's entries so far: `REGION ACTION COUNT` lines (python3; none without it).
 audit() {
     command -v python3 >/dev/null || return 0
-    for region in 32 3216 99; do
+    for region in 32 3216 3273; do
         curl -fs -H "Authorization: Bearer $admin" "$base/api/policies/$region/audit" | python3 -c '
 import collections, json, sys
 for action, n in sorted(collections.Counter(e["action"] for e in json.load(sys.stdin)).items()):
@@ -97,14 +97,14 @@ write_atomically() {
     cat >"$1.tmp" && mv -f "$1.tmp" "$1"
 }
 
-# The province's manifest as region 99's, naming the hostile plugin in MODE (its guardrails are
+# The province's manifest as Kota Bandung's (3273, the hostile plugin's region), naming the hostile plugin in MODE (its guardrails are
 # the province's alone and are dropped).
 hostile_manifest() {
     awk -v mode="$1" '
         /^\[guardrails\]/ { skip = 1; next }
         skip && /^\[/ { skip = 0 }
         skip { next }
-        /^region = "32"$/ { print "region = \"99\""; next }
+        /^region = "32"$/ { print "region = \"3273\""; next }
         /^name = "Provinsi Jawa Barat"$/ { print "name = \"Hostile candidate (" mode ")\""; next }
         /^plugin = / { print "plugin = \"hostile.wasm\""; next }
         /^\[parameters\]$/ { print; print "mode = \"" mode "\""; next }
@@ -128,7 +128,7 @@ mutate() {
             local mode=${MODES[$((hostile_drops % ${#MODES[@]}))]}
             if [ "$SOAK_RULES" = 1 ]; then
                 [ -f "$rules/hostile.wasm" ] || write_atomically "$rules/hostile.wasm" <"$hostile_wasm"
-                hostile_manifest "$mode" | write_atomically "$rules/99-hostile.toml"
+                hostile_manifest "$mode" | write_atomically "$rules/3273-hostile.toml"
                 hostile_drops=$((hostile_drops + 1))
             fi
             echo "$(date +%s) $(rss_kib "$server") $(rss_kib "$server" RssAnon) $mode" >>"$work/memory.txt"

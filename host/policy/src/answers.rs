@@ -4,7 +4,7 @@
 //! region's bound on concurrent calls.
 
 use super::set::Active;
-use super::{Allocation, Decision, PROVINCE, PluginRef, PolicySet, RegionPolicy, RulesError, Violation};
+use super::{Allocation, Decision, PluginRef, PolicySet, RegionPolicy, RulesError, Violation};
 use super::{enforce_eligibility, enforce_grants, enforce_verdict};
 use dwa_engine::{GuestOutput, PluginError, run_blocking};
 use dwa_sdk::manifest::Guardrails;
@@ -18,15 +18,13 @@ fn serving<'a>(active: &'a Active, region: &str) -> Result<(&'a Arc<RegionPolicy
         .regions
         .get(region)
         .ok_or_else(|| RulesError::UnknownRegion(region.to_owned()))?;
+    // The province's rules being active means its guardrails are known; without them no
+    // answer is served (fail closed).
     match &active.guardrails {
         Some(guardrails) => Ok((rules, guardrails)),
-        // The province's own answers are bound by its own manifest; a regency's wait for them.
-        None if region == PROVINCE => Ok((rules, EMPTY_GUARDRAILS.get_or_init(Guardrails::default))),
         None => Err(RulesError::NoGuardrails(region.to_owned())),
     }
 }
-
-static EMPTY_GUARDRAILS: std::sync::OnceLock<Guardrails> = std::sync::OnceLock::new();
 
 impl PolicySet {
     /// Run `f` — calls into `region`'s rules — on the blocking pool (never on an async worker:

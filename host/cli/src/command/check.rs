@@ -4,7 +4,7 @@
 use crate::engine;
 use anyhow::bail;
 use clap::Args;
-use dwa_policy::{PROVINCE, RegionPolicy, validate};
+use dwa_policy::{ALLOCATION_EXAMPLE, PROVINCE, RegionPolicy, validate};
 use std::path::{Path, PathBuf};
 
 // The arguments; the command's help text is the doc comment of its variant in `cli::Command`.
@@ -59,7 +59,12 @@ pub(crate) async fn run(args: CheckArgs) -> anyhow::Result<()> {
         );
     }
     if !json {
-        println!("all {} worked examples pass; guardrails hold", report.examples.len());
+        let allocation = report.examples.iter().any(|e| e.name == ALLOCATION_EXAMPLE);
+        let examples = report.examples.len() - usize::from(allocation);
+        match allocation {
+            true => println!("all {examples} worked examples pass, and the allocation check; guardrails hold"),
+            false => println!("all {examples} worked examples pass; guardrails hold"),
+        }
     }
     Ok(())
 }
