@@ -134,7 +134,9 @@ impl FromStr for Date {
         let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
             return Err(bad());
         };
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        // Digits only: Rust's integer parsing would also take a sign (`+202-01-01`).
+        let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits(y, 4) || !digits(m, 2) || !digits(d, 2) {
             return Err(bad());
         }
         let (y, m, d) = (
@@ -221,7 +223,9 @@ impl FromStr for Quarter {
     fn from_str(s: &str) -> Result<Quarter, DateError> {
         let bad = || DateError(format!("`{s}` is not a quarter in the form YYYY-Qn (n = 1..4)"));
         let (year, number) = s.split_once("-Q").ok_or_else(bad)?;
-        if year.len() != 4 || number.len() != 1 {
+        // Digits only: Rust's integer parsing would also take a sign (`+202-Q1`).
+        let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+        if !digits(year, 4) || !digits(number, 1) {
             return Err(bad());
         }
         let year: u16 = year.parse().map_err(|_| bad())?;
@@ -248,6 +252,25 @@ impl<'de> Deserialize<'de> for Quarter {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn signs_are_not_digits() {
+        for bad in ["+202-Q1", "-202-Q1", "2027-Q+", " 202-Q1"] {
+            assert!(bad.parse::<Quarter>().is_err(), "{bad}");
+        }
+        for bad in ["+202-01-01", "2027-+1-01", "2027-01-+1"] {
+            assert!(bad.parse::<Date>().is_err(), "{bad}");
+        }
+        assert_eq!("2027-Q1".parse::<Quarter>().unwrap(), Quarter { year: 2027, number: 1 });
+        assert_eq!(
+            "2027-01-04".parse::<Date>().unwrap(),
+            Date {
+                year: 2027,
+                month: 1,
+                day: 4
+            }
+        );
+    }
     use super::*;
 
     #[test]
