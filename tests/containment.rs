@@ -12,6 +12,14 @@ mod support;
 use std::path::Path;
 use support::{Server, dwa_command, hostile_manifest, output_text, rules_with};
 
+/// The tests that run servers under load take turns, so one's load never starves another's
+/// server on a small machine (the flood especially: 600 connections at once).
+static SERVERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn servers_turn() -> std::sync::MutexGuard<'static, ()> {
+    SERVERS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// How a mode of the hostile plugin must end.
 #[derive(Clone, Copy, Debug)]
 enum Expect {
@@ -303,6 +311,7 @@ fn dwa_eval_contains_every_hostile_plugin() {
 
 #[test]
 fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_under_load() {
+    let _turn = servers_turn();
     let work = tempfile::tempdir().unwrap();
     let db = work.path().join("serve.db");
     let seeded = support::seed(work.path(), &db, "32,3216,3273", 900);
@@ -394,6 +403,7 @@ fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_u
 
 #[test]
 fn a_flood_of_sleeping_calls_is_turned_away_and_the_host_recovers_without_a_restart() {
+    let _turn = servers_turn();
     let work = tempfile::tempdir().unwrap();
     let db = work.path().join("flood.db");
     let seeded = support::seed(work.path(), &db, "32,3216,3273", 900);
@@ -491,6 +501,7 @@ fn a_flood_of_sleeping_calls_is_turned_away_and_the_host_recovers_without_a_rest
 
 #[test]
 fn guardrails_fail_closed_when_the_province_is_rejected_at_start_up() {
+    let _turn = servers_turn();
     let work = tempfile::tempdir().unwrap();
     let db = work.path().join("guardrails.db");
     let seeded = support::seed(work.path(), &db, "32,3216,3273", 600);
