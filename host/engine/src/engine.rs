@@ -4,6 +4,8 @@
 //! HTTP, manifests or the database.
 
 mod bindings;
+mod calls;
+mod checks;
 mod compile_cache;
 mod error;
 mod offload;
@@ -18,10 +20,8 @@ pub use offload::run_blocking;
 pub use plugin::{Plugin, SUPPORTED_CONTRACTS};
 pub use warm::WarmInstance;
 
-use bindings::{Instance, dispatch};
-use dwa_sdk::{
-    AllocationRequest, Application, Date, Eligibility, Employee, EvaluationInput, Grant, Params, PolicyError, Verdict,
-};
+use bindings::Instance;
+use dwa_sdk::{AllocationRequest, Application, Date, Eligibility, Employee, EvaluationInput, Grant, Params, Verdict};
 use sandbox::HostState;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -278,7 +278,7 @@ impl PolicyEngine {
             calls::allocate(instance, store, request, params)
         })?;
         let grants = call.value.map_err(|e| plugin.refused(e))?;
-        check_grants(plugin, request, &grants)?;
+        checks::check_grants(plugin, request, &grants)?;
         Ok(Call {
             value: grants,
             fuel_used: call.fuel_used,
@@ -422,51 +422,6 @@ impl PolicyEngine {
         }
     }
 
-    fn check_batch_len(&self, plugin: &Plugin, export: &str, got: usize, asked: usize) -> Result<(), PluginError> {
-        if got != asked {
-            return Err(plugin.invalid_output(format!("{export} returned {got} results for {asked} items")));
-        }
-        Ok(())
-    }
-
-    /// Structural checks every verdict must pass, whatever the region; its codes made safe.
-    pub(crate) fn check_verdict(&self, plugin: &Plugin, v: &mut Verdict) -> Result<(), PluginError> {
-        if v.max_remote_days > 5 {
-            return Err(plugin.invalid_output(format!(
-                "max-remote-days {} is more than a 5-day week",
-                v.max_remote_days
-            )));
-        }
-        if v.eligible != v.failed.is_empty() {
-            return Err(plugin.invalid_output(format!(
-                "a verdict that is {} with failed gates {:?}",
-                if v.eligible { "eligible" } else { "not eligible" },
-                v.failed
-            )));
-        }
-        if v.approvals_required.len() > 8 {
-            return Err(plugin.invalid_output(format!("{} approvals required", v.approvals_required.len())));
-        }
-        let bytes: usize = v.failed.iter().map(String::len).sum();
-        if v.failed.len() > self.limits.max_reasons || bytes > self.limits.max_output_bytes {
-            return Err(PluginError::Trap {
-                plugin: plugin.shared_id(),
-                cause: TrapCause::OutputTooLarge {
-                    what: format!("{} failed gates ({bytes} bytes)", v.failed.len()),
-                    limit: format!("{} reasons", self.limits.max_reasons),
-                },
-                output: String::new(),
-            });
-        }
-        for code in &mut v.failed {
-            text::clean(code, text::MAX_CODE_BYTES);
-        }
-        if v.failed.iter().any(String::is_empty) {
-            return Err(plugin.invalid_output("a failed gate without a code".into()));
-        }
-        Ok(())
-    }
-
     fn classify(&self, error: &wasmtime::Error, state: &HostState, output: &GuestOutput) -> TrapCause {
         if let Some(requested) = state.limiter.exceeded {
             return TrapCause::MemoryLimit {
@@ -490,246 +445,10 @@ impl PolicyEngine {
             None => TrapCause::Abi(format!("{error:#}")),
         }
     }
-
-    /// Structural checks every decision must pass, whatever the region; its texts made safe
-    /// (see [`text`]).
-    pub(crate) fn check_eligibility(&self, plugin: &Plugin, e: &mut Eligibility) -> Result<(), PluginError> {
-        if e.max_remote_days > 5 {
-            return Err(plugin.invalid_output(format!(
-                "max-remote-days {} is more than a 5-day week",
-                e.max_remote_days
-            )));
-        }
-        if e.eligible && e.reasons.iter().any(|r| !r.passed) {
-            return Err(plugin.invalid_output("eligible although a gate failed".into()));
-        }
-        if e.reasons.is_empty() {
-            return Err(plugin.invalid_output("a decision without reasons".into()));
-        }
-        if e.approvals_required.len() > 8 {
-            return Err(plugin.invalid_output(format!("{} approvals required", e.approvals_required.len())));
-        }
-        if e.reasons.len() > self.limits.max_reasons {
-            return Err(PluginError::Trap {
-                plugin: plugin.shared_id(),
-                cause: TrapCause::OutputTooLarge {
-                    what: format!("{} reasons", e.reasons.len()),
-                    limit: format!("{} reasons", self.limits.max_reasons),
-                },
-                output: String::new(),
-            });
-        }
-        let bytes: usize = e
-            .reasons
-            .iter()
-            .map(|r| {
-                r.code.len()
-                    + r.message.id.len()
-                    + r.message.en.len()
-                    + r.remedy.as_ref().map_or(0, |t| t.id.len() + t.en.len())
-            })
-            .sum();
-        if bytes > self.limits.max_output_bytes {
-            return Err(PluginError::Trap {
-                plugin: plugin.shared_id(),
-                cause: TrapCause::OutputTooLarge {
-                    what: format!("{bytes} bytes of reasons"),
-                    limit: format!("{} bytes", self.limits.max_output_bytes),
-                },
-                output: String::new(),
-            });
-        }
-        for r in &mut e.reasons {
-            text::clean(&mut r.code, text::MAX_CODE_BYTES);
-            let remedy = r.remedy.iter_mut().flat_map(|t| [&mut t.id, &mut t.en]);
-            for t in [&mut r.message.id, &mut r.message.en].into_iter().chain(remedy) {
-                text::clean(t, text::MAX_MESSAGE_BYTES);
-            }
-        }
-        if let Some(r) = e
-            .reasons
-            .iter()
-            .find(|r| r.code.is_empty() || r.message.id.is_empty() || r.message.en.is_empty())
-        {
-            return Err(plugin.invalid_output(format!(
-                "reason `{}` lacks a code or a message in both languages",
-                r.code
-            )));
-        }
-        Ok(())
-    }
-}
-
-/// Grants must answer exactly the candidates asked about, within their eligibility, with
-/// `remote_days` distinct weekdays each.
-fn check_grants(plugin: &Plugin, request: &AllocationRequest, grants: &[Grant]) -> Result<(), PluginError> {
-    if grants.len() > request.candidates.len() {
-        return Err(plugin.invalid_output(format!(
-            "{} grants for {} candidates",
-            grants.len(),
-            request.candidates.len()
-        )));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for grant in grants {
-        let Some(candidate) = request
-            .candidates
-            .iter()
-            .find(|c| c.application_id == grant.application_id)
-        else {
-            return Err(plugin.invalid_output(format!("grant for unknown application `{}`", grant.application_id)));
-        };
-        if !seen.insert(grant.application_id.as_str()) {
-            return Err(plugin.invalid_output(format!("two grants for application `{}`", grant.application_id)));
-        }
-        if grant.nip != candidate.nip {
-            return Err(plugin.invalid_output(format!("grant for `{}` names another NIP", grant.application_id)));
-        }
-        if grant.remote_days > candidate.max_remote_days {
-            return Err(plugin.invalid_output(format!(
-                "granted {} days to `{}`, eligible for {}",
-                grant.remote_days, grant.application_id, candidate.max_remote_days
-            )));
-        }
-        let mut days = grant.weekdays.clone();
-        days.sort_unstable();
-        days.dedup();
-        if days.len() != grant.weekdays.len() || days.len() != grant.remote_days as usize {
-            return Err(plugin.invalid_output(format!(
-                "grant for `{}` has {} days but weekdays {:?}",
-                grant.application_id, grant.remote_days, grant.weekdays
-            )));
-        }
-    }
-    Ok(())
 }
 
 impl Drop for PolicyEngine {
     fn drop(&mut self) {
         self.ticker_stop.store(true, Ordering::Relaxed);
-    }
-}
-
-/// Each export called on an instance of any supported contract version, converting to and
-/// from the SDK types (the conversions count in the call's time, as they are part of it).
-mod calls {
-    use super::{
-        AllocationRequest, Application, Date, Eligibility, Employee, Grant, Instance, Params, PolicyError, Verdict,
-    };
-    use super::{HostState, dispatch};
-    use wasmtime::Store;
-
-    type Answer<T> = wasmtime::Result<Result<T, PolicyError>>;
-
-    pub(super) fn info(instance: &Instance, store: &mut Store<HostState>) -> wasmtime::Result<dwa_sdk::PluginInfo> {
-        dispatch!(instance, |rules, convert| Ok(rules.call_info(&mut *store)?.into()))
-    }
-
-    pub(super) fn evaluate(
-        instance: &Instance,
-        store: &mut Store<HostState>,
-        employee: &Employee,
-        application: &Application,
-        params: &Params,
-        today: Date,
-    ) -> Answer<Eligibility> {
-        dispatch!(instance, |rules, convert| {
-            let answer = rules.call_evaluate(
-                &mut *store,
-                &employee.into(),
-                &application.into(),
-                &convert::params_to_wit(params),
-                (&today).into(),
-            )?;
-            Ok(answer.map(Into::into).map_err(Into::into))
-        })
-    }
-
-    pub(super) fn evaluate_batch(
-        instance: &Instance,
-        store: &mut Store<HostState>,
-        items: &[(&Employee, &Application)],
-        params: &Params,
-        today: Date,
-    ) -> wasmtime::Result<Vec<Result<Eligibility, PolicyError>>> {
-        dispatch!(instance, |rules, convert| {
-            let items: Vec<_> = items.iter().map(|&(e, a)| (e.into(), a.into())).collect();
-            let answers =
-                rules.call_evaluate_batch(&mut *store, &items, &convert::params_to_wit(params), (&today).into())?;
-            Ok(answers
-                .into_iter()
-                .map(|r| r.map(Into::into).map_err(Into::into))
-                .collect())
-        })
-    }
-
-    pub(super) fn decide(
-        instance: &Instance,
-        store: &mut Store<HostState>,
-        employee: &Employee,
-        application: &Application,
-        params: &Params,
-        today: Date,
-    ) -> Answer<Verdict> {
-        match instance {
-            // 0.1.0 has no `decide`: its `evaluate`, without the messages, is the same outcome.
-            Instance::V0_1(_) => {
-                Ok(evaluate(instance, store, employee, application, params, today)?.map(Verdict::from))
-            }
-            Instance::V0_2(bindings) => {
-                use super::bindings::v0_2_0::convert;
-                let answer = bindings.dwa_policy_rules().call_decide(
-                    &mut *store,
-                    &employee.into(),
-                    &application.into(),
-                    &convert::params_to_wit(params),
-                    (&today).into(),
-                )?;
-                Ok(answer.map(Into::into).map_err(Into::into))
-            }
-        }
-    }
-
-    pub(super) fn decide_batch(
-        instance: &Instance,
-        store: &mut Store<HostState>,
-        items: &[(&Employee, &Application)],
-        params: &Params,
-        today: Date,
-    ) -> wasmtime::Result<Vec<Result<Verdict, PolicyError>>> {
-        match instance {
-            Instance::V0_1(_) => Ok(evaluate_batch(instance, store, items, params, today)?
-                .into_iter()
-                .map(|r| r.map(Verdict::from))
-                .collect()),
-            Instance::V0_2(bindings) => {
-                use super::bindings::v0_2_0::convert;
-                let items: Vec<_> = items.iter().map(|&(e, a)| (e.into(), a.into())).collect();
-                let answers = bindings.dwa_policy_rules().call_decide_batch(
-                    &mut *store,
-                    &items,
-                    &convert::params_to_wit(params),
-                    (&today).into(),
-                )?;
-                Ok(answers
-                    .into_iter()
-                    .map(|r| r.map(Into::into).map_err(Into::into))
-                    .collect())
-            }
-        }
-    }
-
-    pub(super) fn allocate(
-        instance: &Instance,
-        store: &mut Store<HostState>,
-        request: &AllocationRequest,
-        params: &Params,
-    ) -> Answer<Vec<Grant>> {
-        dispatch!(instance, |rules, convert| {
-            let answer = rules.call_allocate(&mut *store, &request.into(), &convert::params_to_wit(params))?;
-            Ok(answer
-                .map(|grants| grants.into_iter().map(Into::into).collect())
-                .map_err(Into::into))
-        })
     }
 }
