@@ -289,7 +289,7 @@ pub fn tidy(text: &str, max: usize) -> String {
         }
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() || dwa_workflow::input::is_bidi_control(c) => {}
+            c if dwa_domain::text::is_unsafe(c) => {}
             '\u{2028}' | '\u{2029}' | '\u{FEFF}' => {}
             c => out.push(c),
         }

@@ -13,7 +13,14 @@ pub const MAX_MESSAGE_BYTES: usize = 1024;
 /// tab too: a reason is one line) and the bidirectional overrides, embeddings, isolates and
 /// marks that can make a text read differently from what it says.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Whether `c` is a Unicode bidirectional formatting character (embeddings, overrides,
+/// isolates and the implicit marks): the one definition the host's input rules and its
+/// cleaning of plugin texts share.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// `text` without unsafe characters, cut at a character boundary to at most `max` bytes (with

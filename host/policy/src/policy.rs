@@ -13,7 +13,9 @@ pub mod watch;
 pub use dwa_domain::{Allocation, Decision, PluginRef, Violation};
 pub use guardrails::{enforce_eligibility, enforce_grants, enforce_verdict};
 pub use region::{PluginCache, RegionPolicy};
-pub use set::{ActiveVersion, Attempt, PolicyEvent, PolicySet, PolicyStatus, file_name, manifests_in};
+pub use set::{
+    ActiveVersion, Attempt, PolicyEvent, PolicySet, PolicyStatus, file_name, is_province_manifest, manifests_in,
+};
 pub use validate::{ALLOCATION_EXAMPLE, ExampleOutcome, ValidationReport, validate};
 
 use dwa_engine::{HostFault, LoadError, PluginError};

@@ -119,6 +119,12 @@ struct Validated {
     guardrails: Option<Guardrails>,
 }
 
+/// Whether a manifest file is the province's (named `32-…`): it loads before the others, as
+/// its guardrails bind them.
+pub fn is_province_manifest(path: &Path) -> bool {
+    file_name(path).starts_with(&format!("{PROVINCE}-"))
+}
+
 /// A path's file name as text (empty when it has none).
 pub fn file_name(path: &Path) -> String {
     path.file_name()
@@ -144,17 +150,10 @@ impl PolicySet {
             events: Mutex::default(),
             last_seen: Mutex::default(),
         };
-        let mut manifests = manifests_in(dir)?;
         // The province first: its guardrails bind every other region.
-        let mut province_first = Vec::new();
-        manifests.retain(|p| {
-            let province = file_name(p).starts_with(&format!("{PROVINCE}-"));
-            if province {
-                province_first.push(p.clone());
-            }
-            !province
-        });
-        province_first.extend(manifests);
+        let (mut province_first, others): (Vec<_>, Vec<_>) =
+            manifests_in(dir)?.into_iter().partition(|p| is_province_manifest(p));
+        province_first.extend(others);
         let errors: Vec<RulesError> = province_first
             .iter()
             .filter_map(|path| set.reload(path, "startup").err())

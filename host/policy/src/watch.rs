@@ -7,7 +7,7 @@
 //! rejected candidate is validated once, not on every tick. Each manifest validates on its own
 //! blocking task: a slow candidate of one region never holds up another region's change.
 
-use crate::{PolicySet, manifests_in};
+use crate::{PolicySet, is_province_manifest, manifests_in};
 use notify::{RecursiveMode, Watcher};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -66,12 +66,6 @@ fn affected_manifests(dir: &Path, changed: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
         }
     }
     affected
-}
-
-fn is_province(manifest: &Path) -> bool {
-    manifest
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{}-", crate::PROVINCE)))
 }
 
 /// Load one manifest if its content changed, on the blocking pool (failures are recorded in the
@@ -146,7 +140,7 @@ pub fn spawn_with(policies: Arc<PolicySet>, dir: PathBuf, poll: Duration, file_e
             // The province first (its guardrails bind the others), then every other region at
             // once, each on its own task; a manifest still validating waits for the next round.
             loading.retain(|_, task: &mut tokio::task::JoinHandle<()>| !task.is_finished());
-            let (province, regions): (Vec<_>, Vec<_>) = affected.into_iter().partition(|p| is_province(p));
+            let (province, regions): (Vec<_>, Vec<_>) = affected.into_iter().partition(|p| is_province_manifest(p));
             for manifest in province {
                 if !loading.contains_key(&manifest) {
                     let task = load(policies.clone(), manifest.clone());

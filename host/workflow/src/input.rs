@@ -16,6 +16,7 @@
 //! - **Identifiers** (unit codes, version ids, region codes) are short and plain ASCII.
 
 use super::WorkflowError;
+pub use dwa_domain::text::is_bidi_control;
 use dwa_sdk::{Date, Quarter};
 
 /// Earliest year of a quarter or date a client may name.
@@ -67,12 +68,6 @@ impl TextRule {
         optional: false,
         refuse_markup: false,
     };
-}
-
-/// Whether `c` is a Unicode bidirectional formatting character (embeddings, overrides,
-/// isolates and the implicit marks).
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Why `text` breaks `rule`, in words a person can act on; `None` when it is fine.
