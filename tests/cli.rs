@@ -234,12 +234,46 @@ fn help_explains_every_command() {
 
 /// `dwa token create` prints the token alone; `dwa serve` answers with it over real HTTP on
 /// loopback and shuts down cleanly on SIGTERM.
+/// Up to three eligible and three ineligible applications of `region` for 2027-Q1 with their
+/// latest decision's eligibility, read from the database.
+fn applications_of(db: &Path, region: &str) -> Vec<(String, bool)> {
+    let url = format!("sqlite://{}", db.display());
+    let region = region.to_owned();
+    tokio::runtime::Runtime::new().unwrap().block_on(async move {
+        let store = dwa_store::Store::connect(&url).await.unwrap();
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT a.id FROM applications a JOIN employees e ON e.nip = a.nip \
+             WHERE e.region = $1 AND a.quarter = '2027-Q1' ORDER BY a.id",
+        )
+        .bind(&region)
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let mut picked: Vec<(String, bool)> = Vec::new();
+        for id in ids {
+            let eligible = store.latest_decision(&id).await.unwrap().decision.verdict.eligible;
+            if picked.iter().filter(|p| p.1 == eligible).count() < 3 {
+                picked.push((id, eligible));
+            }
+        }
+        picked
+    })
+}
+
 #[test]
 fn token_create_and_serve_over_http() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("dwa.db");
     assert!(dwa(&["seed", "--employees", "200"], &db).status.success());
+    // Allocated as scripts/start.sh does: every region at once.
+    let out = dwa(&["allocate", "--all", "--quarter", "2027-Q1"], &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let applications = applications_of(&db, "3216");
+    assert!(
+        applications.iter().any(|a| a.1) && applications.iter().any(|a| !a.1),
+        "{applications:?}"
+    );
     let out = dwa(&["token", "create", "--role", "hr", "--region", "3216"], &db);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let token = text(&out.stdout).trim().to_owned();
@@ -270,18 +304,19 @@ fn token_create_and_serve_over_http() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let get = |path: &str| -> Option<String> {
+    let send = |method: &str, path: &str| -> Option<String> {
         let mut stream = std::net::TcpStream::connect(&bind).ok()?;
         stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).ok()?;
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         )
         .ok()?;
         let mut answer = String::new();
         stream.read_to_string(&mut answer).ok()?;
         Some(answer)
     };
+    let get = |path: &str| send("GET", path);
     // Bounded wait for the server to come up: 100 tries, 100 ms apart.
     let health = (0..100).find_map(|_| {
         get("/healthz").or_else(|| {
@@ -298,6 +333,29 @@ fn token_create_and_serve_over_http() {
     );
     let other = get("/api/reports/participation?quarter=2027-Q1&region=32").unwrap();
     assert!(other.starts_with("HTTP/1.1 403"), "{other}");
+
+    // What `allocate --all` decided answers: the application with its decision and reasons,
+    // the decision by its id, and its replay.
+    for (application, eligible) in &applications {
+        let answer = get(&format!("/api/applications/{application}")).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        let body: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+        let decision = &body["decision"];
+        assert_eq!(decision["eligible"], *eligible, "{body}");
+        assert_eq!(decision["reproduced"], true, "{body}");
+        assert!(!decision["reasons"].as_array().unwrap().is_empty(), "{body}");
+        let id = decision["id"].as_str().unwrap();
+        let answer = get(&format!("/api/decisions/{id}")).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.contains(application.as_str()),
+            "{answer}"
+        );
+        let answer = send("POST", &format!("/api/decisions/{id}/replay")).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.contains("\"unchanged\":true"),
+            "{answer}"
+        );
+    }
 
     let kill = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])

@@ -8,7 +8,7 @@
 //! - a CSV import of 30,000 employees through `dwa serve` (`POST /api/employees/import`),
 //!
 //! and after each kill the database is opened again, as the next command does, and checked:
-//! SQLite's `PRAGMA integrity_check` is ok; every stored decision (full or compact) reads back;
+//! SQLite's `PRAGMA integrity_check` is ok; every stored decision reads back;
 //! every unit has either a whole roster (exactly the one an uninterrupted run makes) with its
 //! allocation row and the decisions of the run that made it, or no allocation, no roster and no
 //! decisions; a region of the bulk run is committed whole or not at all, and every stored run
@@ -65,6 +65,12 @@ fn rng(scenario: &str) -> SplitMix {
 /// `dwa` on `database` with the rules in `rules`; stdout discarded, stderr kept in `log`.
 fn dwa(database: &str, rules: &Path, log: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dwa"));
+    // On PostgreSQL the command's sessions are named, so that after a kill the check can wait
+    // for the server to finish them (see `reopen`).
+    let database = match session_name(database) {
+        Some(name) => format!("{database}&application_name={name}"),
+        None => database.to_owned(),
+    };
     command
         .args(args)
         .env("DWA_DATABASE", database)
@@ -174,7 +180,35 @@ fn copy_sqlite(from: &Path, to: &Path) {
 }
 
 /// Open the database as the next command would (recovering the write-ahead log, migrating).
+/// The PostgreSQL session name of the commands run on `url` (one per test schema), or `None`
+/// for SQLite.
+fn session_name(url: &str) -> Option<String> {
+    let schema = url.strip_prefix("postgres")?.rsplit("search_path%3D").next()?;
+    Some(format!("dwa_crash_{schema}"))
+}
+
+/// Open the database as the next command does. On PostgreSQL, first wait (bounded: 10 s) until
+/// the killed command's sessions are gone: a server finishes the statement it is running when
+/// its client dies — a COMMIT then still commits — and a check that read in the middle of that
+/// would see half before and half after it.
 async fn reopen(url: &str) -> Store {
+    if let Some(name) = session_name(url) {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(&common::postgres_url()).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (sessions,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1")
+                    .bind(&name)
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+            if sessions == 0 || Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
     Store::connect(url)
         .await
         .unwrap_or_else(|e| panic!("reopening {url}: {e}"))
@@ -272,13 +306,14 @@ fn rosters_whole(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Per-unit allocation: full decisions, one transaction per unit.
+// Per-unit allocation: one run (one transaction) per unit.
 
-/// Per unit: (decisions stored for the quarter, latest `decided_at`).
+/// Per unit: (decisions stored for the quarter, start of the latest run that decided there).
 async fn unit_decisions(store: &Store) -> BTreeMap<String, (i64, String)> {
     let rows = sqlx::query(
-        "SELECT e.unit AS unit, COUNT(*) AS n, MAX(d.decided_at) AS latest FROM decisions d \
-         JOIN employees e ON e.nip = d.nip WHERE d.quarter = $1 GROUP BY e.unit",
+        "SELECT e.unit AS unit, COUNT(*) AS n, MAX(r.started_at) AS latest FROM decisions d \
+         JOIN decision_runs r ON r.id = d.run_id JOIN employees e ON e.nip = d.nip WHERE r.quarter = $1 \
+         GROUP BY e.unit",
     )
     .bind(QUARTER)
     .fetch_all(store.pool())
@@ -291,12 +326,12 @@ async fn unit_decisions(store: &Store) -> BTreeMap<String, (i64, String)> {
 
 /// Every decision row reads back whole through the host's own reader.
 async fn decisions_readable(store: &Store) -> usize {
-    let rows = sqlx::query("SELECT id FROM decisions")
+    let rows = sqlx::query("SELECT run_id, application_id FROM decisions")
         .fetch_all(store.pool())
         .await
         .unwrap();
     for row in &rows {
-        let id: String = row.get("id");
+        let id = dwa_store::decision_id(row.get("run_id"), &row.get::<String, _>("application_id"));
         let decision = store
             .decision(&id)
             .await
@@ -340,8 +375,8 @@ async fn check_per_unit(
     // earlier one) that stored the roster.
     let (orphans,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM roster r JOIN allocations a ON a.unit = r.unit AND a.quarter = r.quarter \
-         WHERE r.quarter = $1 AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.application_id = r.application_id \
-         AND d.eligible = 1 AND d.decided_at <= a.allocated_at)",
+         WHERE r.quarter = $1 AND NOT EXISTS (SELECT 1 FROM decisions d JOIN decision_runs run ON run.id = d.run_id \
+         WHERE d.application_id = r.application_id AND d.eligible = 1 AND run.started_at <= a.allocated_at)",
     )
     .bind(QUARTER)
     .fetch_one(store.pool())
@@ -385,9 +420,9 @@ async fn per_unit_scenario(label: &str, url: &str, reference_url: Option<&str>, 
         for table in [
             "roster",
             "allocations",
-            "decision_reasons",
             "guardrail_violations",
             "decisions",
+            "decision_runs",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(store.pool())
@@ -473,7 +508,7 @@ async fn kill_9_during_per_unit_allocation_postgres() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Region-wide allocation: compact decisions, one transaction per region.
+// Region-wide allocation: one run (one transaction) per region.
 
 /// The bulk run's invariants; returns the regions committed.
 async fn check_bulk(store: &Store, reference: &Rosters, reference_runs: &BTreeMap<String, i64>) -> usize {
@@ -482,9 +517,9 @@ async fn check_bulk(store: &Store, reference: &Rosters, reference_runs: &BTreeMa
     let allocated = allocations(store).await;
     rosters_whole(&units, &allocated, &rosters(store).await, reference);
 
-    // Every compact decision reads back, and belongs to a stored run with all its decisions.
+    // Every decision reads back, and belongs to a stored run with all its decisions.
     let runs = sqlx::query(
-        "SELECT id, region, started_at, units, decisions FROM allocation_runs WHERE quarter = $1 ORDER BY id",
+        "SELECT id, region, started_at, units, decisions FROM decision_runs WHERE quarter = $1 ORDER BY id",
     )
     .bind(QUARTER)
     .fetch_all(store.pool())
@@ -494,7 +529,7 @@ async fn check_bulk(store: &Store, reference: &Rosters, reference_runs: &BTreeMa
     let mut run_ids = BTreeSet::new();
     for r in &runs {
         let (id, region): (i64, String) = (r.get("id"), r.get("region"));
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM compact_decisions WHERE run_id = $1")
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM decisions WHERE run_id = $1")
             .bind(id)
             .fetch_one(store.pool())
             .await
@@ -509,7 +544,7 @@ async fn check_bulk(store: &Store, reference: &Rosters, reference_runs: &BTreeMa
     }
     let rows = sqlx::query(
         "SELECT run_id, application_id, nip, eligible, max_remote_days, priority, approvals_required, failed \
-         FROM compact_decisions",
+         FROM decisions",
     )
     .fetch_all(store.pool())
     .await
@@ -517,10 +552,7 @@ async fn check_bulk(store: &Store, reference: &Rosters, reference_runs: &BTreeMa
     let mut per_run_apps: BTreeMap<i64, BTreeSet<String>> = BTreeMap::new();
     for r in &rows {
         let run: i64 = r.get("run_id");
-        assert!(
-            run_ids.contains(&run),
-            "compact decision of run {run}, which is not stored"
-        );
+        assert!(run_ids.contains(&run), "decision of run {run}, which is not stored");
         let app: String = r.get("application_id");
         assert!(app.starts_with("app-"), "{app}");
         assert_eq!(r.get::<String, _>("nip").len(), 18);
@@ -542,9 +574,9 @@ async fn check_bulk(store: &Store, reference: &Rosters, reference_runs: &BTreeMa
     }
     if let Some(app) = rows.first().map(|r| r.get::<String, _>("application_id")) {
         store
-            .latest_compact_decision(&app)
+            .latest_decision(&app)
             .await
-            .expect("the host reads a compact decision back");
+            .expect("the host reads a decision back");
     }
 
     // Each region is committed whole or not at all.
@@ -595,7 +627,7 @@ fn national_rules(dir: &Path) -> PathBuf {
     national.join("rules")
 }
 
-/// Kill `dwa allocate --all` (the bulk path) [`KILLS`] times at random points, checking after
+/// Kill `dwa allocate --all` (one run per region) [`KILLS`] times at random points, checking after
 /// each. The reference run is made on `reference_url` (a copy) or, when `None`, on `url`
 /// itself and then undone.
 async fn region_wide_scenario(label: &str, url: &str, reference_url: Option<&str>, rules: &Path, dir: &Path) {
@@ -605,7 +637,7 @@ async fn region_wide_scenario(label: &str, url: &str, reference_url: Option<&str
     let duration = run_ok(dwa(target, rules, &log, &args), &log);
     let store = reopen(target).await;
     let reference = rosters(&store).await;
-    let rows = sqlx::query("SELECT region, decisions FROM allocation_runs")
+    let rows = sqlx::query("SELECT region, decisions FROM decision_runs")
         .fetch_all(store.pool())
         .await
         .unwrap();
@@ -620,8 +652,8 @@ async fn region_wide_scenario(label: &str, url: &str, reference_url: Option<&str
         for table in [
             "roster",
             "allocations",
-            "compact_decisions",
-            "allocation_runs",
+            "decisions",
+            "decision_runs",
             "guardrail_violations",
         ] {
             sqlx::query(&format!("DELETE FROM {table}"))
@@ -640,7 +672,7 @@ async fn region_wide_scenario(label: &str, url: &str, reference_url: Option<&str
         let finished = run_and_kill(dwa(url, rules, &log, &args), delay);
         let store = reopen(url).await;
         let committed = check_bulk(&store, &reference, &reference_runs).await;
-        let (runs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM allocation_runs")
+        let (runs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM decision_runs")
             .fetch_one(store.pool())
             .await
             .unwrap();

@@ -63,31 +63,32 @@ async fn pairs(store: &Store, sql: &str) -> BTreeMap<String, i64> {
 /// A latest decision: (decision id, region, eligible).
 type Latest = (String, String, bool);
 
-/// The latest decision of each live application, recomputed in Rust from every decision row,
-/// by application id.
+/// The latest decision of each live application, recomputed in Rust from every decision row
+/// (the greatest run id is the latest), by application id.
 async fn latest_decisions(store: &Store) -> HashMap<String, Latest> {
     let rows = sqlx::query(
-        "SELECT d.id, d.application_id, d.region, d.eligible, d.decided_at FROM decisions d \
+        "SELECT d.run_id, d.application_id, r.region, d.eligible FROM decisions d \
+         JOIN decision_runs r ON r.id = d.run_id \
          JOIN applications a ON a.id = d.application_id WHERE a.quarter = $1 AND a.status <> 'withdrawn'",
     )
     .bind(QUARTER.to_string())
     .fetch_all(store.pool())
     .await
     .unwrap();
-    // Application id → ((decided_at, id), decision): the greatest pair is the latest.
-    let mut latest: HashMap<String, ((String, String), Latest)> = HashMap::new();
+    // Application id → (run id, decision): the greatest run id is the latest.
+    let mut latest: HashMap<String, (i64, Latest)> = HashMap::new();
     for r in rows {
-        let key = (r.get::<String, _>("decided_at"), r.get::<String, _>("id"));
+        let run: i64 = r.get("run_id");
+        let application: String = r.get("application_id");
         let value = (
-            r.get::<String, _>("id"),
+            dwa_store::decision_id(run, &application),
             r.get::<String, _>("region"),
             r.get::<i64, _>("eligible") != 0,
         );
-        let application: String = r.get("application_id");
         match latest.get(&application) {
-            Some((seen, _)) if *seen >= key => {}
+            Some((seen, _)) if *seen >= run => {}
             _ => {
-                latest.insert(application, (key, value));
+                latest.insert(application, (run, value));
             }
         }
     }
@@ -121,27 +122,30 @@ async fn pairs_text(store: &Store, sql: &str) -> HashMap<String, String> {
         .collect()
 }
 
-/// (region, code) → (passed, failed), by recomputation over the latest decisions.
+/// (region, code) → (passed, failed), by recomputation over the latest decisions: a gate
+/// failed when the decision lists it, passed when its run's plugin reported it otherwise.
 async fn reasons_recomputed(store: &Store) -> BTreeMap<(String, String), (u64, u64)> {
-    let latest: HashMap<String, String> = latest_decisions(store)
-        .await
-        .into_values()
-        .map(|(id, region, _)| (id, region))
-        .collect();
-    let rows = sqlx::query("SELECT decision_id, code, passed FROM decision_reasons")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
     let mut counts: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
-    for r in rows {
-        let Some(region) = latest.get(&r.get::<String, _>("decision_id")) else {
-            continue;
-        };
-        let entry = counts.entry((region.clone(), r.get("code"))).or_default();
-        if r.get::<i64, _>("passed") != 0 {
-            entry.0 += 1;
-        } else {
-            entry.1 += 1;
+    for (id, region, _) in latest_decisions(store).await.into_values() {
+        let decision = store.decision(&id).await.unwrap();
+        let reported: String = sqlx::query_scalar("SELECT reason_codes FROM decision_runs WHERE id = $1")
+            .bind(decision.run_id)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let failed = &decision.decision.verdict.failed;
+        let mut codes: Vec<&str> = reported.split(',').filter(|c| !c.is_empty()).collect();
+        codes.extend(failed.iter().map(String::as_str));
+        codes.sort();
+        codes.dedup();
+        assert!(!codes.is_empty(), "decision {id}: its run reported no gates");
+        for code in codes {
+            let entry = counts.entry((region.clone(), code.to_owned())).or_default();
+            if failed.iter().any(|f| f == code) {
+                entry.1 += 1;
+            } else {
+                entry.0 += 1;
+            }
         }
     }
     counts
@@ -216,25 +220,39 @@ async fn reports_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
     check_csv(&after, &reasons.rows);
 }
 
-/// Copy `decision` as a decision taken later, ineligible, with its RATING reason failed.
+/// Copy `decision` as a decision taken later (in a run of its own with a greater id),
+/// ineligible, with its RATING gate failed.
 async fn override_decision(store: &Store, decision: &str) {
+    let stored = store.decision(decision).await.unwrap();
+    assert!(!stored.decision.verdict.failed.iter().any(|c| c == "RATING"));
+    let (later,): (i64,) = sqlx::query_as("SELECT MAX(id) + 1 FROM decision_runs")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     sqlx::query(
-        "INSERT INTO decisions (id, application_id, nip, region, quarter, evaluated_on, plugin_name, plugin_version, \
-         plugin_sha256, manifest_sha256, input_json, eligible, max_remote_days, priority, outcome_json, fuel_used, \
-         duration_us, guest_output, decided_at) \
-         SELECT 'dec-later', application_id, nip, region, quarter, evaluated_on, plugin_name, plugin_version, \
-         plugin_sha256, manifest_sha256, input_json, 0, 0, priority, outcome_json, fuel_used, duration_us, guest_output, \
-         '2999-01-01T00:00:00Z' FROM decisions WHERE id = $1",
+        "INSERT INTO decision_runs (id, region, quarter, evaluated_on, plugin_name, plugin_version, plugin_sha256, \
+         manifest_sha256, started_at, finished_at, units, decisions, eligible, granted, fuel_used, kind, reason_codes, \
+         guest_output) \
+         SELECT $1, region, quarter, evaluated_on, plugin_name, plugin_version, plugin_sha256, manifest_sha256, \
+         '2999-01-01T00:00:00Z', '2999-01-01T00:00:00Z', 0, 1, 0, 0, 0, 'eval', reason_codes, '' \
+         FROM decision_runs WHERE id = $2",
     )
-    .bind(decision)
+    .bind(later)
+    .bind(stored.run_id)
     .execute(store.pool())
     .await
     .unwrap();
+    let mut failed = stored.decision.verdict.failed.clone();
+    failed.push("RATING".into());
     sqlx::query(
-        "INSERT INTO decision_reasons (decision_id, code, passed) \
-         SELECT 'dec-later', code, CASE WHEN code = 'RATING' THEN 0 ELSE passed END FROM decision_reasons WHERE decision_id = $1",
+        "INSERT INTO decisions (run_id, application_id, nip, eligible, max_remote_days, priority, approvals_required, failed) \
+         SELECT $1, application_id, nip, 0, 0, priority, approvals_required, $2 FROM decisions \
+         WHERE run_id = $3 AND application_id = $4",
     )
-    .bind(decision)
+    .bind(later)
+    .bind(failed.join(","))
+    .bind(stored.run_id)
+    .bind(&stored.decision.application_id)
     .execute(store.pool())
     .await
     .unwrap();

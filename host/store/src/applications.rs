@@ -71,7 +71,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         insert_application_in(&mut tx, nip, application).await?;
-        let id = super::decisions::insert_decision_in(&mut tx, decision).await?;
+        let id = super::decisions::insert_decision_in(&mut tx, super::RunKind::Submission, decision).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -85,7 +85,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         record_approval_in(&mut tx, application_id, approval).await?;
-        let id = super::decisions::insert_decision_in(&mut tx, decision).await?;
+        let id = super::decisions::insert_decision_in(&mut tx, super::RunKind::Approval, decision).await?;
         tx.commit().await?;
         Ok(id)
     }

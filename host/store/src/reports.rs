@@ -1,12 +1,11 @@
 //! The counts behind the participation, reasons and savings reports (`dwa_workflow::report`), one
 //! grouped query each, filtered by quarter and optionally by region.
 //!
-//! "Latest decision" means, per application, the decision with the greatest `decided_at`, ties
-//! broken by the greatest `id`: an application is re-evaluated on every allocation run, and
-//! only its last outcome counts. Decisions come in full (`decisions`, with their reasons in
-//! `decision_reasons`) or compact from a national run (`compact_decisions`, decided when their
-//! run started, with only the failed gates' codes). Only stored, live (not withdrawn)
-//! applications are in scope, so decisions from ad-hoc `dwa eval` runs are left out.
+//! "Latest decision" means, per application, the decision of its latest run (the greatest run
+//! id: ids follow time): an application is re-evaluated on every allocation run, and only its
+//! last outcome counts. Every decision has the same shape (`decisions` in `decision_runs`),
+//! whichever command made it. Only stored, live (not withdrawn) applications are in scope, so
+//! decisions from ad-hoc `dwa eval` runs are left out.
 
 use super::{Store, StoreError};
 use dwa_sdk::Quarter;
@@ -59,17 +58,13 @@ pub struct DecisionCount {
     pub eligible: u64,
 }
 
-/// The latest decision, full or compact, of every application of the quarter (`$1`), as
-/// `latest` with `rn = 1`; `compact` is 1 for a compact one, whose `id` is `run-<run id>`. A
-/// window function rather than a self-join: both SQLite (3.25+) and PostgreSQL have it, and it
-/// reads the decisions once.
-const LATEST_DECISIONS: &str = "WITH every_decision AS (\
-     SELECT d.id, d.application_id, d.region, d.eligible, d.decided_at AS at, 0 AS compact \
-     FROM decisions d WHERE d.quarter = $1 \
-     UNION ALL SELECT 'run-' || CAST(c.run_id AS TEXT), c.application_id, r.region, c.eligible, r.started_at, 1 \
-     FROM compact_decisions c JOIN allocation_runs r ON r.id = c.run_id WHERE r.quarter = $1), \
-     latest AS (SELECT e.id, e.application_id, e.region, e.eligible, e.compact, \
-     ROW_NUMBER() OVER (PARTITION BY e.application_id ORDER BY e.at DESC, e.id DESC) AS rn FROM every_decision e)";
+/// The latest decision of every application of the quarter (`$1`), as `latest` with
+/// `rn = 1`, with its failed gates and its run's reported gate codes. A window function rather
+/// than a self-join: both SQLite (3.25+) and PostgreSQL have it, and it reads the decisions once.
+const LATEST_DECISIONS: &str = "WITH latest AS (\
+     SELECT d.application_id, r.region, d.eligible, d.failed, r.reason_codes, \
+     ROW_NUMBER() OVER (PARTITION BY d.application_id ORDER BY d.run_id DESC) AS rn \
+     FROM decisions d JOIN decision_runs r ON r.id = d.run_id WHERE r.quarter = $1)";
 
 /// `AND <column> = $2` when a region is given (the query then binds it second).
 fn region_filter(column: &str, region: Option<&str>) -> String {
@@ -131,18 +126,18 @@ impl Store {
 
     /// Passed and failed counts per region and reason code over the latest decision of every
     /// live application of `quarter` (of `region`, or all), ordered by region and code. A
-    /// compact decision counts as failed for each gate it lists and as passed for every other
-    /// code its region reports (the rule plugins report every gate on every decision).
+    /// decision counts as failed for each gate it lists as failed, and as passed for every other
+    /// gate its run's plugin reported (`decision_runs.reason_codes`: the baseline and the rule
+    /// plugins report every gate on every decision).
     pub async fn reason_counts(&self, region: Option<&str>, quarter: Quarter) -> Result<Vec<ReasonCount>, StoreError> {
+        // Grouped by the lists of codes (few distinct ones), split here rather than in SQL,
+        // where SQLite and PostgreSQL split strings differently.
         let sql = format!(
             "{LATEST_DECISIONS} \
-             SELECT l.region, r.code, \
-             CAST(SUM(CASE WHEN r.passed <> 0 THEN 1 ELSE 0 END) AS BIGINT) AS passed, \
-             CAST(SUM(CASE WHEN r.passed = 0 THEN 1 ELSE 0 END) AS BIGINT) AS failed \
+             SELECT l.region, l.reason_codes, l.failed, COUNT(*) AS n \
              FROM latest l JOIN applications a ON a.id = l.application_id \
-             JOIN decision_reasons r ON r.decision_id = l.id \
-             WHERE l.rn = 1 AND l.compact = 0 AND a.status <> 'withdrawn'{} \
-             GROUP BY l.region, r.code ORDER BY l.region, r.code",
+             WHERE l.rn = 1 AND a.status <> 'withdrawn'{} \
+             GROUP BY l.region, l.reason_codes, l.failed",
             region_filter("l.region", region)
         );
         let mut query = sqlx::query(&sql).bind(quarter.to_string());
@@ -151,53 +146,23 @@ impl Store {
         }
         let mut counts: std::collections::BTreeMap<(String, String), (u64, u64)> = Default::default();
         for row in query.fetch_all(&self.pool).await? {
-            counts.insert(
-                (row.try_get("region")?, row.try_get("code")?),
-                (count(&row, "passed")?, count(&row, "failed")?),
-            );
-        }
-        // Compact decisions, grouped by their list of failed codes (few distinct lists), split
-        // here rather than in SQL, where SQLite and PostgreSQL split strings differently.
-        let sql = format!(
-            "{LATEST_DECISIONS} \
-             SELECT l.region, c.failed, COUNT(*) AS n \
-             FROM latest l JOIN applications a ON a.id = l.application_id \
-             JOIN compact_decisions c ON 'run-' || CAST(c.run_id AS TEXT) = l.id AND c.application_id = l.application_id \
-             WHERE l.rn = 1 AND l.compact = 1 AND a.status <> 'withdrawn'{} \
-             GROUP BY l.region, c.failed",
-            region_filter("l.region", region)
-        );
-        let mut query = sqlx::query(&sql).bind(quarter.to_string());
-        if let Some(region) = region {
-            query = query.bind(region);
-        }
-        let mut compact: std::collections::BTreeMap<String, (u64, Vec<(String, u64)>)> = Default::default();
-        for row in query.fetch_all(&self.pool).await? {
             let region: String = row.try_get("region")?;
+            let reported: String = row.try_get("reason_codes")?;
             let failed: String = row.try_get("failed")?;
             let n = count(&row, "n")?;
-            let entry = compact.entry(region).or_default();
-            entry.0 += n;
-            for code in failed.split(',').filter(|c| !c.is_empty()) {
-                entry.1.push((code.to_owned(), n));
-            }
-        }
-        for (region, (decisions, failures)) in compact {
-            let mut failed_by_code: std::collections::BTreeMap<String, u64> = Default::default();
-            for (code, n) in failures {
-                *failed_by_code.entry(code).or_default() += n;
-            }
-            let mut codes: std::collections::BTreeSet<String> = counts
-                .keys()
-                .filter(|(r, _)| *r == region)
-                .map(|(_, c)| c.clone())
+            let failed: std::collections::BTreeSet<&str> = failed.split(',').filter(|c| !c.is_empty()).collect();
+            let codes: std::collections::BTreeSet<&str> = reported
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .chain(failed.iter().copied())
                 .collect();
-            codes.extend(failed_by_code.keys().cloned());
             for code in codes {
-                let failed = failed_by_code.get(&code).copied().unwrap_or(0);
-                let entry = counts.entry((region.clone(), code)).or_default();
-                entry.0 += decisions.saturating_sub(failed);
-                entry.1 += failed;
+                let entry = counts.entry((region.clone(), code.to_owned())).or_default();
+                if failed.contains(code) {
+                    entry.1 += n;
+                } else {
+                    entry.0 += n;
+                }
             }
         }
         Ok(counts

@@ -9,24 +9,25 @@ pub mod bulk;
 mod decisions;
 mod employees;
 mod imports;
-mod national;
+mod legacy;
 mod policies;
 mod reports;
+mod runs;
+mod staff;
 
 pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
 pub use applications::StoredApplication;
-pub use decisions::StoredDecision;
+pub use decisions::{DecisionRow, RunKind, StoredDecision, decision_id};
 pub use dwa_domain::now_rfc3339;
 pub use employees::{EmployeeRecord, UnitRow};
-pub use national::{
-    CompactDecision, RegionWriter, RunSummary, StaffPage, StaffRow, StoredCompactDecision, UnitAllocation, UnitStaff,
-};
 pub use policies::{
     AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,
     VersionSummary,
 };
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
+pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
+pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -143,11 +144,13 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             write_turn: Arc::default(),
-        })
+        };
+        store.convert_legacy_decisions().await?;
+        Ok(store)
     }
 
     /// Begin a write transaction. SQLite has one writer: concurrent transactions of this process
@@ -186,13 +189,11 @@ impl Store {
             "applications",
             "approvals",
             "decisions",
-            "decision_reasons",
+            "decision_runs",
             "reviews",
             "allocations",
             "roster",
             "guardrail_violations",
-            "allocation_runs",
-            "compact_decisions",
         ];
         if !TABLES.contains(&table) {
             return Err(StoreError::NotFound(format!("table `{table}`")));

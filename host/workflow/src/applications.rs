@@ -1,10 +1,10 @@
 //! An application's life: submitted (and evaluated at once), approved or rejected by the
 //! approvers the plugin requires (each approval re-evaluates it), withdrawn, and reviewed at the
-//! end of the quarter. Every evaluation is stored as a decision; replay re-runs one.
+//! end of the quarter. Every evaluation is stored as a decision; replay re-runs one on the stored data.
 
 use super::WorkflowError;
 use dwa_policy::{Decision, PluginRef, PolicySet};
-use dwa_sdk::{Application, Approval, Date, Eligibility, Employee, LocationKind, Quarter, QuarterReview};
+use dwa_sdk::{Application, Approval, Date, Eligibility, Employee, LocationKind, Quarter, QuarterReview, Verdict};
 use dwa_store::{Store, StoredDecision, new_id};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -143,7 +143,7 @@ pub async fn decide_approval(
         )));
     }
     let latest = store.latest_decision(application_id).await?;
-    if !latest.outcome.approvals_required.contains(&approval.approver) {
+    if !latest.decision.verdict.approvals_required.contains(&approval.approver) {
         return Err(invalid(
             "approver",
             format!(
@@ -199,31 +199,32 @@ pub async fn record_review(
 pub struct Replay {
     /// The stored decision's id.
     pub decision_id: String,
-    /// True when eligibility, pattern, approvals, priority and reasons are all the same.
+    /// True when eligibility, days, approvals, priority and failed gates are all the same.
     pub unchanged: bool,
     /// True when the active plugin is the one that made the decision (same sha256).
     pub same_plugin: bool,
-    /// True when the active parameters equal those the decision saw.
+    /// True when the active parameters (the manifest) are those the decision was made with.
     pub same_parameters: bool,
-    /// The outcome then.
-    pub original: Eligibility,
-    /// The outcome now.
+    /// The verdict then.
+    pub original: Verdict,
+    /// The outcome now, with its reasons.
     pub replayed: Eligibility,
     /// The plugin that replayed it.
     pub plugin: PluginRef,
 }
 
-/// Re-run a stored decision's exact input (employee, application, date) under the active rules.
-pub async fn replay(policies: &Arc<PolicySet>, stored: StoredDecision) -> Result<Replay, WorkflowError> {
-    let input = stored.input;
-    let decision = evaluate(policies, input.employee, input.application, input.today).await?;
+/// Re-run a stored decision on the stored data (employee, review, application, as of its
+/// evaluation date) under the active rules.
+pub async fn replay(store: &Store, policies: &Arc<PolicySet>, stored: StoredDecision) -> Result<Replay, WorkflowError> {
+    let explained = crate::explain_decision(store, policies, stored).await?;
+    let (stored, rerun) = (explained.stored, explained.rerun);
     Ok(Replay {
         decision_id: stored.id,
-        unchanged: decision.eligibility == stored.outcome,
-        same_plugin: decision.plugin.sha256 == stored.plugin_sha256,
-        same_parameters: decision.input.params == input.params,
-        original: stored.outcome,
-        replayed: decision.eligibility,
-        plugin: decision.plugin,
+        unchanged: explained.reproduced,
+        same_plugin: rerun.plugin.sha256 == stored.plugin.sha256,
+        same_parameters: rerun.plugin.manifest_sha256 == stored.plugin.manifest_sha256,
+        original: stored.decision.verdict,
+        replayed: rerun.eligibility,
+        plugin: rerun.plugin,
     })
 }

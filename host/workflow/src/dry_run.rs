@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 /// How many example flips are listed per unit.
 const EXAMPLES_PER_UNIT: usize = 5;
+/// Units read per query, as allocation reads them.
+const UNITS_PER_PAGE: usize = 256;
 
 /// One application whose decision would change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -129,60 +131,66 @@ pub async fn dry_run(
         units: Vec::new(),
         flips: Vec::new(),
     };
-    for unit in store.units(Some(&region)).await? {
-        let applications = store.unit_applications(&unit.code, quarter).await?;
-        if applications.is_empty() {
-            continue;
-        }
-        let employees = store.unit_employees(&unit.code).await?;
-        let reviews = store.unit_reviews(&unit.code, quarter.previous()).await?;
-        let items: Vec<_> = applications
-            .into_iter()
-            .filter_map(|(nip, application)| {
-                let record = employees.iter().find(|e| e.nip == nip)?;
-                Some((record.as_of(today, reviews.get(&nip).copied()), application))
+    // The staff are read as allocation reads them: a page of units at a time.
+    let mut after = String::new();
+    loop {
+        let codes = store.region_unit_codes(&region, &after, UNITS_PER_PAGE).await?;
+        let Some(last) = codes.last().cloned() else { break };
+        after = last;
+        for unit in store
+            .staff_page(&region, codes, quarter)
+            .await?
+            .parse(&region, quarter, today)?
+        {
+            let items: Vec<_> = unit
+                .staff
+                .into_iter()
+                .filter_map(|row| row.application.map(|a| (row.employee, a)))
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            let (policies, candidate, region) = (policies.clone(), candidate.clone(), region.clone());
+            let compared = dwa_engine::run_blocking(move || -> Result<Vec<Option<Flip>>, RulesError> {
+                let before = policies.evaluate_batch(&region, &items, today)?;
+                let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
+                let after = policies
+                    .engine()
+                    .evaluate_batch(&candidate.plugin, &refs, &candidate.manifest.parameters, today)?
+                    .value;
+                items
+                    .iter()
+                    .zip(before.into_iter().zip(after))
+                    .map(|((employee, application), (before, after))| {
+                        let (before, after) = (before?, after?);
+                        Ok(flip(&employee.nip, &application.id, &before.eligibility, &after))
+                    })
+                    .collect()
             })
-            .collect();
-        let (policies, candidate, region) = (policies.clone(), candidate.clone(), region.clone());
-        let compared = dwa_engine::run_blocking(move || -> Result<Vec<Option<Flip>>, RulesError> {
-            let before = policies.evaluate_batch(&region, &items, today)?;
-            let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
-            let after = policies
-                .engine()
-                .evaluate_batch(&candidate.plugin, &refs, &candidate.manifest.parameters, today)?
-                .value;
-            items
-                .iter()
-                .zip(before.into_iter().zip(after))
-                .map(|((employee, application), (before, after))| {
-                    let (before, after) = (before?, after?);
-                    Ok(flip(&employee.nip, &application.id, &before.eligibility, &after))
-                })
-                .collect()
-        })
-        .await
-        .map_err(dwa_policy::RulesError::Host)??;
-        let mut unit_flips = UnitFlips {
-            unit: unit.code.clone(),
-            evaluated: compared.len(),
-            ..Default::default()
-        };
-        for change in compared.into_iter().flatten() {
-            match (change.eligible_before, change.eligible_after) {
-                (true, false) => unit_flips.became_ineligible += 1,
-                (false, true) => unit_flips.became_eligible += 1,
-                _ => unit_flips.pattern_changed += 1,
+            .await
+            .map_err(dwa_policy::RulesError::Host)??;
+            let mut unit_flips = UnitFlips {
+                unit: unit.code,
+                evaluated: compared.len(),
+                ..Default::default()
+            };
+            for change in compared.into_iter().flatten() {
+                match (change.eligible_before, change.eligible_after) {
+                    (true, false) => unit_flips.became_ineligible += 1,
+                    (false, true) => unit_flips.became_eligible += 1,
+                    _ => unit_flips.pattern_changed += 1,
+                }
+                if unit_flips.examples.len() < EXAMPLES_PER_UNIT {
+                    unit_flips.examples.push(change.clone());
+                }
+                run.flips.push(change);
             }
-            if unit_flips.examples.len() < EXAMPLES_PER_UNIT {
-                unit_flips.examples.push(change.clone());
-            }
-            run.flips.push(change);
+            run.evaluated += unit_flips.evaluated;
+            run.became_ineligible += unit_flips.became_ineligible;
+            run.became_eligible += unit_flips.became_eligible;
+            run.pattern_changed += unit_flips.pattern_changed;
+            run.units.push(unit_flips);
         }
-        run.evaluated += unit_flips.evaluated;
-        run.became_ineligible += unit_flips.became_ineligible;
-        run.became_eligible += unit_flips.became_eligible;
-        run.pattern_changed += unit_flips.pattern_changed;
-        run.units.push(unit_flips);
     }
     store
         .record_audit(&dwa_store::AuditEntry {

@@ -2,17 +2,19 @@
 //! allocating a unit's quota into a weekday roster. Data flows one way: workflow → policy/engine
 //! → store.
 
-mod allocate;
+mod allocation;
 mod applications;
 mod dry_run;
 mod history;
 pub mod import;
 pub mod input;
-mod national;
 mod replicas;
 pub mod report;
 
-pub use allocate::{UnitOutcome, allocate_unit};
+pub use allocation::{
+    AllocationOptions, AllocationOutcome, Explanation, RegionOutcome, UnitOutcome, allocate_regions, allocate_unit,
+    explain_decision, peak_memory_bytes,
+};
 pub use applications::{
     Draft, Replay, Submitted, decide_approval, record_review, replay, submit_application, withdraw,
 };
@@ -20,10 +22,6 @@ pub use dry_run::{DryRun, Flip, UnitFlips, dry_run};
 pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, record_policy_changes,
     rollback_target, run_due_activations, upload_version,
-};
-pub use national::{
-    CompactExplanation, NationalOptions, NationalOutcome, RegionOutcome, allocate_national, explain_compact_decision,
-    peak_memory_bytes,
 };
 pub use replicas::follow_other_replicas;
 

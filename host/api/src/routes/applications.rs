@@ -109,7 +109,7 @@ pub async fn get_application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationView>, ApiError> {
     let (stored, _, _) = visible(&state, &caller, &id).await?;
-    let decision = DecisionView::stored(&state.store.latest_decision(&id).await?);
+    let decision = DecisionView::latest(&state, &id).await?;
     Ok(Json(ApplicationView {
         nip: stored.nip,
         status: stored.status,

@@ -1,5 +1,7 @@
-//! Decisions: each with its reasons and the plugin (version, sha256) that made it, and a replay
-//! that re-runs its exact input under the active rules.
+//! Decisions: each with the plugin (version, sha256) that made it and its reasons, and a replay
+//! under the active rules. A stored decision's verdict is what was decided; its reasons come
+//! from re-running it on the stored data (`dwa_workflow::explain_decision`), and the view says
+//! whether that re-run reproduced the verdict.
 
 use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
@@ -8,6 +10,7 @@ use dwa_policy::Decision;
 use dwa_sdk::baseline::pattern;
 use dwa_sdk::{Approver, Reason};
 use dwa_store::StoredDecision;
+use dwa_workflow::Explanation;
 use serde::Serialize;
 
 /// A decision as the API shows it.
@@ -38,13 +41,22 @@ pub struct DecisionView {
     pub approvals_required: Vec<Approver>,
     /// Quota priority.
     pub priority: i32,
-    /// Every gate: code, passed, message {id, en}, remedy {id, en} for a failed gate.
+    /// Every gate: code, passed, message {id, en}, remedy {id, en} for a failed gate. For a
+    /// stored decision, from re-running it on the stored data (see `reproduced`).
     #[schema(value_type = Vec<Object>)]
     pub reasons: Vec<Reason>,
-    /// Plugin fuel used.
+    /// Codes of the failed gates, as decided.
+    pub failed: Vec<String>,
+    /// Plugin fuel the evaluation used (for a stored decision: its re-run).
     pub fuel_used: u64,
     /// The evaluation date.
     pub evaluated_on: String,
+    /// True when the reasons come from an evaluation that gave exactly this verdict: always for
+    /// a fresh decision; for a stored one, when re-running it on the stored data gave the
+    /// stored verdict (false when the data or the rules changed since).
+    pub reproduced: bool,
+    /// True when the rules serving now are the ones that decided (same plugin and manifest).
+    pub same_rules: bool,
 }
 
 impl DecisionView {
@@ -64,30 +76,44 @@ impl DecisionView {
             approvals_required: d.eligibility.approvals_required.clone(),
             priority: d.eligibility.priority,
             reasons: d.eligibility.reasons.clone(),
+            failed: d.eligibility.failed_codes().into_iter().map(str::to_owned).collect(),
             fuel_used: d.fuel_used,
             evaluated_on: d.input.today.to_string(),
+            reproduced: true,
+            same_rules: true,
         }
     }
 
-    /// A stored decision.
-    pub fn stored(d: &StoredDecision) -> DecisionView {
+    /// A stored decision with its explanation.
+    pub fn stored(e: &Explanation) -> DecisionView {
+        let (d, v) = (&e.stored, &e.stored.decision.verdict);
         DecisionView {
             id: d.id.clone(),
-            application_id: d.application_id.clone(),
-            nip: d.input.employee.nip.clone(),
-            region: d.region.clone(),
-            plugin_name: d.plugin_name.clone(),
-            plugin_version: d.plugin_version.clone(),
-            plugin_sha256: d.plugin_sha256.clone(),
-            eligible: d.outcome.eligible,
-            max_remote_days: d.outcome.max_remote_days,
-            pattern: pattern(d.outcome.max_remote_days),
-            approvals_required: d.outcome.approvals_required.clone(),
-            priority: d.outcome.priority,
-            reasons: d.outcome.reasons.clone(),
-            fuel_used: d.fuel_used,
-            evaluated_on: d.input.today.to_string(),
+            application_id: d.decision.application_id.clone(),
+            nip: d.decision.nip.clone(),
+            region: d.plugin.region.clone(),
+            plugin_name: d.plugin.name.clone(),
+            plugin_version: d.plugin.version.clone(),
+            plugin_sha256: d.plugin.sha256.clone(),
+            eligible: v.eligible,
+            max_remote_days: v.max_remote_days,
+            pattern: pattern(v.max_remote_days),
+            approvals_required: v.approvals_required.clone(),
+            priority: v.priority,
+            reasons: e.rerun.eligibility.reasons.clone(),
+            failed: v.failed.clone(),
+            fuel_used: e.rerun.fuel_used,
+            evaluated_on: d.evaluated_on.to_string(),
+            reproduced: e.reproduced,
+            same_rules: e.same_rules,
         }
+    }
+
+    /// Load the latest decision on an application and explain it.
+    pub async fn latest(state: &AppState, application_id: &str) -> Result<DecisionView, ApiError> {
+        let stored = state.store.latest_decision(application_id).await?;
+        let explained = dwa_workflow::explain_decision(&state.store, &state.policies, stored).await?;
+        Ok(DecisionView::stored(&explained))
     }
 }
 
@@ -95,7 +121,7 @@ impl DecisionView {
 async fn visible_decision(state: &AppState, caller: &Caller, id: &str) -> Result<StoredDecision, ApiError> {
     super::path_id("id", id)?;
     let decision = state.store.decision(id).await?;
-    let employee = state.store.employee(&decision.input.employee.nip).await?;
+    let employee = state.store.employee(&decision.decision.nip).await?;
     let head = state.store.agency_head(&employee.region, &employee.agency).await?;
     caller.require_sees(&employee, head.as_deref())?;
     Ok(decision)
@@ -115,13 +141,13 @@ pub async fn get_decision(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<DecisionView>, ApiError> {
-    Ok(Json(DecisionView::stored(
-        &visible_decision(&state, &caller, &id).await?,
-    )))
+    let stored = visible_decision(&state, &caller, &id).await?;
+    let explained = dwa_workflow::explain_decision(&state.store, &state.policies, stored).await?;
+    Ok(Json(DecisionView::stored(&explained)))
 }
 
-/// Re-run a decision's exact input under the region's active rules and say whether the outcome
-/// is unchanged (and whether the plugin and parameters are the same ones).
+/// Re-run a decision on the stored data under the region's active rules and say whether the
+/// outcome is unchanged (and whether the plugin and parameters are the same ones).
 #[utoipa::path(
     post,
     path = "/api/decisions/{id}/replay",
@@ -137,5 +163,7 @@ pub async fn replay(
 ) -> Result<Json<dwa_workflow::Replay>, ApiError> {
     caller.require(&[Role::Hr, Role::PolicyAdmin, Role::ProvincialAdmin])?;
     let decision = visible_decision(&state, &caller, &id).await?;
-    Ok(Json(dwa_workflow::replay(&state.policies, decision).await?))
+    Ok(Json(
+        dwa_workflow::replay(&state.store, &state.policies, decision).await?,
+    ))
 }

@@ -34,12 +34,11 @@ pub(crate) struct AllocateArgs {
     /// Print per-unit outcomes as JSON.
     #[arg(long)]
     json: bool,
-    /// With --region or --all: go unit by unit and store every decision in full (input,
-    /// outcome, bilingual reasons), as for --unit. Slow at scale; by default regions are
-    /// allocated in bulk and decisions stored compact.
+    /// With --region or --all: one run (one transaction) per unit, as --unit does, instead of
+    /// one per region. The same decisions and rosters; slower at scale.
     #[arg(long)]
     per_unit: bool,
-    /// Evaluator threads for the bulk allocation (default: one per core).
+    /// Evaluator threads for a region's or every region's allocation (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
 }
@@ -68,13 +67,13 @@ pub(crate) async fn run(args: AllocateArgs) -> anyhow::Result<()> {
     };
     match regions {
         Some(regions) if !per_unit => {
-            let mut options = dwa_workflow::NationalOptions::new(quarter, today);
+            let mut options = dwa_workflow::AllocationOptions::new(quarter, today);
             options.regions = regions;
             options.keep_unit_outcomes = json;
             if let Some(threads) = threads {
                 options.evaluators = threads;
             }
-            allocate_in_bulk(&store, &policies, &options, json).await?;
+            allocate_by_region(&store, &policies, &options, json).await?;
         }
         regions => {
             let units: Vec<String> = match (unit, regions) {
@@ -89,7 +88,7 @@ pub(crate) async fn run(args: AllocateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `allocate --unit`, or `--per-unit`: unit by unit, every decision stored in full.
+/// `allocate --unit`, or `--per-unit`: one run per unit.
 async fn allocate_per_unit(
     store: &Store,
     policies: &Arc<PolicySet>,
@@ -121,11 +120,11 @@ async fn allocate_per_unit(
     Ok(())
 }
 
-/// `allocate --all` and `--region`: the national bulk path, with a per-region and total summary.
-async fn allocate_in_bulk(
+/// `allocate --all` and `--region`: one run per region, with a per-region and total summary.
+async fn allocate_by_region(
     store: &Store,
     policies: &Arc<PolicySet>,
-    options: &dwa_workflow::NationalOptions,
+    options: &dwa_workflow::AllocationOptions,
     json: bool,
 ) -> anyhow::Result<()> {
     let one_region = options.regions.first().filter(|_| options.regions.len() == 1);
@@ -134,14 +133,14 @@ async fn allocate_in_bulk(
         bail!("no units to allocate: seed the database first (dwa seed)");
     }
     let bar = progress_bar(total, "allocating {pos}/{len} employees");
-    let outcome = dwa_workflow::allocate_national(store, policies, options, &|n| bar.inc(n)).await?;
+    let outcome = dwa_workflow::allocate_regions(store, policies, options, &|n| bar.inc(n)).await?;
     bar.finish_and_clear();
     let peak = dwa_workflow::peak_memory_bytes();
     if json {
         let units: Vec<&UnitOutcome> = outcome.regions.iter().flat_map(|r| &r.unit_outcomes).collect();
         println!("{}", serde_json::to_string_pretty(&units)?);
     } else {
-        print_national_summary(&outcome, peak);
+        print_regions_summary(&outcome, peak);
     }
     let failed: Vec<String> = outcome
         .regions
@@ -159,7 +158,7 @@ async fn allocate_in_bulk(
     Ok(())
 }
 
-fn print_national_summary(outcome: &dwa_workflow::NationalOutcome, peak: Option<u64>) {
+fn print_regions_summary(outcome: &dwa_workflow::AllocationOutcome, peak: Option<u64>) {
     println!(
         "{:<6} {:<28} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>10}",
         "region", "plugin", "units", "staff", "apps", "elig", "cand", "grant", "s", "dec/s"

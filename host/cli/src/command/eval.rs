@@ -59,7 +59,10 @@ pub(crate) async fn run(args: EvalArgs) -> anyhow::Result<()> {
             .await?
     };
     let store = Store::connect(&common.database).await?;
-    let id = store.insert_decisions(std::slice::from_ref(&decision)).await?.remove(0);
+    let id = store
+        .insert_decisions(dwa_store::RunKind::Eval, std::slice::from_ref(&decision))
+        .await?
+        .remove(0);
     if json {
         let out = serde_json::json!({
             "decision_id": id,

@@ -1,8 +1,9 @@
-//! The national (bulk) allocation against the per-unit path on the same seeded data, on SQLite
-//! and PostgreSQL, with three regions each served by its own plugin instance (the province, Kabupaten
-//! Bekasi, and Kota Bandung adopting the province's plugin): the same decisions, the same
-//! eligible set and the same rosters. Also: re-running is idempotent, a failing region is
-//! reported while the others are stored, and a compact decision is explained by re-running it.
+//! One allocation pipeline, three scopes: allocating each unit alone, each region, and every
+//! region at once store the same decisions and the same rosters, on SQLite and PostgreSQL, with
+//! three regions each served by its own plugin instance (the province, Kabupaten Bekasi, and
+//! Kota Bandung adopting the province's plugin). Also: every stored decision reads back and is
+//! explained by a full re-run that reproduces it (so `decide` agrees with `evaluate`),
+//! re-running is idempotent, and a failing region is reported while the others are stored.
 
 mod common;
 
@@ -10,8 +11,9 @@ use dwa_cli::seed::{Regions, SeedOptions};
 use dwa_engine::{Limits, PolicyEngine};
 use dwa_policy::PolicySet;
 use dwa_sdk::Quarter;
+use dwa_sdk::Verdict;
 use dwa_store::Store;
-use dwa_workflow::{NationalOptions, allocate_national, allocate_unit, explain_compact_decision};
+use dwa_workflow::{AllocationOptions, allocate_regions, allocate_unit, explain_decision};
 use sqlx::Row;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -80,51 +82,22 @@ fn three_regions() -> Regions {
     Regions::Codes(REGIONS.map(String::from).to_vec())
 }
 
-/// Application id → (eligible, max days, priority, failed codes) of its latest full decision.
-async fn full_verdicts(store: &Store) -> BTreeMap<String, (bool, i64, i64, Vec<String>)> {
-    let rows = sqlx::query("SELECT application_id, outcome_json, decided_at FROM decisions ORDER BY decided_at, id")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
+/// Application id → the verdict of its latest decision, for every live application.
+async fn latest_verdicts(store: &Store) -> BTreeMap<String, Verdict> {
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM applications WHERE quarter = $1 AND status <> 'withdrawn' ORDER BY id")
+            .bind(QUARTER.to_string())
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
     let mut out = BTreeMap::new();
-    for row in rows {
-        let outcome: dwa_sdk::Eligibility = serde_json::from_str(&row.get::<String, _>("outcome_json")).unwrap();
-        let failed = outcome.failed_codes().into_iter().map(String::from).collect();
-        out.insert(
-            row.get::<String, _>("application_id"),
-            (
-                outcome.eligible,
-                outcome.max_remote_days as i64,
-                outcome.priority as i64,
-                failed,
-            ),
-        );
+    for id in ids {
+        let stored = store.latest_decision(&id).await.unwrap();
+        // What the API reads back by the decision's id is the same.
+        assert_eq!(store.decision(&stored.id).await.unwrap(), stored);
+        out.insert(id, stored.decision.verdict);
     }
     out
-}
-
-/// The same from the latest national run.
-async fn compact_verdicts(store: &Store) -> BTreeMap<String, (bool, i64, i64, Vec<String>)> {
-    let rows = sqlx::query(
-        "SELECT application_id, eligible, max_remote_days, priority, failed FROM compact_decisions ORDER BY run_id",
-    )
-    .fetch_all(store.pool())
-    .await
-    .unwrap();
-    rows.iter()
-        .map(|r| {
-            let failed: String = r.get("failed");
-            (
-                r.get::<String, _>("application_id"),
-                (
-                    r.get::<i64, _>("eligible") != 0,
-                    r.get::<i64, _>("max_remote_days"),
-                    r.get::<i64, _>("priority"),
-                    failed.split(',').filter(|c| !c.is_empty()).map(String::from).collect(),
-                ),
-            )
-        })
-        .collect()
 }
 
 /// Every roster row and allocation, in a comparable form.
@@ -150,7 +123,7 @@ async fn rosters(store: &Store) -> (Vec<(String, String, String, i64, String)>, 
     (roster, allocations)
 }
 
-async fn bulk_matches_per_unit_on(db: &common::TestDb, employees: usize) {
+async fn every_scope_stores_the_same_on(db: &common::TestDb, employees: usize) {
     let (_dir, policies) = three_region_rules();
     let store = seeded(db, employees, three_regions()).await;
     let units = store.units(None).await.unwrap();
@@ -159,21 +132,39 @@ async fn bulk_matches_per_unit_on(db: &common::TestDb, employees: usize) {
         "every region has units"
     );
 
-    // The per-unit path first: full decisions and rosters.
+    // Each unit alone.
     for unit in &units {
         allocate_unit(&store, &policies, &unit.code, QUARTER, QUARTER.start())
             .await
             .unwrap();
     }
-    let per_unit_roster = rosters(&store).await;
-    let full = full_verdicts(&store).await;
+    let by_unit = (latest_verdicts(&store).await, rosters(&store).await);
+    assert!(!by_unit.1.0.is_empty() && !by_unit.0.is_empty());
+    assert_eq!(store.count("decision_runs").await.unwrap(), units.len() as i64);
 
-    // Then the bulk path over the same data, with small pages so several pages and both
-    // evaluators are exercised.
-    let mut options = NationalOptions::new(QUARTER, QUARTER.start());
+    // Each region, with small pages so several pages and both evaluators are exercised.
+    let mut options = AllocationOptions::new(QUARTER, QUARTER.start());
     options.units_per_page = 7;
     options.evaluators = 2;
-    let outcome = allocate_national(&store, &policies, &options, &|_| {}).await.unwrap();
+    for region in REGIONS {
+        options.regions = vec![region.into()];
+        let outcome = allocate_regions(&store, &policies, &options, &|_| {}).await.unwrap();
+        assert!(
+            outcome.regions.iter().all(|r| r.error.is_none()),
+            "{:?}",
+            outcome.regions
+        );
+    }
+    let by_region = (latest_verdicts(&store).await, rosters(&store).await);
+    assert_eq!(
+        by_region, by_unit,
+        "{}: a region's run stores what its units' runs stored",
+        db.label
+    );
+
+    // Every region at once.
+    options.regions = Vec::new();
+    let outcome = allocate_regions(&store, &policies, &options, &|_| {}).await.unwrap();
     assert_eq!(outcome.regions.len(), 3, "{}: {:?}", db.label, outcome.regions);
     for region in &outcome.regions {
         assert!(
@@ -186,68 +177,71 @@ async fn bulk_matches_per_unit_on(db: &common::TestDb, employees: usize) {
         assert!(region.run_id.is_some());
         assert!(region.evaluated > 0 && region.granted > 0, "{region:?}");
     }
-    let compact = compact_verdicts(&store).await;
+    let everything = (latest_verdicts(&store).await, rosters(&store).await);
     assert_eq!(
-        compact.len(),
-        full.len(),
-        "{}: one decision per live application",
+        everything, by_unit,
+        "{}: every region's run stores what the units' runs stored",
         db.label
     );
-    assert_eq!(compact, full, "{}: the same verdicts", db.label);
-    let eligible = |v: &BTreeMap<String, (bool, i64, i64, Vec<String>)>| {
-        v.iter()
-            .filter(|(_, d)| d.0)
-            .map(|(id, _)| id.clone())
-            .collect::<Vec<_>>()
-    };
-    assert!(!eligible(&compact).is_empty());
-    assert_eq!(
-        eligible(&compact),
-        eligible(&full),
-        "{}: the same eligible set",
-        db.label
-    );
-    let bulk_roster = rosters(&store).await;
-    assert!(!bulk_roster.0.is_empty());
-    assert_eq!(bulk_roster, per_unit_roster, "{}: the same rosters", db.label);
     assert_eq!(outcome.regions.iter().map(|r| r.units).sum::<u64>(), units.len() as u64);
     assert_eq!(
         outcome.regions.iter().map(|r| r.employees).sum::<u64>(),
         employees as u64
     );
+    assert_eq!(
+        outcome.evaluated() as usize,
+        everything.0.len(),
+        "one decision per live application"
+    );
+    assert!(everything.0.values().any(|v| v.eligible) && everything.0.values().any(|v| !v.eligible));
+    let runs = units.len() as i64 + 3 + 3;
+    assert_eq!(store.count("decision_runs").await.unwrap(), runs);
 
-    // Re-running replaces the rosters with the same ones and adds a second run.
-    let again = allocate_national(&store, &policies, &options, &|_| {}).await.unwrap();
+    // Re-running replaces the rosters with the same ones and adds a run per region.
+    let again = allocate_regions(&store, &policies, &options, &|_| {}).await.unwrap();
     assert!(again.regions.iter().all(|r| r.error.is_none()));
-    assert_eq!(rosters(&store).await, per_unit_roster, "{}: idempotent", db.label);
-    assert_eq!(store.count("allocation_runs").await.unwrap(), 6);
+    assert_eq!(rosters(&store).await, by_unit.1, "{}: idempotent", db.label);
+    assert_eq!(store.count("decision_runs").await.unwrap(), runs + 3);
 
-    // A compact decision is explained by re-running it in full on the stored data.
-    let (id, verdict) = compact.iter().find(|(_, v)| !v.0).expect("someone is ineligible");
-    let explained = explain_compact_decision(&store, &policies, id).await.unwrap();
-    assert!(explained.same_rules && explained.reproduced, "{explained:?}");
-    assert_eq!(explained.stored.decision.failed, verdict.3);
+    // Every stored decision is explained by a full evaluation of the stored data that gives
+    // the stored verdict: `decide` (what allocation stores) agrees with `evaluate`.
+    let ids: Vec<String> = everything.0.keys().cloned().collect();
+    for id in &ids {
+        let stored = store.latest_decision(id).await.unwrap();
+        let explained = explain_decision(&store, &policies, stored).await.unwrap();
+        assert!(
+            explained.same_rules && explained.reproduced,
+            "{}: {explained:?}",
+            db.label
+        );
+    }
+    let (id, verdict) = everything
+        .0
+        .iter()
+        .find(|(_, v)| !v.eligible)
+        .expect("someone is ineligible");
+    let stored = store.latest_decision(id).await.unwrap();
+    let explained = explain_decision(&store, &policies, stored).await.unwrap();
     let reason = explained
-        .decision
+        .rerun
         .eligibility
-        .reason(&verdict.3[0])
+        .reason(&verdict.failed[0])
         .expect("the failed gate's reason");
     assert!(!reason.passed && !reason.message.id.is_empty() && !reason.message.en.is_empty());
     assert!(reason.remedy.is_some(), "a failed gate says what would make it pass");
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn bulk_allocation_matches_the_per_unit_path_on_sqlite() {
-    bulk_matches_per_unit_on(&common::TestDb::sqlite(), 3_000).await;
+async fn a_unit_a_region_and_every_region_store_the_same_on_sqlite() {
+    every_scope_stores_the_same_on(&common::TestDb::sqlite(), 3_000).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn bulk_allocation_matches_the_per_unit_path_on_postgres() {
+async fn a_unit_a_region_and_every_region_store_the_same_on_postgres() {
     let db = common::TestDb::postgres().await;
-    bulk_matches_per_unit_on(&db, 1_200).await;
+    every_scope_stores_the_same_on(&db, 1_200).await;
     db.drop_schema().await;
 }
-
 /// A region whose data cannot be read fails alone: nothing of it is stored (its earlier roster
 /// stays), the other regions are allocated, and a region without rules is reported too.
 #[tokio::test(flavor = "multi_thread")]
@@ -257,9 +251,9 @@ async fn a_failing_region_is_reported_and_the_others_go_on() {
     let mut codes = REGIONS.map(String::from).to_vec();
     codes.push("3201".into());
     let store = seeded(&db, 1_500, Regions::Codes(codes)).await;
-    let mut options = NationalOptions::new(QUARTER, QUARTER.start());
+    let mut options = AllocationOptions::new(QUARTER, QUARTER.start());
     options.units_per_page = 5;
-    let first = allocate_national(&store, &policies, &options, &|_| {}).await.unwrap();
+    let first = allocate_regions(&store, &policies, &options, &|_| {}).await.unwrap();
     assert!(
         first
             .regions
@@ -278,7 +272,7 @@ async fn a_failing_region_is_reported_and_the_others_go_on() {
     .execute(store.pool())
     .await
     .unwrap();
-    let outcome = allocate_national(&store, &policies, &options, &|_| {}).await.unwrap();
+    let outcome = allocate_regions(&store, &policies, &options, &|_| {}).await.unwrap();
     let by_region: BTreeMap<&str, _> = outcome.regions.iter().map(|r| (r.region.as_str(), r)).collect();
     assert_eq!(by_region.len(), 4);
     let no_rules = by_region["3201"].error.as_deref().unwrap_or_default();
@@ -295,7 +289,7 @@ async fn a_failing_region_is_reported_and_the_others_go_on() {
         bekasi_roster,
         "the failed region keeps its previous roster"
     );
-    let runs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM allocation_runs WHERE region = '3216'")
+    let runs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM decision_runs WHERE region = '3216'")
         .fetch_one(store.pool())
         .await
         .unwrap();

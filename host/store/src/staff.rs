@@ -1,0 +1,387 @@
+//! Reading staff for an allocation, a page of units at a time (a unit alone is a page of one):
+//! for each page six queries (employees, ratings, penalties, reviews, applications, approvals),
+//! each a join driven by the page's units in a fixed order and returning the whole page as one
+//! JSON array built by the database — a handful of rows per thousands of employees instead of
+//! a dozen rows per employee, which is what makes millions of employees cheap to read.
+
+use super::{Backend, Store, StoreError};
+use dwa_sdk::{
+    Application, Approval, Approver, Date, Employee, EmploymentType, Expectation, LocationKind, Penalty, PenaltyLevel,
+    PositionKind, Potential, Quarter, QuarterReview, SkpAssessment, TaskCategory,
+};
+use serde::de::DeserializeOwned;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Executor, Row};
+use std::collections::HashMap;
+
+/// One page of a region's units as read for an allocation: the unit codes and the
+/// JSON arrays [`StaffPage::parse`] reads (parsed later, on an evaluator thread).
+#[derive(Clone, Debug, Default)]
+pub struct StaffPage {
+    /// Unit codes, in order.
+    pub units: Vec<String>,
+    employees: String,
+    ratings: String,
+    penalties: String,
+    reviews: String,
+    applications: String,
+    approvals: String,
+}
+
+/// One employee of a unit as the rules see them on the evaluation date, with their live
+/// application for the quarter, if any.
+#[derive(Clone, Debug)]
+pub struct StaffRow {
+    /// The employee (with last quarter's review).
+    pub employee: Employee,
+    /// The live application.
+    pub application: Option<Application>,
+}
+
+/// A unit of a page with its staff, by NIP.
+#[derive(Clone, Debug)]
+pub struct UnitStaff {
+    /// Unit code.
+    pub code: String,
+    /// Everyone in the unit, by NIP.
+    pub staff: Vec<StaffRow>,
+}
+
+/// The columns each page query returns per row, as JSON arrays; enum codes deserialise as
+/// stored, flags are 0/1.
+type EmployeeJson = (
+    String,
+    String,
+    EmploymentType,
+    String,
+    String,
+    PositionKind,
+    Option<i64>,
+    i64,
+    TaskCategory,
+    Date,
+    Potential,
+    i64,
+);
+type RatingJson = (String, i64, Expectation, Expectation);
+type PenaltyJson = (String, PenaltyLevel, Date, Option<Date>);
+type ReviewJson = (String, i64, i64);
+type ApplicationJson = (String, String, i64, LocationKind, String, f64, f64);
+type ApprovalJson = (String, String, String, i64, String);
+
+fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<Vec<T>, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        what,
+        detail: e.to_string(),
+    })
+}
+
+impl StaffPage {
+    /// The page's units with their employees as of `today` in `region` (with `quarter`'s
+    /// applications and the previous quarter's reviews), in unit order, each by NIP.
+    pub fn parse(&self, region: &str, quarter: Quarter, today: Date) -> Result<Vec<UnitStaff>, StoreError> {
+        let employees: Vec<EmployeeJson> = parse_json("employees", &self.employees)?;
+        let mut rows: Vec<(String, StaffRow)> = employees
+            .into_iter()
+            .map(|e| {
+                let (
+                    nip,
+                    name,
+                    employment_type,
+                    agency,
+                    unit,
+                    position_kind,
+                    echelon,
+                    public,
+                    task,
+                    appointed,
+                    potential,
+                    absent,
+                ) = e;
+                let employee = Employee {
+                    nip,
+                    name,
+                    employment_type,
+                    region: region.to_owned(),
+                    agency,
+                    unit: unit.clone(),
+                    position_kind,
+                    echelon: echelon.map(|e| e as u8),
+                    public_service: public != 0,
+                    task_category: task,
+                    service_months: today.months_since(appointed),
+                    ratings: Vec::new(),
+                    potential,
+                    penalties: Vec::new(),
+                    unexcused_absence_days: absent as u32,
+                    previous_review: None,
+                };
+                (
+                    unit,
+                    StaffRow {
+                        employee,
+                        application: None,
+                    },
+                )
+            })
+            .collect();
+        let index: HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, r))| (r.employee.nip.clone(), i))
+            .collect();
+        let find = |nip: &str| -> Result<usize, StoreError> {
+            index.get(nip).copied().ok_or_else(|| StoreError::Corrupt {
+                what: "staff page",
+                detail: format!("a row for NIP {nip}, who is not on the page"),
+            })
+        };
+        for (nip, year, work_result, work_behaviour) in parse_json::<RatingJson>("ratings", &self.ratings)? {
+            rows[find(&nip)?].1.employee.ratings.push(SkpAssessment {
+                year: year as u16,
+                work_result,
+                work_behaviour,
+            });
+        }
+        for (nip, level, start, end) in parse_json::<PenaltyJson>("penalties", &self.penalties)? {
+            rows[find(&nip)?]
+                .1
+                .employee
+                .penalties
+                .push(Penalty { level, start, end });
+        }
+        for (nip, days, achieved) in parse_json::<ReviewJson>("reviews", &self.reviews)? {
+            rows[find(&nip)?].1.employee.previous_review = Some(QuarterReview {
+                quarter: quarter.previous(),
+                granted_remote_days: days as u8,
+                kpi_achieved: achieved != 0,
+            });
+        }
+        let mut by_application = HashMap::new();
+        for (nip, id, days, location_kind, work_plan, kpi_baseline, kpi_target) in
+            parse_json::<ApplicationJson>("applications", &self.applications)?
+        {
+            let i = find(&nip)?;
+            by_application.insert(id.clone(), i);
+            rows[i].1.application = Some(Application {
+                id,
+                quarter,
+                requested_remote_days: days as u8,
+                location_kind,
+                work_plan,
+                kpi_baseline,
+                kpi_target,
+                approvals: Vec::new(),
+            });
+        }
+        // The per-unit path reads approvals by decision time, then approver code.
+        let mut approvals = parse_json::<ApprovalJson>("approvals", &self.approvals)?;
+        approvals.sort_by(|a, b| (&a.0, &a.4, &a.1).cmp(&(&b.0, &b.4, &b.1)));
+        for (id, approver, by_nip, approved, _) in approvals {
+            let Some(&i) = by_application.get(&id) else { continue };
+            let approver: Approver = super::parse_code("approvals.approver", &approver)?;
+            if let Some(application) = rows[i].1.application.as_mut() {
+                application.approvals.push(Approval {
+                    approver,
+                    by_nip,
+                    approved: approved != 0,
+                });
+            }
+        }
+        drop(index);
+        // The database's aggregate order is not guaranteed: sort as the per-unit path reads.
+        let mut units: Vec<UnitStaff> = self
+            .units
+            .iter()
+            .map(|code| UnitStaff {
+                code: code.clone(),
+                staff: Vec::new(),
+            })
+            .collect();
+        let position: HashMap<&str, usize> = self.units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
+        for (unit, mut row) in rows {
+            let Some(&u) = position.get(unit.as_str()) else {
+                continue;
+            };
+            row.employee.ratings.sort_by_key(|r| r.year);
+            row.employee.penalties.sort_by_key(|p| p.start);
+            units[u].staff.push(row);
+        }
+        for unit in &mut units {
+            unit.staff.sort_by(|a, b| a.employee.nip.cmp(&b.employee.nip));
+        }
+        Ok(units)
+    }
+}
+
+/// One page query: `columns` of every row the join `joins` … `conditions` gives for the page's
+/// units (region $1, codes from $2 to $3), as one JSON array. `CROSS JOIN` fixes SQLite's join
+/// order — the page's units by code, their employees, then each employee's rows by index — so
+/// a page costs index look-ups proportional to its size whatever the statistics say; and
+/// `u.region || ''` keeps SQLite from starting at every unit of the region (its index on
+/// `region`) instead of the page's range of codes. PostgreSQL plans it as an ordinary join.
+fn page_sql(backend: Backend, columns: &str, joins: &str, conditions: &str) -> String {
+    let (aggregate, close) = match backend {
+        Backend::Sqlite => ("json_group_array(json_array(", "))"),
+        Backend::Postgres => ("COALESCE(json_agg(json_build_array(", ")), '[]'::json)::text"),
+    };
+    format!(
+        "SELECT {aggregate}{columns}{close} AS page FROM units u CROSS JOIN employees e{joins} \
+         WHERE u.code >= $2 AND u.code <= $3 AND u.region || '' = $1 AND e.unit = u.code{conditions}"
+    )
+}
+
+/// The six page queries: (columns, joins, conditions, whether $4 is the previous quarter (reviews) or the quarter).
+const PAGE_QUERIES: [(&str, &str, &str, Option<bool>); 6] = [
+    (
+        "e.nip, e.name, e.employment_type, e.agency, e.unit, e.position_kind, e.echelon, e.public_service, \
+         e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days",
+        "",
+        "",
+        None,
+    ),
+    (
+        "e.nip, r.year, r.work_result, r.work_behaviour",
+        " CROSS JOIN ratings r",
+        " AND r.nip = e.nip",
+        None,
+    ),
+    (
+        "e.nip, p.level, p.start_date, p.end_date",
+        " CROSS JOIN penalties p",
+        " AND p.nip = e.nip",
+        None,
+    ),
+    (
+        "e.nip, v.granted_remote_days, v.kpi_achieved",
+        " CROSS JOIN reviews v",
+        " AND v.nip = e.nip AND v.quarter = $4",
+        Some(true),
+    ),
+    (
+        "e.nip, a.id, a.requested_remote_days, a.location_kind, a.work_plan, a.kpi_baseline, a.kpi_target",
+        " CROSS JOIN applications a",
+        " AND a.nip = e.nip AND a.quarter = $4 AND a.status <> 'withdrawn'",
+        Some(false),
+    ),
+    (
+        "a.id, p.approver, p.by_nip, p.approved, p.decided_at",
+        " CROSS JOIN applications a CROSS JOIN approvals p",
+        " AND a.nip = e.nip AND a.quarter = $4 AND a.status <> 'withdrawn' AND p.application_id = a.id",
+        Some(false),
+    ),
+];
+
+/// An allocation's reading connection: held for the whole run so its page cache
+/// stays warm, and on SQLite tuned for the random index look-ups a page makes (see
+/// [`Store::staff_reader`]).
+pub struct StaffReader {
+    conn: PoolConnection<Any>,
+    backend: Backend,
+}
+
+impl Store {
+    /// A connection for reading pages of staff. On SQLite its page cache is enlarged so the
+    /// indexes a page looks into (by NIP, while pages go by unit) mostly stay in memory instead
+    /// of being read from the file again; it is closed afterwards rather than pooled.
+    pub async fn staff_reader(&self) -> Result<StaffReader, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        conn.close_on_drop();
+        if self.backend == Backend::Sqlite {
+            conn.execute("PRAGMA cache_size = -524288;").await?;
+        }
+        Ok(StaffReader {
+            conn,
+            backend: self.backend,
+        })
+    }
+
+    /// One page of staff on a pooled connection (a unit allocated alone).
+    pub async fn staff_page(
+        &self,
+        region: &str,
+        units: Vec<String>,
+        quarter: Quarter,
+    ) -> Result<StaffPage, StoreError> {
+        let mut reader = StaffReader {
+            conn: self.pool.acquire().await?,
+            backend: self.backend,
+        };
+        reader.page(region, units, quarter).await
+    }
+}
+
+impl StaffReader {
+    /// The staff of `region`'s units `units` for `quarter`: consecutive codes of the region in
+    /// order, as [`Store::region_unit_codes`] returns them (or one unit alone).
+    pub async fn page(&mut self, region: &str, units: Vec<String>, quarter: Quarter) -> Result<StaffPage, StoreError> {
+        let mut page = StaffPage::default();
+        let (Some(first), Some(last)) = (units.first().cloned(), units.last().cloned()) else {
+            return Ok(page);
+        };
+        let mut arrays = Vec::with_capacity(PAGE_QUERIES.len());
+        for (columns, joins, conditions, quarter_param) in PAGE_QUERIES {
+            let sql = page_sql(self.backend, columns, joins, conditions);
+            let mut query = sqlx::query(&sql).bind(region).bind(&first).bind(&last);
+            if let Some(previous) = quarter_param {
+                let q = if previous { quarter.previous() } else { quarter };
+                query = query.bind(q.to_string());
+            }
+            let row = query.fetch_one(&mut *self.conn).await?;
+            arrays.push(row.try_get::<Option<String>, _>("page")?.unwrap_or_else(|| "[]".into()));
+        }
+        let mut arrays = arrays.into_iter();
+        let mut next = || arrays.next().unwrap_or_default();
+        page.employees = next();
+        page.ratings = next();
+        page.penalties = next();
+        page.reviews = next();
+        page.applications = next();
+        page.approvals = next();
+        page.units = units;
+        Ok(page)
+    }
+}
+
+impl Store {
+    /// Unit codes of `region` after `after` (by code), at most `limit` of them.
+    pub async fn region_unit_codes(&self, region: &str, after: &str, limit: usize) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT code FROM units WHERE region = $1 AND code > $2 ORDER BY code LIMIT $3")
+            .bind(region)
+            .bind(after)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("code").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Codes of the regions that have units, in order.
+    pub async fn unit_regions(&self) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT region FROM units ORDER BY region")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("region").map_err(StoreError::from))
+            .collect()
+    }
+
+    /// Employees, of one region or all (for progress reporting).
+    pub async fn employee_count(&self, region: Option<&str>) -> Result<u64, StoreError> {
+        let (n,): (i64,) = match region {
+            Some(region) => {
+                sqlx::query_as("SELECT COUNT(*) FROM employees WHERE region = $1")
+                    .bind(region)
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query_as("SELECT COUNT(*) FROM employees")
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+        };
+        Ok(n.max(0) as u64)
+    }
+}

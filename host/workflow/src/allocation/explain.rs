@@ -1,0 +1,55 @@
+//! Explaining a stored decision. What is stored is the verdict (see `dwa_store::StoredDecision`);
+//! the messages and remedies in both languages are given again by re-running the evaluation on
+//! the stored data — the employee, the last quarter's review and the application — as of the
+//! decision's evaluation date, under the rules serving now, and saying whether those are the
+//! rules that decided and whether the re-run reproduces the stored verdict.
+
+use crate::WorkflowError;
+use dwa_policy::{Decision, PolicySet};
+use dwa_sdk::Verdict;
+use dwa_store::{Store, StoredDecision};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A stored decision with its explanation.
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    /// What was stored.
+    pub stored: StoredDecision,
+    /// The evaluation re-run now on the stored data as of the decision's evaluation date, with
+    /// its input and its reasons in both languages.
+    #[serde(skip)]
+    pub rerun: Decision,
+    /// Whether the rules serving now are the ones that decided (same plugin and manifest sha256).
+    pub same_rules: bool,
+    /// Whether the re-run gives the stored verdict (eligibility, days, priority, approvals,
+    /// failed gates). With the same rules it differs only when the stored data changed since
+    /// (an approval recorded, a rating added, …).
+    pub reproduced: bool,
+}
+
+/// Explain `stored`: re-run its evaluation on the stored data under the rules serving now.
+pub async fn explain_decision(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    stored: StoredDecision,
+) -> Result<Explanation, WorkflowError> {
+    let application = store.application(&stored.decision.application_id).await?;
+    let record = store.employee(&application.nip).await?;
+    let review = store.review(&record.nip, stored.quarter.previous()).await?;
+    let employee = record.as_of(stored.evaluated_on, review);
+    let (on, app) = (stored.evaluated_on, application.application);
+    let region = employee.region.clone();
+    let rerun = policies
+        .call(&region, move |set| set.evaluate(&employee, &app, on))
+        .await?;
+    let reproduced = Verdict::from(&rerun.eligibility) == stored.decision.verdict;
+    let same_rules =
+        rerun.plugin.sha256 == stored.plugin.sha256 && rerun.plugin.manifest_sha256 == stored.plugin.manifest_sha256;
+    Ok(Explanation {
+        stored,
+        rerun,
+        same_rules,
+        reproduced,
+    })
+}
