@@ -8,8 +8,9 @@
 use super::{RegionPolicy, enforce_eligibility, enforce_grants};
 use dwa_engine::{Limits, PluginError, PolicyEngine, TrapCause};
 use dwa_sdk::manifest::Guardrails;
-use dwa_sdk::{AllocationRequest, Candidate};
+use dwa_sdk::{AllocationRequest, Candidate, Eligibility};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::time::Instant;
 
 /// The outcome of one worked example.
@@ -24,6 +25,27 @@ pub struct ExampleOutcome {
     /// What the plugin printed, if anything (bounded, made printable).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub output: String,
+    /// The plugin's answer as the host serves it (guardrails applied), when `evaluate` answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Eligibility>,
+    /// Whether `decide` gave the outcome of `evaluate` (`false` also when `decide` failed);
+    /// `None` when there was no answer to compare with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decide_agrees: Option<bool>,
+}
+
+impl ExampleOutcome {
+    /// An outcome with no answer from the plugin.
+    fn unanswered(name: &str, problem: Option<String>, fuel_used: u64, output: String) -> ExampleOutcome {
+        ExampleOutcome {
+            name: name.to_owned(),
+            problem,
+            fuel_used,
+            output,
+            answer: None,
+            decide_agrees: None,
+        }
+    }
 }
 
 /// Name of the allocation check among the examples' outcomes.
@@ -57,6 +79,25 @@ impl ValidationReport {
     pub fn passed(&self) -> bool {
         self.examples.iter().all(|e| e.problem.is_none())
     }
+
+    /// The reason codes the plugin reported in its answers that no example fails, in order:
+    /// an example covers a code by failing it, so a change to that gate shows. `PATTERN` is
+    /// informative (it never fails) and is not listed.
+    pub fn codes_no_example_fails(&self) -> Vec<String> {
+        let reasons = || {
+            self.examples
+                .iter()
+                .filter_map(|e| e.answer.as_ref())
+                .flat_map(|a| &a.reasons)
+        };
+        let failed: BTreeSet<&str> = reasons().filter(|r| !r.passed).map(|r| r.code.as_str()).collect();
+        let reported: BTreeSet<&str> = reasons().map(|r| r.code.as_str()).collect();
+        reported
+            .difference(&failed)
+            .filter(|code| **code != dwa_sdk::baseline::codes::PATTERN)
+            .map(|code| code.to_string())
+            .collect()
+    }
 }
 
 /// Run the manifest's worked examples through the plugin and check them against the guardrails.
@@ -65,49 +106,38 @@ pub fn validate(engine: &PolicyEngine, region: &RegionPolicy, guardrails: &Guard
     let bound = engine.limits().validation_timeout;
     let mut examples = Vec::with_capacity(region.manifest.examples.len() + 1);
     if region.manifest.examples.is_empty() {
-        examples.push(ExampleOutcome {
-            name: "worked examples".into(),
-            problem: Some("the manifest has no worked examples; at least one is required".into()),
-            fuel_used: 0,
-            output: String::new(),
-        });
+        examples.push(ExampleOutcome::unanswered(
+            "worked examples",
+            Some("the manifest has no worked examples; at least one is required".into()),
+            0,
+            String::new(),
+        ));
     }
     let mut candidates = Vec::new();
     for (index, example) in region.manifest.examples.iter().enumerate() {
         if started.elapsed() > bound {
-            examples.push(ExampleOutcome {
-                name: example.name.clone(),
-                problem: Some(too_slow(engine.limits(), index, region.manifest.examples.len())),
-                fuel_used: 0,
-                output: String::new(),
-            });
+            examples.push(ExampleOutcome::unanswered(
+                &example.name,
+                Some(too_slow(engine.limits(), index, region.manifest.examples.len())),
+                0,
+                String::new(),
+            ));
             break;
         }
-        let mut output = String::new();
-        let (problem, fuel_used) = match engine.evaluate(&region.plugin, &example.input) {
-            // A plugin that runs out of time or fuel on one example would on the next ones too:
-            // stop here, so a hung candidate costs one deadline, not one per example.
-            Err(
-                e @ PluginError::Trap {
-                    cause: TrapCause::Timeout { .. } | TrapCause::FuelExhausted { .. },
-                    ..
-                },
-            ) => {
-                examples.push(ExampleOutcome {
-                    name: example.name.clone(),
-                    problem: Some(format!(
-                        "{e} (validation stopped here; {} more examples not run)",
-                        region.manifest.examples.len() - index - 1
-                    )),
-                    fuel_used: 0,
-                    output: String::new(),
-                });
+        let outcome = match engine.evaluate(&region.plugin, &example.input) {
+            // Stop here, so a hung candidate costs one deadline, not one per example.
+            Err(e) if stops_validation(&e) => {
+                examples.push(ExampleOutcome::unanswered(
+                    &example.name,
+                    Some(stopped(&e, region.manifest.examples.len() - index - 1)),
+                    0,
+                    String::new(),
+                ));
                 candidates.clear();
                 break;
             }
-            Err(e) => (Some(e.to_string()), 0),
+            Err(e) => ExampleOutcome::unanswered(&example.name, Some(e.to_string()), 0, String::new()),
             Ok(call) => {
-                output = call.output.text();
                 if call.value.eligible {
                     candidates.push(Candidate {
                         application_id: format!("example-{}", index + 1),
@@ -118,31 +148,51 @@ pub fn validate(engine: &PolicyEngine, region: &RegionPolicy, guardrails: &Guard
                     });
                 }
                 let explained = dwa_sdk::Verdict::from(&call.value);
+                // Compared on every answered example, so an author sees the agreement even
+                // where the expectation already failed.
+                let decided = engine.decide(&region.plugin, &example.input);
+                let hung = matches!(&decided, Err(e) if stops_validation(e));
+                let decide_problem = match &decided {
+                    Err(e) if hung => Some(format!(
+                        "decide failed: {}",
+                        stopped(e, region.manifest.examples.len() - index - 1)
+                    )),
+                    Err(e) => Some(format!("decide failed: {e}")),
+                    Ok(decided) if decided.value != explained => Some(format!(
+                        "decide disagrees with evaluate: decide gives {:?}, evaluate {explained:?}",
+                        decided.value
+                    )),
+                    Ok(_) => None,
+                };
                 let mut outcome = call.value;
                 let violations = enforce_eligibility(guardrails, &region.reference, &mut outcome);
-                let problem = if let Some(v) = violations.first() {
-                    Some(format!("breaks the province guardrail {}: {}", v.rule, v.detail))
-                } else if let Err(problem) = example.expect.check(&outcome) {
-                    Some(problem)
-                } else {
-                    match engine.decide(&region.plugin, &example.input) {
-                        Err(e) => Some(format!("decide failed: {e}")),
-                        Ok(decided) if decided.value != explained => Some(format!(
-                            "decide disagrees with evaluate: decide gives {:?}, evaluate {explained:?}",
-                            decided.value
-                        )),
-                        Ok(_) => None,
-                    }
+                let first = match violations.first() {
+                    Some(v) => Some(format!("breaks the province guardrail {}: {}", v.rule, v.detail)),
+                    None => example.expect.check(&outcome).err(),
                 };
-                (problem, call.fuel_used)
+                let problem = match (first, decide_problem) {
+                    // Where validation stops, say why, whatever else is wrong.
+                    (Some(p), Some(d)) if hung => Some(format!("{p}; {d}")),
+                    (Some(p), _) => Some(p),
+                    (None, d) => d,
+                };
+                let outcome = ExampleOutcome {
+                    name: example.name.clone(),
+                    problem,
+                    fuel_used: call.fuel_used,
+                    output: call.output.text(),
+                    answer: Some(outcome),
+                    decide_agrees: Some(decided.is_ok_and(|d| d.value == explained)),
+                };
+                if hung {
+                    examples.push(outcome);
+                    candidates.clear();
+                    break;
+                }
+                outcome
             }
         };
-        examples.push(ExampleOutcome {
-            name: example.name.clone(),
-            problem,
-            fuel_used,
-            output,
-        });
+        examples.push(outcome);
     }
     if !candidates.is_empty() && started.elapsed() <= bound {
         examples.push(check_allocation(engine, region, guardrails, candidates));
@@ -155,6 +205,21 @@ pub fn validate(engine: &PolicyEngine, region: &RegionPolicy, guardrails: &Guard
         sha256: region.reference.sha256.clone(),
         examples,
     }
+}
+
+/// A plugin that runs out of time or fuel on one example would on the next ones too.
+fn stops_validation(e: &PluginError) -> bool {
+    matches!(
+        e,
+        PluginError::Trap {
+            cause: TrapCause::Timeout { .. } | TrapCause::FuelExhausted { .. },
+            ..
+        }
+    )
+}
+
+fn stopped(e: &PluginError, remaining: usize) -> String {
+    format!("{e} (validation stopped here; {remaining} more examples not run)")
 }
 
 /// Examples often share one person; in the allocation check each is someone else: the NIP
@@ -200,10 +265,5 @@ fn check_allocation(
                 (problem, call.fuel_used, call.output.text())
             }
         };
-    ExampleOutcome {
-        name: ALLOCATION_EXAMPLE.into(),
-        problem,
-        fuel_used,
-        output,
-    }
+    ExampleOutcome::unanswered(ALLOCATION_EXAMPLE, problem, fuel_used, output)
 }
