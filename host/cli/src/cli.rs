@@ -1,5 +1,6 @@
 //! The `dwa` command line: seed a database, evaluate one application from JSON files, check a
-//! region's manifest and plugin, and allocate a quarter from the database.
+//! region's manifest and plugin, write and test a regency's plugin in its own repository, and
+//! allocate a quarter from the database.
 //!
 //! The top of the host's layers (DESIGN §3): the binary may use every host crate; data flows
 //! one way, request → workflow → policy/engine → store.
@@ -53,6 +54,12 @@ enum Command {
         #[command(subcommand)]
         command: command::policy::PolicyCommand,
     },
+    /// A regency's rule plugin in its own repository: scaffold (`new`), build the component
+    /// (`build`), run its worked examples through the host's sandbox and its tests (`test`).
+    Plugin {
+        #[command(subcommand)]
+        command: command::plugin::PluginCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -71,6 +78,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DryRun(args) => command::dry_run::run(args).await,
         Command::Policy { command } => command::policy::run(command).await,
         Command::Serve(args) => command::serve::run(args).await,
+        Command::Plugin { command } => command::plugin::run(command).await,
         Command::Token { command } => command::token::run(command).await,
         Command::Allocate(args) => command::allocate::run(args).await,
     }

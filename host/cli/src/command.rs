@@ -4,6 +4,7 @@ pub(crate) mod allocate;
 pub(crate) mod check;
 pub(crate) mod dry_run;
 pub(crate) mod eval;
+pub(crate) mod plugin;
 pub(crate) mod policy;
 pub(crate) mod seed_data;
 pub(crate) mod serve;

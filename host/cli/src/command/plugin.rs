@@ -1,0 +1,111 @@
+//! `dwa plugin`: a regency's rule plugin in the regency's own repository — `new` scaffolds a
+//! standalone crate (the SDK vendored at this host's contract version, a manifest with worked
+//! examples, a README), `build` compiles its component, `test` runs its worked examples through
+//! the host's sandbox as `dwa check` does, and its native tests.
+
+mod build;
+mod new;
+mod test;
+mod vendor;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use dwa_sdk::manifest::Manifest;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum PluginCommand {
+    /// Scaffold a plugin crate in DIR (new or empty): the province baseline rules, the SDK
+    /// vendored at this host's contract version, a manifest with worked examples, a README.
+    New(new::NewArgs),
+    /// Build the plugin's component (wasm32-wasip2, release) and put it beside its manifest.
+    Build(build::BuildArgs),
+    /// Run the worked examples through the host's sandbox (outcome, reasons, fuel, decide
+    /// against evaluate, codes no example fails), then the crate's own `cargo test`.
+    Test(test::TestArgs),
+}
+
+/// Run `dwa plugin …`.
+pub(crate) async fn run(command: PluginCommand) -> anyhow::Result<()> {
+    match command {
+        PluginCommand::New(args) => new::run(args),
+        PluginCommand::Build(args) => build::run(args),
+        PluginCommand::Test(args) => test::run(args).await,
+    }
+}
+
+/// A plugin crate on disk: its folder and the region manifest in it.
+struct PluginCrate {
+    dir: PathBuf,
+    manifest_path: PathBuf,
+    manifest: Manifest,
+}
+
+impl PluginCrate {
+    /// The crate in `dir`: a `Cargo.toml` and exactly one manifest named like `rules/`' ones,
+    /// `<BPS code>-<name>.toml`.
+    fn open(dir: &Path) -> anyhow::Result<PluginCrate> {
+        // Absolute, so messages say where the crate is even when run in it as `.`.
+        let dir = &std::path::absolute(dir).with_context(|| dir.display().to_string())?;
+        if !dir.join("Cargo.toml").is_file() {
+            bail!(
+                "{} is not a plugin crate (no Cargo.toml); create one with `dwa plugin new`",
+                dir.display()
+            );
+        }
+        let mut manifests = Vec::new();
+        for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name.ends_with(".toml") && name.starts_with(|c: char| c.is_ascii_digit()) {
+                manifests.push(path);
+            }
+        }
+        manifests.sort();
+        let manifest_path = match manifests.as_slice() {
+            [one] => one.clone(),
+            [] => bail!(
+                "{} has no region manifest (a file named like 3273-kota-bandung.toml)",
+                dir.display()
+            ),
+            several => bail!(
+                "{} has {} region manifests ({}); keep one",
+                dir.display(),
+                several.len(),
+                several
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let text =
+            std::fs::read_to_string(&manifest_path).with_context(|| format!("reading {}", manifest_path.display()))?;
+        let manifest = Manifest::parse(&text).with_context(|| manifest_path.display().to_string())?;
+        Ok(PluginCrate {
+            dir: dir.to_owned(),
+            manifest_path,
+            manifest,
+        })
+    }
+
+    /// Where the manifest expects the component: the file its `plugin` names, beside it.
+    fn component_path(&self) -> PathBuf {
+        self.dir.join(&self.manifest.plugin)
+    }
+}
+
+/// `program` run in the plugin's folder, so a `rust-toolchain.toml` there chooses the toolchain.
+fn in_crate(program: &str, dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    command.current_dir(dir);
+    command
+}
+
+/// Run `command` with its output shown as it comes; fail when it cannot start.
+fn status_of(mut command: Command, what: &str) -> anyhow::Result<std::process::ExitStatus> {
+    command
+        .status()
+        .with_context(|| format!("cannot run {what} (is the Rust toolchain installed and on PATH?)"))
+}

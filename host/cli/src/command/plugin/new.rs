@@ -1,0 +1,255 @@
+//! `dwa plugin new DIR --region CODE --name NAME`: write a standalone plugin crate from the
+//! templates in `host/cli/templates/plugin/` and the vendored SDK. Everything is checked and
+//! rendered before the first file is written, so a refusal writes nothing.
+
+use super::vendor::{VENDOR_DIR, sdk_files};
+use anyhow::{Context, bail};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+// The arguments; the command's help text is the doc comment of its variant in `PluginCommand`.
+#[derive(Args, Debug)]
+pub(crate) struct NewArgs {
+    /// The folder to create (or an empty one; a `.git` alone is fine).
+    dir: PathBuf,
+    /// BPS code of the regency or city, e.g. 3273 (3201 … 3218, 3271 … 3279; 32 is the province).
+    #[arg(long)]
+    region: String,
+    /// The region's name as people write it, e.g. "Kota Bandung".
+    #[arg(long)]
+    name: String,
+}
+
+/// A template and the file it becomes (`{{manifest_file}}` is the manifest's own name).
+const TEMPLATES: &[(&str, &str)] = &[
+    ("Cargo.toml", include_str!("../../../templates/plugin/Cargo.toml.tmpl")),
+    ("src/lib.rs", include_str!("../../../templates/plugin/lib.rs.tmpl")),
+    (
+        "{{manifest_file}}",
+        include_str!("../../../templates/plugin/manifest.toml.tmpl"),
+    ),
+    ("README.md", include_str!("../../../templates/plugin/README.md.tmpl")),
+    (".gitignore", include_str!("../../../templates/plugin/gitignore.tmpl")),
+];
+
+/// Longest region name accepted (it becomes a manifest field and the plugin's `info`).
+const MAX_NAME_CHARS: usize = 100;
+
+/// Run `dwa plugin new`.
+pub(crate) fn run(args: NewArgs) -> anyhow::Result<()> {
+    let NewArgs { dir, region, name } = args;
+    let name = name.trim();
+    check_region(&region)?;
+    check_name(name)?;
+    let created = check_dir(&dir)?;
+    let names = Names::new(&region, name);
+    let mut files = Vec::new();
+    for (path, template) in TEMPLATES {
+        files.push((names.render(path), names.render(template).into_bytes()));
+    }
+    for (path, bytes) in sdk_files()? {
+        files.push((format!("{VENDOR_DIR}/{path}"), bytes));
+    }
+    if let Err(e) = write_all(&dir, &files) {
+        // Leave the folder as it was: empty, or not there.
+        undo(&dir, created);
+        return Err(e);
+    }
+    println!(
+        "created {}: the plugin crate {} of {name} (region {region}), starting from the province baseline",
+        dir.display(),
+        names.krate
+    );
+    println!("  {}  parameters and worked examples", names.manifest_file);
+    println!("  src/lib.rs  the rules");
+    println!(
+        "  {VENDOR_DIR}/  the SDK at contract {}, vendored",
+        dwa_sdk::CONTRACT_VERSION
+    );
+    println!("next: dwa plugin build {0} && dwa plugin test {0}", dir.display());
+    Ok(())
+}
+
+/// A West Java regency or city by BPS code (or the province itself).
+fn check_region(region: &str) -> anyhow::Result<()> {
+    if crate::seed::west_java_region(region).is_none() {
+        bail!(
+            "`{region}` is not the BPS code of a regency or city of West Java: say 3201 … 3218 (kabupaten) or \
+             3271 … 3279 (kota), or 32 for the province; nothing was written"
+        );
+    }
+    Ok(())
+}
+
+fn check_name(name: &str) -> anyhow::Result<()> {
+    if name.is_empty() {
+        bail!("the region's name is empty: say --name \"Kota Bandung\"; nothing was written");
+    }
+    if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME_CHARS {
+        bail!(
+            "the region's name must be one line of at most {MAX_NAME_CHARS} characters, without control \
+             characters; nothing was written"
+        );
+    }
+    Ok(())
+}
+
+/// A new folder or an empty one; returns whether it has to be created.
+fn check_dir(dir: &Path) -> anyhow::Result<bool> {
+    if !dir.exists() {
+        return Ok(true);
+    }
+    if !dir.is_dir() {
+        bail!("{} exists and is not a folder; nothing was written", dir.display());
+    }
+    let mut entries: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    // A repository made with `git init` first is still empty.
+    entries.retain(|e| e != ".git");
+    if let Some(first) = entries.iter().min() {
+        bail!(
+            "{} is not empty ({} entries, e.g. {first}): choose a new or empty folder; nothing was written",
+            dir.display(),
+            entries.len()
+        );
+    }
+    Ok(false)
+}
+
+fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+    for (path, bytes) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Remove what [`write_all`] wrote into a folder that was empty (but for `.git`) or absent.
+fn undo(dir: &Path, created: bool) {
+    if created {
+        let _ = std::fs::remove_dir_all(dir);
+        return;
+    }
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if entry.file_name() != ".git" {
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
+}
+
+/// The names a region's crate is made of, and the templates' placeholders for them.
+struct Names {
+    region: String,
+    name: String,
+    /// `dwa-plugin-kota-bandung`: the name in lowercase ASCII words, prefixed.
+    krate: String,
+    /// `KotaBandung`: the `Policy` type.
+    type_name: String,
+    /// `3273-kota-bandung.toml`, as in the host's `rules/`.
+    manifest_file: String,
+    /// `kota_bandung.wasm`: the component, beside the manifest.
+    plugin_file: String,
+}
+
+impl Names {
+    fn new(region: &str, name: &str) -> Names {
+        let words: Vec<String> = name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let slug = match words.is_empty() {
+            true => format!("region-{region}"),
+            false => words.join("-"),
+        };
+        let mut type_name: String = slug.split('-').map(|w| w[..1].to_ascii_uppercase() + &w[1..]).collect();
+        if type_name.starts_with(|c: char| c.is_ascii_digit()) {
+            type_name.insert_str(0, "Region");
+        }
+        Names {
+            region: region.to_owned(),
+            name: name.to_owned(),
+            krate: format!("dwa-plugin-{slug}"),
+            type_name,
+            manifest_file: format!("{region}-{slug}.toml"),
+            plugin_file: format!("{}.wasm", slug.replace('-', "_")),
+        }
+    }
+
+    /// `template` with every placeholder filled in.
+    fn render(&self, template: &str) -> String {
+        let toml_string = toml::Value::String(self.name.clone()).to_string();
+        let pairs: [(&str, &str); 13] = [
+            ("{{region}}", &self.region),
+            ("{{name_comment}}", &self.name),
+            ("{{name_md}}", &self.name),
+            ("{{name_toml}}", &toml_string),
+            ("{{name_rust}}", &format!("{:?}", self.name)),
+            ("{{crate}}", &self.krate),
+            ("{{type}}", &self.type_name),
+            ("{{manifest_file}}", &self.manifest_file),
+            ("{{plugin_file}}", &self.plugin_file),
+            ("{{vendor_dir}}", VENDOR_DIR),
+            ("{{contract}}", dwa_sdk::CONTRACT_VERSION),
+            ("{{rust_version}}", env!("CARGO_PKG_RUST_VERSION")),
+            ("{{dwa_version}}", env!("CARGO_PKG_VERSION")),
+        ];
+        let mut out = template.to_owned();
+        for (placeholder, value) in pairs {
+            out = out.replace(placeholder, value);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_rules_folder() {
+        let n = Names::new("3273", "Kota Bandung");
+        assert_eq!(
+            (
+                n.krate.as_str(),
+                n.type_name.as_str(),
+                n.manifest_file.as_str(),
+                n.plugin_file.as_str()
+            ),
+            (
+                "dwa-plugin-kota-bandung",
+                "KotaBandung",
+                "3273-kota-bandung.toml",
+                "kota_bandung.wasm"
+            )
+        );
+        let odd = Names::new("3216", "Kab. \"Bekasi\" 2");
+        assert_eq!(
+            (odd.krate.as_str(), odd.type_name.as_str()),
+            ("dwa-plugin-kab-bekasi-2", "KabBekasi2")
+        );
+        assert_eq!(odd.render("{{name_rust}}"), r#""Kab. \"Bekasi\" 2""#);
+        let toml: toml::Table = toml::from_str(&odd.render("name = {{name_toml}}")).unwrap();
+        assert_eq!(toml["name"].as_str(), Some(odd.name.as_str()));
+        assert_eq!(Names::new("3273", "Ñ").type_name, "Region3273");
+    }
+
+    #[test]
+    fn every_template_is_filled_in() {
+        let names = Names::new("3273", "Kota Bandung");
+        for (path, template) in TEMPLATES {
+            let out = names.render(template);
+            assert!(!out.contains("{{"), "{path}: {out}");
+        }
+    }
+}
