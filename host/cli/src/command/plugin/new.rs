@@ -30,6 +30,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("README.md", include_str!("../../../templates/plugin/README.md.tmpl")),
     (".gitignore", include_str!("../../../templates/plugin/gitignore.tmpl")),
+    // The host's own plugin link settings (a small guest stack: cheaper sandboxed calls).
+    (".cargo/config.toml", include_str!("../../../../../.cargo/config.toml")),
 ];
 
 /// Longest region name accepted (it becomes a manifest field and the plugin's `info`).
