@@ -171,6 +171,13 @@ async fn full_quarter(db: common::TestDb) {
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        // Eligible is not approved: the state says what the application waits for.
+        let expected = if target > 70.0 {
+            "awaiting_supervisor"
+        } else {
+            "not_eligible"
+        };
+        assert_eq!(body["state"], expected, "{body}");
         let decision = &body["decision"];
         assert_eq!(decision["region"], "3216");
         assert_eq!(decision["plugin_sha256"].as_str().unwrap().len(), 64);
@@ -198,8 +205,26 @@ async fn full_quarter(db: common::TestDb) {
         applications.push((nip, body["application"]["id"].as_str().unwrap().to_owned(), me));
     }
 
+    let state_of = |id: &str| {
+        let (router, hr, id) = (december.clone(), hr.clone(), id.to_owned());
+        async move {
+            let (status, body) = call(
+                &router,
+                Method::GET,
+                &format!("/api/applications/{id}"),
+                Some(&hr),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
     for (_, id, _) in applications.iter().take(3) {
-        for approver in ["supervisor", "head_of_agency"] {
+        for (approver, then) in [
+            ("supervisor", "awaiting_head_of_agency"),
+            ("head_of_agency", "approved"),
+        ] {
             let uri = format!("/api/applications/{id}/approvals");
             let (status, body) = call(
                 &december,
@@ -211,6 +236,7 @@ async fn full_quarter(db: common::TestDb) {
             .await;
             assert_eq!(status, StatusCode::OK, "{approver}: {body}");
             assert_eq!(body["eligible"], true);
+            assert_eq!(state_of(id).await["state"], then, "after the {approver}'s approval");
         }
     }
 
@@ -245,6 +271,18 @@ async fn full_quarter(db: common::TestDb) {
         entries.iter().all(|e| e["nip"] != applications[3].0),
         "the ineligible one is not on the roster"
     );
+    for (nip, id, _) in applications.iter().take(3) {
+        let body = state_of(id).await;
+        let entry = entries.iter().find(|e| e["nip"] == *nip).unwrap();
+        let granted = entry["remote_days"].as_u64().unwrap();
+        let expected = if granted > 0 { "granted" } else { "not_granted" };
+        assert_eq!(body["state"], expected, "{body}");
+        if granted > 0 {
+            assert_eq!(body["granted_remote_days"], granted, "{body}");
+            assert_eq!(body["granted_weekdays"], entry["weekdays"], "{body}");
+        }
+    }
+    assert_eq!(state_of(&applications[3].1).await["state"], "not_eligible");
     // An employee sees only themselves.
     let (status, own) = call(&december, Method::GET, &uri, Some(&applications[0].2), None).await;
     assert_eq!(status, StatusCode::OK);
