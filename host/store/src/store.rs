@@ -10,6 +10,7 @@ mod decisions;
 mod employees;
 mod imports;
 mod national;
+mod onboarding;
 mod policies;
 mod reports;
 
@@ -22,6 +23,7 @@ pub use employees::{EmployeeRecord, UnitRow};
 pub use national::{
     CompactDecision, RegionWriter, RunSummary, StaffPage, StaffRow, StoredCompactDecision, UnitAllocation, UnitStaff,
 };
+pub use onboarding::{RegionRow, UnitRecord};
 pub use policies::{
     AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,
     VersionSummary,
