@@ -9,6 +9,7 @@ mod history;
 pub mod import;
 pub mod input;
 mod national;
+pub mod onboarding;
 mod replicas;
 pub mod report;
 
