@@ -1089,7 +1089,7 @@ async fn openapi_lists_every_route_served() {
     }
     assert_eq!(
         operations,
-        26,
+        30,
         "documented operations: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
