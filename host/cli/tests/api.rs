@@ -1127,7 +1127,7 @@ async fn openapi_lists_every_route_served() {
     }
     assert_eq!(
         operations,
-        26,
+        30,
         "documented operations: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

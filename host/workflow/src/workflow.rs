@@ -8,6 +8,7 @@ mod dry_run;
 mod history;
 pub mod import;
 pub mod input;
+pub mod onboarding;
 mod replicas;
 pub mod report;
 mod state;
