@@ -177,7 +177,9 @@ fn dwa_check_names_every_hostile_plugin_and_survives_it() {
             .unwrap();
         let all = output_text(&out);
         assert_clean(case.name, &all);
-        assert!(all.len() < 64 << 10, "{}: {} bytes of output", case.name, all.len());
+        // Bounded: each worked example shows at most a few KiB of what the plugin printed
+        // (the province's manifest has 17 examples).
+        assert!(all.len() < 128 << 10, "{}: {} bytes of output", case.name, all.len());
         match case.expect {
             Expect::Serves => assert!(out.status.success(), "{}: {all}", case.name),
             Expect::Rejected(fragment) => {
@@ -354,7 +356,9 @@ fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_u
     // A plugin that passes its worked examples and then fails for one person over HTTP: 502
     // naming the plugin, and nothing stored.
     let (bandung_nip, bandung_token) = bandung.next().unwrap().clone();
-    let before = support::count_rows(&db, "applications");
+    // Counted for that person only: Bekasi's load may still be submitting.
+    let theirs = format!("applications WHERE nip = '{bandung_nip}'");
+    let before = support::count_rows(&db, &theirs);
     let params = format!("mode = \"panic-input\"\nonly_nip = \"{bandung_nip}\"");
     std::fs::write(rules.join("3273-hostile.toml"), hostile_manifest("3273", &params)).unwrap();
     let status = server.wait_for_attempt(&seeded.admin, "3273-hostile.toml", attempts);
@@ -365,7 +369,7 @@ fn serve_start_up_reload_and_http_contain_every_hostile_plugin_while_bekasi_is_u
     assert!(body.contains("unexpected input for"), "{body}");
     assert_names_the_plugin("one nip over HTTP", &body);
     assert_eq!(
-        support::count_rows(&db, "applications"),
+        support::count_rows(&db, &theirs),
         before,
         "nothing stored for the failed call"
     );

@@ -95,6 +95,7 @@ pub fn rules_with(work: &Path, name: &str, manifest: &str) -> PathBuf {
 
 /// Rows in a table of a SQLite file.
 pub fn count_rows(db: &Path, table: &str) -> usize {
+    // `table` may carry a condition: `applications WHERE nip = '…'`.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

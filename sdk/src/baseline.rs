@@ -7,7 +7,7 @@ use crate::params::Params;
 use crate::talent::{SkpRating, latest_assessment, performance_level, skp_rating, talent_box};
 use crate::types::{
     Application, Approver, Eligibility, Employee, EmploymentType, Expectation, Penalty, PenaltyLevel, PolicyError,
-    Reason, TaskCategory, Verdict,
+    Reason, SkpAssessment, TaskCategory, Verdict,
 };
 
 /// Reason codes of the baseline gates, stable across versions.
@@ -50,8 +50,17 @@ pub struct BaselineParams {
     pub min_service_months: u32,
     /// How far back a moderate or severe penalty disqualifies (`penalty_lookback_months`, default 12).
     pub penalty_lookback_months: u32,
+    /// How far back a light penalty (a reprimand or a written statement of dissatisfaction,
+    /// PP 94/2021, which has no end date) disqualifies, counted from its start or its end
+    /// (`light_penalty_lookback_months`, default 0: a light penalty disqualifies only while it
+    /// has an end date still to come). The province's manifest sets 6.
+    pub light_penalty_lookback_months: u32,
     /// Lowest acceptable latest rating (`min_rating`, default `baik`).
     pub min_rating: SkpRating,
+    /// How many calendar years old the latest SKP rating may be (`max_rating_age_years`; unset:
+    /// any age). With 1, for an evaluation in 2027 the latest rating must be from 2026 or 2027;
+    /// with none that recent the rating gate fails.
+    pub max_rating_age_years: Option<u16>,
     /// Most unexcused absence days allowed in 12 months (`max_unexcused_absence_days`, default 2).
     pub max_unexcused_absence_days: u32,
     /// Days taken off the previous grant after a missed KPI (`kpi_miss_reduction_days`, default 1).
@@ -66,6 +75,11 @@ impl BaselineParams {
             max_remote_days: params.integer_or("max_remote_days", 4, 0..=5)? as u8,
             min_service_months: params.integer_or("min_service_months", 12, 0..=600)? as u32,
             penalty_lookback_months: params.integer_or("penalty_lookback_months", 12, 0..=120)? as u32,
+            light_penalty_lookback_months: params.integer_or("light_penalty_lookback_months", 0, 0..=120)? as u32,
+            max_rating_age_years: match params.get("max_rating_age_years") {
+                None => None,
+                Some(_) => Some(params.integer_or("max_rating_age_years", 0, 0..=50)? as u16),
+            },
             min_rating: SkpRating::from_code(min_rating).ok_or_else(|| {
                 PolicyError::new(
                     "BAD_PARAMETER",
@@ -300,19 +314,30 @@ fn disqualifying_penalty<'e>(
     p: &BaselineParams,
 ) -> Option<(&'e Penalty, Option<Date>)> {
     let window_start = today.minus_months(p.penalty_lookback_months);
+    let light_window_start = today.minus_months(p.light_penalty_lookback_months);
     let mut clear_from: Option<Date> = None;
     let mut found = None;
     for penalty in employee.penalties.iter().filter(|pen| pen.start <= today) {
+        let serious = penalty.level != PenaltyLevel::Light;
         let active = match penalty.end {
             Some(end) => end >= today,
-            None => penalty.level != PenaltyLevel::Light,
+            None => serious,
         };
-        let serious = penalty.level != PenaltyLevel::Light;
-        let recent = serious && penalty.end.is_none_or(|end| end >= window_start);
+        // A light penalty counts from its end, or from its start when it has none.
+        let last_day = penalty.end.unwrap_or(penalty.start);
+        let recent = if serious {
+            penalty.end.is_none_or(|end| end >= window_start)
+        } else {
+            p.light_penalty_lookback_months > 0 && last_day >= light_window_start
+        };
         if active || recent {
             found = Some(penalty);
             let until = match penalty.end {
                 Some(end) if serious => Some(end.plus_months(p.penalty_lookback_months).next_day()),
+                None if serious => None,
+                _ if p.light_penalty_lookback_months > 0 => {
+                    Some(last_day.plus_months(p.light_penalty_lookback_months).next_day())
+                }
                 Some(end) => Some(end.next_day()),
                 None => None,
             };
@@ -326,14 +351,27 @@ fn disqualifying_penalty<'e>(
     found.map(|penalty| (penalty, clear_from))
 }
 
-/// Whether no penalty is active and none moderate or severe fell within the look-back window.
+/// Whether no penalty is active, none moderate or severe fell within the look-back window, and
+/// none light within the light-penalty look-back window.
 pub fn discipline_passes(employee: &Employee, today: Date, p: &BaselineParams) -> bool {
     disqualifying_penalty(employee, today, p).is_none()
 }
 
-/// No active penalty, and no moderate or severe penalty within the look-back window.
+/// No active penalty, no moderate or severe penalty within the look-back window, and no light
+/// penalty within the light-penalty look-back window.
 pub fn discipline_gate(employee: &Employee, today: Date, p: &BaselineParams) -> Reason {
     match disqualifying_penalty(employee, today, p) {
+        None if p.light_penalty_lookback_months > 0 => Reason::pass(
+            codes::DISCIPLINE,
+            format!(
+                "Tidak ada hukuman disiplin aktif, sedang/berat dalam {} bulan terakhir, atau ringan dalam {} bulan terakhir",
+                p.penalty_lookback_months, p.light_penalty_lookback_months
+            ),
+            format!(
+                "No active penalty, no moderate or severe penalty in the last {} months and no light one in the last {} months",
+                p.penalty_lookback_months, p.light_penalty_lookback_months
+            ),
+        ),
         None => Reason::pass(
             codes::DISCIPLINE,
             format!(
@@ -378,17 +416,23 @@ fn capitalise(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Whether the latest SKP rating is at least `min_rating`.
-pub fn rating_passes(employee: &Employee, p: &BaselineParams) -> bool {
-    latest_assessment(&employee.ratings)
+/// The latest SKP rating, if it is recent enough (`max_rating_age_years`).
+fn recent_assessment<'e>(employee: &'e Employee, today: Date, p: &BaselineParams) -> Option<&'e SkpAssessment> {
+    latest_assessment(&employee.ratings).filter(|a| p.max_rating_age_years.is_none_or(|age| a.year + age >= today.year))
+}
+
+/// Whether the latest SKP rating is recent enough and at least `min_rating`.
+pub fn rating_passes(employee: &Employee, today: Date, p: &BaselineParams) -> bool {
+    recent_assessment(employee, today, p)
         .is_some_and(|a| skp_rating(a.work_result, a.work_behaviour).at_least(p.min_rating))
 }
 
-/// Latest SKP rating at least `min_rating`.
-pub fn rating_gate(employee: &Employee, p: &BaselineParams) -> Reason {
+/// Latest SKP rating recent enough (`max_rating_age_years`) and at least `min_rating`.
+pub fn rating_gate(employee: &Employee, today: Date, p: &BaselineParams) -> Reason {
     let min = p.min_rating.label();
-    match latest_assessment(&employee.ratings) {
-        None => Reason::fail(
+    let latest = latest_assessment(&employee.ratings);
+    match (latest, recent_assessment(employee, today, p)) {
+        (None, _) => Reason::fail(
             codes::RATING,
             "Belum ada predikat kinerja SKP",
             "No SKP performance rating on record",
@@ -397,7 +441,25 @@ pub fn rating_gate(employee: &Employee, p: &BaselineParams) -> Reason {
             format!("Perlu predikat minimal {min}"),
             format!("Needs a rating of at least {min}"),
         ),
-        Some(a) => {
+        (Some(old), None) => {
+            let since = today.year.saturating_sub(p.max_rating_age_years.unwrap_or(0));
+            Reason::fail(
+                codes::RATING,
+                format!(
+                    "Predikat kinerja terakhir dari {}, belum ada penilaian {since} atau sesudahnya",
+                    old.year
+                ),
+                format!(
+                    "Latest performance rating is from {}; none from {since} or later",
+                    old.year
+                ),
+            )
+            .remedy(
+                format!("Perlu penilaian SKP {since} atau sesudahnya dengan predikat minimal {min}"),
+                format!("Needs an SKP assessment from {since} or later rated at least {min}"),
+            )
+        }
+        (Some(_), Some(a)) => {
             let rating = skp_rating(a.work_result, a.work_behaviour);
             let label = rating.label();
             if rating.at_least(p.min_rating) {
@@ -637,7 +699,9 @@ pub fn assess_baseline(
     a.gate(codes::DISCIPLINE, discipline_passes(employee, today, &p), || {
         discipline_gate(employee, today, &p)
     });
-    a.gate(codes::RATING, rating_passes(employee, &p), || rating_gate(employee, &p));
+    a.gate(codes::RATING, rating_passes(employee, today, &p), || {
+        rating_gate(employee, today, &p)
+    });
     a.gate(codes::ABSENCE, absence_passes(employee, &p), || {
         absence_gate(employee, &p)
     });
@@ -681,4 +745,81 @@ pub fn evaluate_baseline(
     today: Date,
 ) -> Result<Eligibility, PolicyError> {
     Ok(baseline_assessment(employee, application, params, today)?.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::ParamValue;
+    use crate::testing;
+
+    fn failed(employee: &Employee, params: &Params) -> Vec<String> {
+        let application = testing::application();
+        let explained = evaluate_baseline(employee, &application, params, testing::today()).unwrap();
+        let decided = decide_baseline(employee, &application, params, testing::today()).unwrap();
+        assert_eq!(decided, Verdict::from(&explained), "decide agrees with evaluate");
+        decided.failed
+    }
+
+    fn light_reprimand(start: Date) -> Employee {
+        let mut e = testing::employee();
+        e.penalties.push(Penalty {
+            level: PenaltyLevel::Light,
+            start,
+            end: None,
+        });
+        e
+    }
+
+    #[test]
+    fn light_penalties_count_for_their_look_back_window() {
+        let six = Params::default().with("light_penalty_lookback_months", ParamValue::Integer(6));
+        let last_month = light_reprimand(Date::new(2026, 12, 1).unwrap());
+        assert_eq!(failed(&last_month, &six), ["DISCIPLINE"]);
+        // The window is counted from the start: 2026-07-04 is 6 months before 2027-01-04.
+        assert_eq!(
+            failed(&light_reprimand(Date::new(2026, 7, 4).unwrap()), &six),
+            ["DISCIPLINE"]
+        );
+        assert!(failed(&light_reprimand(Date::new(2026, 7, 3).unwrap()), &six).is_empty());
+        // Unset: a light penalty without an end date does not count (the earlier behaviour).
+        assert!(failed(&last_month, &Params::default()).is_empty());
+        let reason = discipline_gate(
+            &last_month,
+            testing::today(),
+            &BaselineParams::from_params(&six).unwrap(),
+        );
+        assert_eq!(
+            reason.remedy.unwrap().en,
+            "Qualifies from 2027-06-02 if no new penalty is imposed"
+        );
+    }
+
+    #[test]
+    fn the_latest_rating_must_be_recent_when_the_region_says_so() {
+        let one = Params::default().with("max_rating_age_years", ParamValue::Integer(1));
+        let mut old = testing::employee();
+        old.ratings[0].year = 2025;
+        assert_eq!(failed(&old, &one), ["RATING"]);
+        assert!(failed(&old, &Params::default()).is_empty(), "unset: any age");
+        assert!(
+            failed(&testing::employee(), &one).is_empty(),
+            "2026 is recent enough for 2027"
+        );
+        let reason = rating_gate(&old, testing::today(), &BaselineParams::from_params(&one).unwrap());
+        assert!(!reason.passed);
+        assert_eq!(
+            reason.message.en,
+            "Latest performance rating is from 2025; none from 2026 or later"
+        );
+        assert!(reason.remedy.unwrap().en.contains("2026 or later"));
+        let zero = Params::default().with("max_rating_age_years", ParamValue::Integer(0));
+        assert_eq!(
+            failed(&testing::employee(), &zero),
+            ["RATING"],
+            "0: this year's rating only"
+        );
+        let bad = Params::default().with("max_rating_age_years", ParamValue::Integer(-1));
+        assert!(BaselineParams::from_params(&bad).is_err());
+    }
 }

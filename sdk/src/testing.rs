@@ -85,7 +85,9 @@ impl std::fmt::Debug for GateCase {
     }
 }
 
-/// Paired passing and failing cases for every baseline gate, at the boundaries.
+/// Paired passing and failing cases for every baseline gate, at the boundaries, under the
+/// province's parameters (`rules/32-jabar.toml`: among them `light_penalty_lookback_months = 6`
+/// and `max_rating_age_years = 1`).
 pub fn baseline_gate_cases() -> Vec<GateCase> {
     use crate::baseline::codes::*;
     use crate::types::{Penalty, PenaltyLevel, QuarterReview};
@@ -164,6 +166,36 @@ pub fn baseline_gate_cases() -> Vec<GateCase> {
                     end: Some(date(2027, 2, 28)),
                 })
             },
+        },
+        GateCase {
+            gate: DISCIPLINE,
+            label: "light reprimand given last month (light penalties count for 6 months)",
+            passes: false,
+            apply: |e, _| {
+                e.penalties.push(Penalty {
+                    level: PenaltyLevel::Light,
+                    start: date(2026, 12, 1),
+                    end: None,
+                })
+            },
+        },
+        GateCase {
+            gate: DISCIPLINE,
+            label: "light reprimand given seven months ago",
+            passes: true,
+            apply: |e, _| {
+                e.penalties.push(Penalty {
+                    level: PenaltyLevel::Light,
+                    start: date(2026, 6, 1),
+                    end: None,
+                })
+            },
+        },
+        GateCase {
+            gate: RATING,
+            label: "latest rating from 2025, too old for 2027",
+            passes: false,
+            apply: |e, _| e.ratings[0].year = 2025,
         },
         GateCase {
             gate: RATING,

@@ -11,9 +11,9 @@ pub(crate) mod metrics;
 mod routes;
 pub mod throttle;
 
+pub use self::metrics::Metrics;
 pub use auth::{Caller, Role, new_token};
 pub use error::ApiError;
-pub use metrics::Metrics;
 pub use throttle::AuthThrottle;
 
 use axum::Router;

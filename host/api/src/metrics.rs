@@ -1,13 +1,21 @@
-//! Prometheus metrics in the text exposition format: HTTP requests and latency by route,
-//! decisions by region and outcome, decision latency, plugin fuel and plugin failures by kind.
+//! Prometheus metrics: HTTP requests and latency by route, decisions by region and outcome,
+//! decision latency, plugin fuel, plugin failures by kind and host faults, plus the policy
+//! reload families read from the rules status at scrape time.
+//!
+//! Recorded through the `metrics` facade into a `metrics-exporter-prometheus` recorder that
+//! belongs to this [`Metrics`] value, never to a process-wide one: several servers in one
+//! process (the tests) count independently. That exporter was chosen over `prometheus-client`
+//! because it writes the Prometheus text format `/metrics` has always served
+//! (`text/plain; version=0.0.4`), where a counter's `TYPE` line carries its `_total` name;
+//! `prometheus-client` writes only OpenMetrics, whose counter families drop that suffix.
 
 use super::AppState;
+use ::metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::Mutex;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Upper bounds (seconds) of the latency histograms' buckets.
@@ -15,123 +23,125 @@ const BUCKETS: [f64; 12] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
 ];
 
-#[derive(Clone, Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
-}
+/// How often observed latencies are folded into their buckets between scrapes. The exporter
+/// keeps each observation until then, so without this an unscraped host would grow without bound.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 
-impl Histogram {
-    fn observe(&mut self, seconds: f64) {
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                self.counts[i] += 1;
-            }
-        }
-        self.sum += seconds;
-        self.count += 1;
-    }
+const HTTP_REQUESTS: &str = "dwa_http_requests_total";
+const HTTP_REQUEST_SECONDS: &str = "dwa_http_request_seconds";
+const DECISIONS: &str = "dwa_decisions_total";
+const DECISION_SECONDS: &str = "dwa_decision_seconds";
+const PLUGIN_FUEL: &str = "dwa_plugin_fuel_total";
+const HOST_FAULTS: &str = "dwa_host_faults_total";
+const PLUGIN_FAILURES: &str = "dwa_plugin_failures_total";
+const POLICY_RELOADS: &str = "dwa_policy_reloads_total";
+const POLICY_LAST_RELOAD_OK: &str = "dwa_policy_last_reload_ok";
+const POLICY_ACTIVE_INFO: &str = "dwa_policy_active_info";
 
-    fn render(&self, out: &mut String, name: &str, labels: &str) {
-        let sep = if labels.is_empty() { "" } else { "," };
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {}", self.counts[i]);
-        }
-        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", self.count);
-        let _ = writeln!(out, "{name}_sum{{{labels}}} {}", self.sum);
-        let _ = writeln!(out, "{name}_count{{{labels}}} {}", self.count);
-    }
-}
-
-#[derive(Default)]
-struct Inner {
-    requests: BTreeMap<(String, String, u16), u64>,
-    request_seconds: BTreeMap<String, Histogram>,
-    decisions: BTreeMap<(String, &'static str), u64>,
-    decision_seconds: BTreeMap<String, Histogram>,
-    fuel: BTreeMap<String, u64>,
-    plugin_failures: BTreeMap<(String, &'static str), u64>,
-    host_faults: BTreeMap<String, u64>,
-}
-
-/// The host's metrics.
-#[derive(Default)]
+/// The host's metrics: one recorder per [`AppState`], rendered by `/metrics`.
 pub struct Metrics {
-    inner: Mutex<Inner>,
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+    /// The origin of `last_upkeep_ms`.
+    created: Instant,
+    /// When latencies were last folded into buckets, in milliseconds since `created`.
+    last_upkeep_ms: AtomicU64,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(&BUCKETS)
+            .expect("the bucket list is not empty")
+            .build_recorder();
+        ::metrics::with_local_recorder(&recorder, || {
+            describe_counter!(HTTP_REQUESTS, "HTTP requests by method, route and status.");
+            describe_histogram!(HTTP_REQUEST_SECONDS, "HTTP request latency by route.");
+            describe_counter!(DECISIONS, "Decisions by region and outcome.");
+            describe_histogram!(DECISION_SECONDS, "Plugin evaluation latency by region.");
+            describe_counter!(PLUGIN_FUEL, "Plugin fuel (instructions) used, by region.");
+            describe_counter!(
+                HOST_FAULTS,
+                "Plugin calls the host could not run (busy region, full pool), by region."
+            );
+            describe_counter!(PLUGIN_FAILURES, "Plugin traps and bad answers by region and kind.");
+        });
+        let handle = recorder.handle();
+        Metrics {
+            recorder,
+            handle,
+            created: Instant::now(),
+            last_upkeep_ms: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Metrics {
-    fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+    /// Run `f`, whose `metrics` macros then record into this value's recorder.
+    fn record(&self, f: impl FnOnce()) {
+        ::metrics::with_local_recorder(&self.recorder, f);
     }
 
     /// Count one decision.
     pub fn decision(&self, region: &str, eligible: bool, fuel: u64, took: Duration) {
-        self.with(|m| {
-            let outcome = if eligible { "eligible" } else { "not_eligible" };
-            *m.decisions.entry((region.to_owned(), outcome)).or_default() += 1;
-            m.decision_seconds
-                .entry(region.to_owned())
-                .or_default()
-                .observe(took.as_secs_f64());
-            *m.fuel.entry(region.to_owned()).or_default() += fuel;
+        let outcome = if eligible { "eligible" } else { "not_eligible" };
+        self.record(|| {
+            counter!(DECISIONS, "region" => region.to_owned(), "outcome" => outcome).increment(1);
+            histogram!(DECISION_SECONDS, "region" => region.to_owned()).record(took);
+            counter!(PLUGIN_FUEL, "region" => region.to_owned()).increment(fuel);
         });
+        self.upkeep_if_due();
     }
 
     /// Count the decisions of an allocation run (no per-decision latency: they ran as a batch).
     pub fn decisions_bulk(&self, region: &str, eligible: u64, not_eligible: u64, fuel: u64) {
-        self.with(|m| {
-            *m.decisions.entry((region.to_owned(), "eligible")).or_default() += eligible;
-            *m.decisions.entry((region.to_owned(), "not_eligible")).or_default() += not_eligible;
-            *m.fuel.entry(region.to_owned()).or_default() += fuel;
+        self.record(|| {
+            counter!(DECISIONS, "region" => region.to_owned(), "outcome" => "eligible").increment(eligible);
+            counter!(DECISIONS, "region" => region.to_owned(), "outcome" => "not_eligible").increment(not_eligible);
+            counter!(PLUGIN_FUEL, "region" => region.to_owned()).increment(fuel);
         });
     }
 
     /// Count one plugin failure (trap, invalid output, refusal).
     pub fn plugin_failure(&self, region: &str, kind: &'static str) {
-        self.with(|m| *m.plugin_failures.entry((region.to_owned(), kind)).or_default() += 1);
+        self.record(|| counter!(PLUGIN_FAILURES, "region" => region.to_owned(), "kind" => kind).increment(1));
     }
 
     /// Count one call the host could not run (busy region, full pool): the host's fault.
     pub fn host_fault(&self, region: &str) {
-        self.with(|m| *m.host_faults.entry(region.to_owned()).or_default() += 1);
+        self.record(|| counter!(HOST_FAULTS, "region" => region.to_owned()).increment(1));
     }
 
-    /// The Prometheus text exposition.
+    /// Count one HTTP request by its route template.
+    fn request(&self, method: String, route: String, status: u16, took: Duration) {
+        self.record(|| {
+            counter!(HTTP_REQUESTS, "method" => method, "route" => route.clone(), "status" => status.to_string())
+                .increment(1);
+            histogram!(HTTP_REQUEST_SECONDS, "route" => route).record(took);
+        });
+        self.upkeep_if_due();
+    }
+
+    /// Fold the latencies observed so far into their buckets, at most once per [`UPKEEP_EVERY`].
+    /// Called after each observation, so no background task is needed; only the caller that wins
+    /// the exchange pays for it.
+    fn upkeep_if_due(&self) {
+        let now = u64::try_from(self.created.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let last = self.last_upkeep_ms.load(Ordering::Relaxed);
+        let due = now.saturating_sub(last) >= UPKEEP_EVERY.as_millis() as u64;
+        if due
+            && self
+                .last_upkeep_ms
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.handle.run_upkeep();
+        }
+    }
+
+    /// The Prometheus text exposition of what this value recorded.
     pub fn render(&self) -> String {
-        self.with(|m| {
-            let mut out = String::new();
-            out.push_str("# HELP dwa_http_requests_total HTTP requests by method, route and status.\n# TYPE dwa_http_requests_total counter\n");
-            for ((method, route, status), n) in &m.requests {
-                let _ = writeln!(out, "dwa_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
-            }
-            out.push_str("# HELP dwa_http_request_seconds HTTP request latency by route.\n# TYPE dwa_http_request_seconds histogram\n");
-            for (route, h) in &m.request_seconds {
-                h.render(&mut out, "dwa_http_request_seconds", &format!("route=\"{route}\""));
-            }
-            out.push_str("# HELP dwa_decisions_total Decisions by region and outcome.\n# TYPE dwa_decisions_total counter\n");
-            for ((region, outcome), n) in &m.decisions {
-                let _ = writeln!(out, "dwa_decisions_total{{region=\"{region}\",outcome=\"{outcome}\"}} {n}");
-            }
-            out.push_str("# HELP dwa_decision_seconds Plugin evaluation latency by region.\n# TYPE dwa_decision_seconds histogram\n");
-            for (region, h) in &m.decision_seconds {
-                h.render(&mut out, "dwa_decision_seconds", &format!("region=\"{region}\""));
-            }
-            out.push_str("# HELP dwa_plugin_fuel_total Plugin fuel (instructions) used, by region.\n# TYPE dwa_plugin_fuel_total counter\n");
-            for (region, n) in &m.fuel {
-                let _ = writeln!(out, "dwa_plugin_fuel_total{{region=\"{region}\"}} {n}");
-            }
-            out.push_str("# HELP dwa_host_faults_total Plugin calls the host could not run (busy region, full pool), by region.\n# TYPE dwa_host_faults_total counter\n");
-            for (region, n) in &m.host_faults {
-                let _ = writeln!(out, "dwa_host_faults_total{{region=\"{region}\"}} {n}");
-            }
-            out.push_str("# HELP dwa_plugin_failures_total Plugin traps and bad answers by region and kind.\n# TYPE dwa_plugin_failures_total counter\n");
-            for ((region, kind), n) in &m.plugin_failures {
-                let _ = writeln!(out, "dwa_plugin_failures_total{{region=\"{region}\",kind=\"{kind}\"}} {n}");
-            }
-            out
-        })
+        self.handle.render()
     }
 }
 
@@ -144,54 +154,106 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         .get::<MatchedPath>()
         .map_or("unmatched".to_owned(), |p| p.as_str().to_owned());
     let response = next.run(request).await;
-    let status = response.status().as_u16();
-    state.metrics.with(|m| {
-        *m.requests.entry((method, route.clone(), status)).or_default() += 1;
-        m.request_seconds
-            .entry(route)
-            .or_default()
-            .observe(started.elapsed().as_secs_f64());
-    });
+    state
+        .metrics
+        .request(method, route, response.status().as_u16(), started.elapsed());
     response
 }
 
 /// Policy reload metrics from the rules status: attempts by result, and which version serves.
+/// A fresh recorder per scrape, because these are a snapshot: a manifest that went away or a
+/// version that stopped serving must drop out, not linger at its last value.
 pub fn render_policies(status: &[dwa_policy::PolicyStatus]) -> String {
-    let mut out = String::new();
-    out.push_str("# HELP dwa_policy_reloads_total Rules load attempts by manifest and result.\n# TYPE dwa_policy_reloads_total counter\n");
-    for s in status {
-        let _ = writeln!(
-            out,
-            "dwa_policy_reloads_total{{manifest=\"{}\",result=\"ok\"}} {}",
-            s.manifest, s.attempts_ok
+    let recorder = PrometheusBuilder::new().build_recorder();
+    ::metrics::with_local_recorder(&recorder, || {
+        describe_counter!(POLICY_RELOADS, "Rules load attempts by manifest and result.");
+        describe_gauge!(
+            POLICY_LAST_RELOAD_OK,
+            "Whether the last change to a manifest went live (1) or was rejected (0)."
         );
-        let _ = writeln!(
-            out,
-            "dwa_policy_reloads_total{{manifest=\"{}\",result=\"rejected\"}} {}",
-            s.manifest, s.attempts_failed
-        );
-    }
-    out.push_str("# HELP dwa_policy_last_reload_ok Whether the last change to a manifest went live (1) or was rejected (0).\n# TYPE dwa_policy_last_reload_ok gauge\n");
-    for s in status {
-        let ok = s.last_attempt.as_ref().is_some_and(|a| a.ok);
-        let _ = writeln!(
-            out,
-            "dwa_policy_last_reload_ok{{manifest=\"{}\"}} {}",
-            s.manifest,
-            u8::from(ok)
-        );
-    }
-    out.push_str(
-        "# HELP dwa_policy_active_info The plugin version serving each region.\n# TYPE dwa_policy_active_info gauge\n",
-    );
-    for s in status {
-        if let (Some(region), Some(active)) = (&s.region, &s.active) {
-            let _ = writeln!(
-                out,
-                "dwa_policy_active_info{{region=\"{region}\",version=\"{}\",sha256=\"{}\"}} 1",
-                active.plugin_version, active.sha256
-            );
+        describe_gauge!(POLICY_ACTIVE_INFO, "The plugin version serving each region.");
+        for s in status {
+            let manifest = s.manifest.clone();
+            counter!(POLICY_RELOADS, "manifest" => manifest.clone(), "result" => "ok").absolute(s.attempts_ok);
+            counter!(POLICY_RELOADS, "manifest" => manifest.clone(), "result" => "rejected")
+                .absolute(s.attempts_failed);
+            let ok = s.last_attempt.as_ref().is_some_and(|a| a.ok);
+            gauge!(POLICY_LAST_RELOAD_OK, "manifest" => manifest).set(f64::from(u8::from(ok)));
+            if let (Some(region), Some(active)) = (&s.region, &s.active) {
+                gauge!(
+                    POLICY_ACTIVE_INFO,
+                    "region" => region.clone(),
+                    "version" => active.plugin_version.clone(),
+                    "sha256" => active.sha256.clone()
+                )
+                .set(1.0);
+            }
         }
+    });
+    recorder.handle().render()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every family `Metrics` records appears with its `TYPE` line, its labels and its counts;
+    /// the histograms keep their buckets.
+    #[test]
+    fn each_family_renders_in_the_prometheus_text_format() {
+        let m = Metrics::default();
+        m.request("GET".into(), "/healthz".into(), 200, Duration::from_millis(3));
+        m.decision("3216", true, 1_000, Duration::from_millis(2));
+        m.decision("3216", false, 500, Duration::from_secs(2));
+        m.decisions_bulk("3216", 2, 1, 4_000);
+        m.plugin_failure("3216", "trap");
+        m.host_fault("32");
+        let text = m.render();
+        for (family, kind) in [
+            (HTTP_REQUESTS, "counter"),
+            (HTTP_REQUEST_SECONDS, "histogram"),
+            (DECISIONS, "counter"),
+            (DECISION_SECONDS, "histogram"),
+            (PLUGIN_FUEL, "counter"),
+            (HOST_FAULTS, "counter"),
+            (PLUGIN_FAILURES, "counter"),
+        ] {
+            let type_line = format!("# TYPE {family} {kind}");
+            assert!(text.lines().any(|l| l == type_line), "{type_line} missing from\n{text}");
+            assert!(text.contains(&format!("# HELP {family} ")), "{family}: {text}");
+        }
+        for line in [
+            "dwa_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1",
+            "dwa_decisions_total{region=\"3216\",outcome=\"eligible\"} 3",
+            "dwa_decisions_total{region=\"3216\",outcome=\"not_eligible\"} 2",
+            "dwa_plugin_fuel_total{region=\"3216\"} 5500",
+            "dwa_plugin_failures_total{region=\"3216\",kind=\"trap\"} 1",
+            "dwa_host_faults_total{region=\"32\"} 1",
+            "dwa_decision_seconds_bucket{region=\"3216\",le=\"0.0025\"} 1",
+            "dwa_decision_seconds_bucket{region=\"3216\",le=\"1\"} 1",
+            "dwa_decision_seconds_bucket{region=\"3216\",le=\"5\"} 2",
+            "dwa_decision_seconds_bucket{region=\"3216\",le=\"+Inf\"} 2",
+            "dwa_decision_seconds_count{region=\"3216\"} 2",
+            "dwa_http_request_seconds_bucket{route=\"/healthz\",le=\"0.005\"} 1",
+            "dwa_http_request_seconds_count{route=\"/healthz\"} 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing from\n{text}");
+        }
+        let bounds: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("dwa_decision_seconds_bucket{"))
+            .filter_map(|l| l.split("le=\"").nth(1)?.split('"').next())
+            .collect();
+        let expected: Vec<String> = BUCKETS.iter().map(|b| b.to_string()).chain(["+Inf".into()]).collect();
+        assert_eq!(bounds, expected);
     }
-    out
+
+    /// Two values record apart: the recorder is the value's, not the process's.
+    #[test]
+    fn two_metrics_values_count_independently() {
+        let (a, b) = (Metrics::default(), Metrics::default());
+        a.host_fault("32");
+        assert!(a.render().contains("dwa_host_faults_total{region=\"32\"} 1"));
+        assert!(!b.render().contains("dwa_host_faults_total"));
+    }
 }

@@ -6,9 +6,12 @@ mod allocations;
 mod applications;
 mod decisions;
 mod employees;
+mod imports;
 mod ops;
 mod policies;
+mod regions;
 mod reports;
+mod units;
 
 use super::{ApiError, AppState};
 use std::collections::HashMap;
@@ -22,6 +25,9 @@ pub fn all(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(ops::readyz))
         .routes(routes!(ops::metrics))
         .routes(routes!(ops::openapi_json))
+        .routes(routes!(regions::add, regions::list))
+        .routes(routes!(units::import))
+        .routes(routes!(units::list))
         .routes(routes!(employees::get_employee))
         .routes(routes!(employees::import))
         .routes(routes!(employees::employee_roster))

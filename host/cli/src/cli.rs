@@ -1,6 +1,7 @@
-//! The `dwa` command line: seed a database, evaluate one application from JSON files, check a
-//! region's manifest and plugin, write and test a regency's plugin in its own repository, and
-//! allocate a quarter from the database.
+//! The `dwa` command line: initialise a database and bring regions on board from their CSV
+//! exports (or seed synthetic data), evaluate one application from JSON files, check a region's
+//! manifest and plugin, write and test a regency's plugin in its own repository, and allocate a
+//! quarter from the database.
 //!
 //! The top of the host's layers (DESIGN §3): the binary may use every host crate; data flows
 //! one way, request → workflow → policy/engine → store.
@@ -18,7 +19,8 @@ use std::sync::Arc;
 /// DWA host — West Java's Dynamic Working Arrangement (Mekanisme Kerja Dinamis).
 ///
 /// Each region's eligibility and quota rules are a sandboxed WebAssembly plugin with a manifest
-/// in the rules folder. Start with `dwa seed`, then `dwa allocate --all --quarter 2027-Q1`.
+/// in the rules folder. From an empty database: `dwa init`, `dwa region add`, `dwa import units`,
+/// `dwa import employees`; or for a demo `dwa seed`; then `dwa allocate --all --quarter 2027-Q1`.
 #[derive(Parser, Debug)]
 #[command(name = "dwa", version, about, long_about)]
 pub struct Cli {
@@ -38,6 +40,19 @@ pub(crate) struct Common {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Create the province (region 32) on an empty database and print the first provincial-admin
+    /// token, once. Refused, changing nothing, on a database that has regions.
+    Init(command::init::InitArgs),
+    /// Regions: add a regency or city by its BPS code; list them.
+    Region {
+        #[command(subcommand)]
+        command: command::region::RegionCommand,
+    },
+    /// Import a region's organisational units or employees from CSV (all or nothing).
+    Import {
+        #[command(subcommand)]
+        command: command::import::ImportCommand,
+    },
     /// Fill an empty database with synthetic employees, units and a quarter's applications.
     Seed(command::seed_data::SeedArgs),
     /// Evaluate one employee's application from JSON files and record the decision.
@@ -72,6 +87,9 @@ enum Command {
 /// Run the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Init(args) => command::init::run(args).await,
+        Command::Region { command } => command::region::run(command).await,
+        Command::Import { command } => command::import::run(command).await,
         Command::Seed(args) => command::seed_data::run(args).await,
         Command::Eval(args) => command::eval::run(args).await,
         Command::Check(args) => command::check::run(args).await,

@@ -171,6 +171,13 @@ async fn full_quarter(db: common::TestDb) {
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        // Eligible is not approved: the state says what the application waits for.
+        let expected = if target > 70.0 {
+            "awaiting_supervisor"
+        } else {
+            "not_eligible"
+        };
+        assert_eq!(body["state"], expected, "{body}");
         let decision = &body["decision"];
         assert_eq!(decision["region"], "3216");
         assert_eq!(decision["plugin_sha256"].as_str().unwrap().len(), 64);
@@ -198,8 +205,26 @@ async fn full_quarter(db: common::TestDb) {
         applications.push((nip, body["application"]["id"].as_str().unwrap().to_owned(), me));
     }
 
+    let state_of = |id: &str| {
+        let (router, hr, id) = (december.clone(), hr.clone(), id.to_owned());
+        async move {
+            let (status, body) = call(
+                &router,
+                Method::GET,
+                &format!("/api/applications/{id}"),
+                Some(&hr),
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
     for (_, id, _) in applications.iter().take(3) {
-        for approver in ["supervisor", "head_of_agency"] {
+        for (approver, then) in [
+            ("supervisor", "awaiting_head_of_agency"),
+            ("head_of_agency", "approved"),
+        ] {
             let uri = format!("/api/applications/{id}/approvals");
             let (status, body) = call(
                 &december,
@@ -211,6 +236,7 @@ async fn full_quarter(db: common::TestDb) {
             .await;
             assert_eq!(status, StatusCode::OK, "{approver}: {body}");
             assert_eq!(body["eligible"], true);
+            assert_eq!(state_of(id).await["state"], then, "after the {approver}'s approval");
         }
     }
 
@@ -245,6 +271,18 @@ async fn full_quarter(db: common::TestDb) {
         entries.iter().all(|e| e["nip"] != applications[3].0),
         "the ineligible one is not on the roster"
     );
+    for (nip, id, _) in applications.iter().take(3) {
+        let body = state_of(id).await;
+        let entry = entries.iter().find(|e| e["nip"] == *nip).unwrap();
+        let granted = entry["remote_days"].as_u64().unwrap();
+        let expected = if granted > 0 { "granted" } else { "not_granted" };
+        assert_eq!(body["state"], expected, "{body}");
+        if granted > 0 {
+            assert_eq!(body["granted_remote_days"], granted, "{body}");
+            assert_eq!(body["granted_weekdays"], entry["weekdays"], "{body}");
+        }
+    }
+    assert_eq!(state_of(&applications[3].1).await["state"], "not_eligible");
     // An employee sees only themselves.
     let (status, own) = call(&december, Method::GET, &uri, Some(&applications[0].2), None).await;
     assert_eq!(status, StatusCode::OK);
@@ -1089,7 +1127,7 @@ async fn openapi_lists_every_route_served() {
     }
     assert_eq!(
         operations,
-        26,
+        30,
         "documented operations: {:?}",
         paths.keys().collect::<Vec<_>>()
     );
@@ -1133,5 +1171,143 @@ async fn health_readiness_and_metrics() {
         "dwa_http_request_seconds_bucket{route=\"/api/allocations\",le=\"+Inf\"} 1",
     ] {
         assert!(text.contains(needle), "{needle} missing from\n{text}");
+    }
+}
+
+/// Each series of a Prometheus text exposition, by its name and labels, with its value; and each
+/// family's declared type. Fails on a sample whose family has no `TYPE` line before it.
+fn parse_exposition(
+    text: &str,
+) -> (
+    std::collections::HashMap<String, f64>,
+    std::collections::HashMap<String, String>,
+) {
+    let (mut samples, mut types) = (std::collections::HashMap::new(), std::collections::HashMap::new());
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (family, kind) = rest.split_once(' ').unwrap_or_else(|| panic!("bad TYPE line {line:?}"));
+            assert!(
+                types.insert(family.to_owned(), kind.to_owned()).is_none(),
+                "{family} typed twice"
+            );
+            continue;
+        }
+        if line.starts_with('#') {
+            continue;
+        }
+        let (series, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("bad sample line {line:?}"));
+        let name = series.split('{').next().unwrap();
+        let histogram_base = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .filter(|base| types.get(*base).is_some_and(|k| k == "histogram"));
+        let family = histogram_base.unwrap_or(name);
+        assert!(types.contains_key(family), "{line:?} has no TYPE line before it");
+        samples.insert(
+            series.to_owned(),
+            value.parse::<f64>().unwrap_or_else(|_| panic!("bad value in {line:?}")),
+        );
+    }
+    (samples, types)
+}
+
+/// After a few requests, `/metrics` (in the Prometheus text format) has every family it had
+/// before the exporter crate, each with its type, and the counters moved by what was done.
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_expose_every_family_and_count_what_happened() {
+    let api = Api::new(common::TestDb::sqlite(), 300).await;
+    let router = api.router(Date::new(2026, 12, 1).unwrap());
+    let scrape = || async {
+        let request = Request::builder().uri("/metrics").body(Body::empty()).unwrap();
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "text/plain; version=0.0.4");
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        parse_exposition(std::str::from_utf8(&bytes).unwrap())
+    };
+    let (before, _) = scrape().await;
+    let sum = |samples: &std::collections::HashMap<String, f64>, prefix: &str| -> f64 {
+        samples
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v)
+            .sum()
+    };
+
+    for _ in 0..2 {
+        assert_eq!(
+            call(&router, Method::GET, "/healthz", None, None).await.0,
+            StatusCode::OK
+        );
+    }
+    // A submission is evaluated at once (a decision with its latency); an allocation counts
+    // its decisions in bulk.
+    let (nip, _, unit, _) = subject(&api, "3216").await;
+    let me = api.token(Role::Employee, "3216", Some(&nip)).await;
+    let (status, body) = call(
+        &router,
+        Method::POST,
+        "/api/applications",
+        Some(&me),
+        json_body(draft(&nip, "2027-Q2", 2, 90.0)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let hr = api.token(Role::Hr, "3216", None).await;
+    let (status, body) = call(
+        &router,
+        Method::POST,
+        "/api/allocations",
+        Some(&hr),
+        json_body(json!({"quarter": "2027-Q1", "unit": unit})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let (after, types) = scrape().await;
+    for (family, kind) in [
+        ("dwa_http_requests_total", "counter"),
+        ("dwa_http_request_seconds", "histogram"),
+        ("dwa_decisions_total", "counter"),
+        ("dwa_decision_seconds", "histogram"),
+        ("dwa_plugin_fuel_total", "counter"),
+        ("dwa_policy_reloads_total", "counter"),
+        ("dwa_policy_last_reload_ok", "gauge"),
+        ("dwa_policy_active_info", "gauge"),
+    ] {
+        assert_eq!(types.get(family).map(String::as_str), Some(kind), "{family}: {types:?}");
+    }
+    let healthz = "dwa_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}";
+    assert_eq!(
+        after.get(healthz).copied().unwrap_or(0.0) - before.get(healthz).copied().unwrap_or(0.0),
+        2.0
+    );
+    assert_eq!(after["dwa_http_request_seconds_count{route=\"/healthz\"}"], 2.0);
+    assert_eq!(
+        after["dwa_http_request_seconds_bucket{route=\"/healthz\",le=\"+Inf\"}"],
+        2.0
+    );
+    assert_eq!(
+        after["dwa_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"200\"}"], 1.0,
+        "the first scrape is counted"
+    );
+    assert!(
+        sum(&after, "dwa_decisions_total{region=\"3216\"") > sum(&before, "dwa_decisions_total{region=\"3216\""),
+        "decisions moved"
+    );
+    assert!(after["dwa_plugin_fuel_total{region=\"3216\"}"] > 0.0);
+    assert_eq!(
+        after["dwa_decision_seconds_count{region=\"3216\"}"], 1.0,
+        "the submission's evaluation"
+    );
+    for region in ["32", "3216"] {
+        assert!(
+            after
+                .keys()
+                .any(|k| k.starts_with(&format!("dwa_policy_active_info{{region=\"{region}\",version=\""))),
+            "{region} serves a version"
+        );
     }
 }

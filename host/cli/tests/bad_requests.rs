@@ -14,7 +14,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use base64::Engine as _;
 use dwa_api::{AppState, Role, new_token};
 use dwa_sdk::Date;
-use dwa_store::{Backend, Store, TokenGrant};
+use dwa_store::{Store, TokenGrant};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -136,58 +136,6 @@ async fn send(router: &Router, c: &Case, peer: SocketAddr) -> (StatusCode, axum:
     let value =
         serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, headers, value)
-}
-
-/// sha256 over every table's rows (each row as text, in sorted order), table by table.
-async fn database_fingerprint(store: &Store) -> String {
-    let pool = store.pool();
-    let tables: Vec<String> = match store.backend() {
-        Backend::Sqlite => sqlx::query(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        ),
-        Backend::Postgres => sqlx::query(
-            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
-        ),
-    }
-    .fetch_all(pool)
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| r.get::<String, _>(0))
-    .collect();
-    assert!(tables.len() >= 15, "{tables:?}");
-    let mut hash = Sha256::new();
-    for table in &tables {
-        let sql = match store.backend() {
-            Backend::Sqlite => {
-                let columns: Vec<String> =
-                    sqlx::query(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))
-                        .fetch_all(pool)
-                        .await
-                        .unwrap()
-                        .iter()
-                        .map(|r| format!("quote(\"{}\")", r.get::<String, _>(0)))
-                        .collect();
-                format!("SELECT {} FROM \"{table}\"", columns.join(" || '|' || "))
-            }
-            Backend::Postgres => format!("SELECT CAST(t AS TEXT) FROM \"{table}\" AS t"),
-        };
-        let mut rows: Vec<String> = sqlx::query(&sql)
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get::<String, _>(0))
-            .collect();
-        rows.sort();
-        hash.update(format!("table {table} {}\n", rows.len()));
-        for row in rows {
-            hash.update(row.as_bytes());
-            hash.update(b"\n");
-        }
-    }
-    hex::encode(hash.finalize())
 }
 
 /// sha256 over every file (name and content) under `dir`, dotfiles included.
@@ -369,6 +317,13 @@ fn cases(w: &World) -> Vec<Case> {
             admin,
             json!({"version": w.version_3216}),
             "force",
+        ),
+        (
+            "add region",
+            "/api/regions".into(),
+            province,
+            json!({"code": "3217", "name": "Kabupaten Bandung Barat"}),
+            "population",
         ),
     ];
     for (name, uri, auth, good, unknown) in &json_endpoints {
@@ -1365,9 +1320,169 @@ fn cases(w: &World) -> Vec<Case> {
             .expect(415, None),
     );
 
+    // 7b. Adding a region, and the unit import (CSV).
+    let region = |what: &str, auth: &Auth, body: Value, status: u16, field: Option<&str>| {
+        case(format!("add region: {what}"), Method::POST, "/api/regions", auth)
+            .json(body)
+            .expect(status, field)
+    };
+    let kbb = |code: Value, name: Value| json!({"code": code, "name": name});
+    for (what, code, field) in [
+        ("a code of another province", json!("3316"), "code"),
+        ("a 3-digit code", json!("321"), "code"),
+        ("code 3200", json!("3200"), "code"),
+        ("a code with a letter", json!("32a7"), "code"),
+        ("a code as a number", json!(3217), "code"),
+        ("a code of null", Value::Null, "code"),
+        ("a 10 kB code", json!("3".repeat(10_000)), "code"),
+    ] {
+        t.push(region(
+            what,
+            province,
+            kbb(code, json!("Kabupaten Bandung Barat")),
+            422,
+            Some(field),
+        ));
+    }
+    for (what, name) in [
+        ("a city's name for a regency's code", json!("Kota Bandung Barat")),
+        ("only the word Kabupaten", json!("Kabupaten")),
+        ("an empty name", json!("")),
+        ("a name with a line break", json!("Kabupaten\nBandung Barat")),
+        ("a name with a bidi override", json!("Kabupaten \u{202E}tarab")),
+        ("a name with a script tag", json!("Kabupaten <script>x</script>")),
+        (
+            "a name of 201 characters",
+            json!(format!("Kabupaten {}", "a".repeat(191))),
+        ),
+    ] {
+        t.push(region(what, province, kbb(json!("3217"), name), 422, Some("name")));
+    }
+    t.push(region(
+        "an existing region",
+        province,
+        kbb(json!("3216"), json!("Kabupaten Bekasi")),
+        409,
+        None,
+    ));
+    t.push(region(
+        "the province",
+        province,
+        kbb(json!("32"), json!("Provinsi Jawa Barat")),
+        409,
+        None,
+    ));
+    for (what, auth) in [
+        ("as HR", hr),
+        ("as a policy admin", admin),
+        ("as an employee", me),
+        ("as a supervisor", boss),
+    ] {
+        t.push(region(
+            what,
+            auth,
+            kbb(json!("3217"), json!("Kabupaten Bandung Barat")),
+            403,
+            None,
+        ));
+    }
+    let units = |what: &str, query: &str, auth: &Auth, body: String, status: u16, field: Option<&str>| {
+        case(
+            format!("unit import: {what}"),
+            Method::POST,
+            format!("/api/units/import{query}"),
+            auth,
+        )
+        .raw(body.into_bytes())
+        .typed("text/csv")
+        .expect(status, field)
+    };
+    let unit_row = |id: &str, name: &str, parent: &str| {
+        format!("id,namaUnor,diatasanId,instansiId,eselonId,namaJabatan,aktif\n{id},{name},{parent},SETDA,,,ya\n")
+    };
+    for (what, body, field) in [
+        ("an existing unit id", unit_row(&w.unit, "Bagian Baru", ""), "id"),
+        ("an id with a slash", unit_row("3216/BARU", "Bagian Baru", ""), "id"),
+        (
+            "an unknown parent",
+            unit_row("3216-BARU", "Bagian Baru", "3216-NOPE"),
+            "diatasanId",
+        ),
+        (
+            "its own parent",
+            unit_row("3216-BARU", "Bagian Baru", "3216-BARU"),
+            "diatasanId",
+        ),
+        (
+            "a name with a script tag",
+            unit_row("3216-BARU", "<script>x</script>", ""),
+            "namaUnor",
+        ),
+        (
+            "a name with a bidi override",
+            unit_row("3216-BARU", "Bagian \u{202E}uraB", ""),
+            "namaUnor",
+        ),
+        (
+            "a cycle",
+            "id,namaUnor,diatasanId,instansiId\n3216-X1,X1,3216-X2,SETDA\n3216-X2,X2,3216-X1,SETDA\n".to_owned(),
+            "diatasanId",
+        ),
+        (
+            "a missing column",
+            "id,namaUnor,instansiId\n3216-BARU,Bagian Baru,SETDA\n".into(),
+            "diatasanId",
+        ),
+        (
+            "an unknown column",
+            "id,namaUnor,diatasanId,instansiId,warna\n3216-BARU,B,,SETDA,biru\n".into(),
+            "warna",
+        ),
+    ] {
+        t.push(units(what, "", hr, body, 422, Some(field)));
+    }
+    let good_unit = unit_row("3216-BARU", "Bagian Baru", "");
+    t.push(units("another region", "?region=32", hr, good_unit.clone(), 403, None));
+    t.push(units(
+        "the provincial admin without a region",
+        "",
+        province,
+        good_unit.clone(),
+        422,
+        Some("region"),
+    ));
+    t.push(units(
+        "an unknown region",
+        "?region=3299",
+        province,
+        good_unit.clone(),
+        404,
+        None,
+    ));
+    t.push(units("as a policy admin", "", admin, good_unit.clone(), 403, None));
+    t.push(units("as an employee", "", me, good_unit.clone(), 403, None));
+    t.push(
+        case("unit import: not UTF-8", Method::POST, "/api/units/import", hr)
+            .raw(vec![0xff, 0xfe, 0x00, 0x41])
+            .expect(422, Some("file")),
+    );
+    t.push(
+        case(
+            "unit import: a JSON content type",
+            Method::POST,
+            "/api/units/import",
+            hr,
+        )
+        .raw(good_unit)
+        .typed("application/json")
+        .expect(415, None),
+    );
+
     // 8. Authentication on every write endpoint.
     let writes: Vec<(&str, String)> = vec![
         ("import", "/api/employees/import".into()),
+        ("add region", "/api/regions".into()),
+        ("unit import", "/api/units/import".into()),
         ("submit", "/api/applications".into()),
         ("withdraw", withdraw.clone()),
         ("approve", approvals.clone()),
@@ -1541,6 +1656,8 @@ async fn the_table_on(db: common::TestDb) {
     assert!(table.len() >= 150, "only {} bad requests", table.len());
     let write_endpoints = [
         "/api/employees/import",
+        "/api/regions",
+        "/api/units/import",
         "/api/applications",
         "/withdraw",
         "/approvals",
@@ -1560,7 +1677,10 @@ async fn the_table_on(db: common::TestDb) {
         assert!(n >= 8, "{endpoint}: only {n} bad requests");
     }
     let mut failed = Vec::new();
-    let (db_before, rules_before) = (database_fingerprint(&w.store).await, rules_fingerprint(w.rules.path()));
+    let (db_before, rules_before) = (
+        common::database_fingerprint(&w.store).await,
+        rules_fingerprint(w.rules.path()),
+    );
     for (i, c) in table.iter().enumerate() {
         // Each request from its own address, so the throttle of failed logins stays out of the way.
         let peer = SocketAddr::from(([10, 1, (i / 250) as u8, (i % 250) as u8 + 1], 40_000));
@@ -1584,7 +1704,7 @@ async fn the_table_on(db: common::TestDb) {
         table.len()
     );
     assert_eq!(
-        database_fingerprint(&w.store).await,
+        common::database_fingerprint(&w.store).await,
         db_before,
         "{}: the bad requests changed the database",
         db.label
@@ -1653,7 +1773,7 @@ async fn the_table_on(db: common::TestDb) {
     }
     // The fingerprint sees a change: the good requests above made one.
     assert_ne!(
-        database_fingerprint(&w.store).await,
+        common::database_fingerprint(&w.store).await,
         db_before,
         "{}: the fingerprint is blind",
         db.label

@@ -53,14 +53,15 @@ async fn rig() -> Rig {
             .await
             .unwrap();
     }
-    let decision: String = sqlx::query(
-        "SELECT d.id FROM decisions d JOIN employees e ON e.nip = d.nip WHERE e.agency = 'SETDA' AND d.region = '3216' \
-         AND d.eligible = 1 ORDER BY d.id LIMIT 1",
+    let row = sqlx::query(
+        "SELECT d.run_id, d.application_id FROM decisions d JOIN decision_runs r ON r.id = d.run_id \
+         JOIN employees e ON e.nip = d.nip WHERE e.agency = 'SETDA' AND r.region = '3216' \
+         AND d.eligible = 1 ORDER BY d.application_id LIMIT 1",
     )
     .fetch_one(store.pool())
     .await
-    .unwrap()
-    .get(0);
+    .unwrap();
+    let decision = dwa_store::decision_id(row.get(0), &row.get::<String, _>(1));
     let token = new_token();
     store
         .insert_token(

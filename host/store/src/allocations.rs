@@ -47,6 +47,16 @@ impl Store {
 }
 
 impl Store {
+    /// Whether `unit`'s allocation for `quarter` has run (and stored its roster).
+    pub async fn unit_allocated(&self, unit: &str, quarter: Quarter) -> Result<bool, StoreError> {
+        let found: Option<(String,)> = sqlx::query_as("SELECT unit FROM allocations WHERE unit = $1 AND quarter = $2")
+            .bind(unit)
+            .bind(quarter.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// One employee's roster entry for a quarter, if they were granted a place.
     pub async fn roster_entry(&self, nip: &str, quarter: Quarter) -> Result<Option<RosterEntry>, StoreError> {
         let unit: Option<(String,)> = sqlx::query_as("SELECT unit FROM roster WHERE nip = $1 AND quarter = $2")

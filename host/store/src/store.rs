@@ -10,6 +10,7 @@ mod decisions;
 mod employees;
 mod imports;
 mod legacy;
+mod onboarding;
 mod policies;
 mod reports;
 mod runs;
@@ -21,6 +22,7 @@ pub use applications::StoredApplication;
 pub use decisions::{DecisionRow, RunKind, StoredDecision, decision_id};
 pub use dwa_domain::now_rfc3339;
 pub use employees::{EmployeeRecord, UnitRow};
+pub use onboarding::{RegionRow, UnitRecord};
 pub use policies::{
     AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,
     VersionSummary,

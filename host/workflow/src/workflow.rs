@@ -8,8 +8,10 @@ mod dry_run;
 mod history;
 pub mod import;
 pub mod input;
+pub mod onboarding;
 mod replicas;
 pub mod report;
+mod state;
 
 pub use allocation::{
     AllocationOptions, AllocationOutcome, Explanation, RegionOutcome, UnitOutcome, allocate_regions, allocate_unit,
@@ -24,6 +26,7 @@ pub use history::{
     rollback_target, run_due_activations, upload_version,
 };
 pub use replicas::follow_other_replicas;
+pub use state::{ApplicationState, ApplicationStatus, application_status, state_before_allocation};
 
 use dwa_policy::RulesError;
 use dwa_store::StoreError;

@@ -19,6 +19,15 @@ pub struct ApplicationView {
     pub nip: String,
     /// `submitted` or `withdrawn`.
     pub status: String,
+    /// Where it stands: `withdrawn`, `not_eligible`, `rejected`, `awaiting_supervisor`,
+    /// `awaiting_head_of_agency`, `approved` (waiting for the allocation), `granted` or
+    /// `not_granted` (the unit's quota was full).
+    pub state: workflow::ApplicationState,
+    /// Days anywhere a week granted, when granted.
+    pub granted_remote_days: Option<u8>,
+    /// The weekdays away, when granted.
+    #[schema(value_type = Option<Vec<String>>)]
+    pub granted_weekdays: Option<Vec<dwa_sdk::Weekday>>,
     /// The application: id, quarter, requested_remote_days, location_kind, work_plan, KPI, approvals.
     #[schema(value_type = Object)]
     pub application: Application,
@@ -71,9 +80,14 @@ pub async fn submit(
         .inspect_err(|e| record_failure(&state, &caller.region, e))?;
     let decision = DecisionView::fresh(submitted.decision_id, &submitted.decision);
     record_metrics(&state, &decision, started.elapsed());
+    let verdict = dwa_sdk::Verdict::from(&submitted.decision.eligibility);
     let view = ApplicationView {
         nip: decision.nip.clone(),
         status: "submitted".into(),
+        state: workflow::state_before_allocation(&verdict, &submitted.application.approvals)
+            .unwrap_or(workflow::ApplicationState::Approved),
+        granted_remote_days: None,
+        granted_weekdays: None,
         application: submitted.application,
         decision,
     };
@@ -109,12 +123,17 @@ pub async fn get_application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationView>, ApiError> {
     let (stored, _, _) = visible(&state, &caller, &id).await?;
-    let decision = DecisionView::latest(&state, &id).await?;
+    let latest = state.store.latest_decision(&id).await?;
+    let progress = workflow::application_status(&state.store, &stored, &latest).await?;
+    let explained = workflow::explain_decision(&state.store, &state.policies, latest).await?;
     Ok(Json(ApplicationView {
         nip: stored.nip,
         status: stored.status,
+        state: progress.state,
+        granted_remote_days: progress.remote_days,
+        granted_weekdays: progress.weekdays,
         application: stored.application,
-        decision,
+        decision: DecisionView::stored(&explained),
     }))
 }
 

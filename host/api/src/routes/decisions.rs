@@ -108,13 +108,6 @@ impl DecisionView {
             same_rules: e.same_rules,
         }
     }
-
-    /// Load the latest decision on an application and explain it.
-    pub async fn latest(state: &AppState, application_id: &str) -> Result<DecisionView, ApiError> {
-        let stored = state.store.latest_decision(application_id).await?;
-        let explained = dwa_workflow::explain_decision(&state.store, &state.policies, stored).await?;
-        Ok(DecisionView::stored(&explained))
-    }
 }
 
 /// Load a decision the caller may see.

@@ -3,7 +3,7 @@
 
 use super::query_opt;
 use crate::body::{Kind, check_content_type};
-use crate::error::{public_message, tidy};
+use crate::error::tidy;
 use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
 use axum::body::Bytes;
@@ -64,48 +64,9 @@ pub async fn import(
     caller.require(&[Role::Hr, Role::ProvincialAdmin])?;
     check_content_type(&headers, Kind::Csv)?;
     let partial: bool = query_opt(&params, "partial")?.unwrap_or(false);
-    let region = match (caller.role, query_opt::<String>(&params, "region")?) {
-        (Role::ProvincialAdmin, Some(region)) => region,
-        (Role::ProvincialAdmin, None) => return Err(ApiError::invalid("region", "say which region to import into")),
-        (_, Some(region)) if region != caller.region => {
-            return Err(ApiError::forbidden(format!(
-                "HR of region {} cannot import into region {region}",
-                caller.region
-            )));
-        }
-        _ => caller.region.clone(),
-    };
-    super::path_id("region", &region)?;
-    if !state.store.region_exists(&region).await? {
-        return Err(ApiError::not_found(format!("region {region} not found")));
-    }
-    let mut outcome = dwa_workflow::import::import_employees(&state.store, &region, &body, partial).await?;
-    // Problems quote the file: keep what is echoed short and free of control characters.
-    for row in &mut outcome.rejected {
-        row.problem = public_message(&row.problem);
-        row.nip = row.nip.as_deref().map(|n| tidy(n, 40));
-        row.field = tidy(&row.field, 60);
-    }
-    let refused = !(outcome.written || outcome.rejected.is_empty());
-    let mut answer = serde_json::to_value(&outcome).map_err(|e| ApiError::bad_request(None, e.to_string()))?;
-    if refused {
-        // The one error shape too, naming the first rejected row's column; the rows follow.
-        let first = &outcome.rejected[0];
-        answer["error"] = serde_json::json!({
-            "code": "rejected_rows",
-            "message": format!(
-                "{} row problem(s), nothing written; first: line {}, {}: {}",
-                outcome.rejected.len(), first.line, first.field, first.problem
-            ),
-            "field": first.field,
-        });
-    }
-    let status = if refused {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(answer)))
+    let region = super::imports::target_region(&state, &caller, &params).await?;
+    let outcome = dwa_workflow::import::import_employees(&state.store, &region, &body, partial).await?;
+    super::imports::answer(outcome)
 }
 
 /// One employee's place in their unit's roster for a quarter: the weekdays they work anywhere.

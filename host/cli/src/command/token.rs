@@ -80,7 +80,7 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
         nip = Some(person);
     }
     if !store.region_exists(&region).await? {
-        bail!("--region: unknown region `{region}` (seed or import the region first)");
+        bail!("--region: unknown region `{region}` (add it with `dwa region add {region} --name …`)");
     }
     if role == Role::ProvincialAdmin && region != PROVINCE {
         bail!("--region: a provincial-admin token belongs to the province ({PROVINCE})");

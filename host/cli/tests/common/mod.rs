@@ -135,3 +135,59 @@ pub fn deployed_copy() -> (tempfile::TempDir, Arc<PolicySet>) {
     let set = load_all(dir.path().to_owned());
     (dir, set)
 }
+
+/// sha256 over every table's rows (each row as text, in sorted order), table by table: equal
+/// before and after a request means the request changed nothing in the database.
+pub async fn database_fingerprint(store: &dwa_store::Store) -> String {
+    use dwa_store::Backend;
+    use sha2::{Digest, Sha256};
+    use sqlx::Row;
+    let pool = store.pool();
+    let tables: Vec<String> = match store.backend() {
+        Backend::Sqlite => sqlx::query(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        ),
+        Backend::Postgres => sqlx::query(
+            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
+        ),
+    }
+    .fetch_all(pool)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get::<String, _>(0))
+    .collect();
+    assert!(tables.len() >= 15, "{tables:?}");
+    let mut hash = Sha256::new();
+    for table in &tables {
+        let sql = match store.backend() {
+            Backend::Sqlite => {
+                let columns: Vec<String> =
+                    sqlx::query(&format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid"))
+                        .fetch_all(pool)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| format!("quote(\"{}\")", r.get::<String, _>(0)))
+                        .collect();
+                format!("SELECT {} FROM \"{table}\"", columns.join(" || '|' || "))
+            }
+            Backend::Postgres => format!("SELECT CAST(t AS TEXT) FROM \"{table}\" AS t"),
+        };
+        let mut rows: Vec<String> = sqlx::query(&sql)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect();
+        rows.sort();
+        hash.update(format!("table {table} {}\n", rows.len()));
+        for row in rows {
+            hash.update(row.as_bytes());
+            hash.update(b"\n");
+        }
+    }
+    hex::encode(hash.finalize())
+}

@@ -1,0 +1,88 @@
+//! Single-field readers every kind of import file uses: each returns the value or a
+//! plain-English problem that the row reports against its column.
+
+use crate::input::{TextRule, text_problem};
+
+/// A non-empty value.
+pub(crate) fn required(text: &str) -> Result<&str, String> {
+    if text.is_empty() {
+        Err("is empty; a value is required".to_owned())
+    } else {
+        Ok(text)
+    }
+}
+
+/// Lower-case letters and digits only, so `PPPK Paruh Waktu`, `pppk_paruh_waktu` and
+/// `pppkParuhWaktu` compare equal.
+pub(crate) fn word_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// `a, b or c`.
+pub(crate) fn one_of(names: &[&str]) -> String {
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+/// One of a fixed set of words, named as the file writes them.
+pub(crate) fn choose<T: Copy>(text: &str, what: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    let text = required(text)?;
+    let key = word_key(text);
+    choices
+        .iter()
+        .find(|(name, _)| word_key(name) == key)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+            format!("`{text}` is not {what}; use {}", one_of(&names))
+        })
+}
+
+/// A one-line name (of a person, a unit, a position).
+pub(crate) fn parse_name(text: &str) -> Result<String, String> {
+    let text = required(text)?;
+    let max = crate::input::MAX_NAME_CHARS;
+    if text.chars().count() > max {
+        return Err(format!("is longer than {max} characters"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err("contains control characters (tabs or line breaks)".to_owned());
+    }
+    // Bidirectional controls, invisible characters and markup: the rules every free text meets.
+    if let Some(problem) = text_problem(text, TextRule::NAME) {
+        return Err(problem);
+    }
+    Ok(text.to_owned())
+}
+
+/// `ya` / `tidak`.
+pub(crate) fn parse_yes_no(text: &str) -> Result<bool, String> {
+    choose(text, "yes or no", &[("ya", true), ("tidak", false)])
+}
+
+/// `I`–`IV`, optionally with SIASN's grade (`III.a`); empty for none.
+pub(crate) fn parse_echelon(text: &str) -> Result<Option<u8>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let upper = text.to_ascii_uppercase().replace(' ', "");
+    let (roman, grade) = upper.split_once('.').unwrap_or((&upper, ""));
+    let level = match roman {
+        "I" => Some(1),
+        "II" => Some(2),
+        "III" => Some(3),
+        "IV" => Some(4),
+        _ => None,
+    };
+    match level {
+        Some(level) if matches!(grade, "" | "A" | "B") => Ok(Some(level)),
+        _ => Err(format!(
+            "`{text}` is not an echelon; use I, II, III or IV (optionally with a grade, e.g. III.a), or leave it empty"
+        )),
+    }
+}

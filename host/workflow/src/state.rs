@@ -1,0 +1,171 @@
+//! Where an application stands, in one word the API and the pages show: withdrawn, not
+//! eligible, rejected by an approver, awaiting the supervisor or the head of agency, approved
+//! (waiting for the quarter's allocation), granted (with its days), or not granted (the unit's
+//! allocation ran and gave it no days). Derived from the stored data — the application, its
+//! approvals, its latest decision and the unit's allocation — so it can never disagree with them.
+
+use super::WorkflowError;
+use dwa_sdk::{Approval, Approver, Verdict, Weekday};
+use dwa_store::{Store, StoredApplication, StoredDecision};
+use serde::Serialize;
+
+/// The state of an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationState {
+    /// Withdrawn by the applicant.
+    Withdrawn,
+    /// A gate failed: see the decision's reasons.
+    NotEligible,
+    /// An approver the rules require said no.
+    Rejected,
+    /// Eligible; the supervisor has not decided yet.
+    AwaitingSupervisor,
+    /// Eligible and approved by the supervisor; the head of agency has not decided yet.
+    AwaitingHeadOfAgency,
+    /// Eligible with every required approval; the unit's allocation has not run yet.
+    Approved,
+    /// The unit's allocation granted days anywhere (see `remote_days` and `weekdays`).
+    Granted,
+    /// The unit's allocation ran and granted no days (its quota was full).
+    NotGranted,
+}
+
+/// An application's state with what was granted, if anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApplicationStatus {
+    /// Where it stands.
+    pub state: ApplicationState,
+    /// Days anywhere a week granted (granted only).
+    pub remote_days: Option<u8>,
+    /// The weekdays away (granted only).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub weekdays: Option<Vec<Weekday>>,
+}
+
+/// The state of an application that `verdict` decided, with `approvals` recorded, up to its
+/// allocation: `None` when it is eligible with every required approval (then the unit's
+/// allocation says whether it was granted).
+pub fn state_before_allocation(verdict: &Verdict, approvals: &[Approval]) -> Option<ApplicationState> {
+    let said = |who: Approver| approvals.iter().find(|a| a.approver == who).map(|a| a.approved);
+    if !verdict.eligible {
+        // Rejected when an approver said no and nothing else failed.
+        let rejected = [Approver::Supervisor, Approver::HeadOfAgency]
+            .into_iter()
+            .any(|who| said(who) == Some(false))
+            && verdict.failed.iter().all(|code| code.ends_with("_APPROVAL"));
+        return Some(if rejected {
+            ApplicationState::Rejected
+        } else {
+            ApplicationState::NotEligible
+        });
+    }
+    for who in &verdict.approvals_required {
+        match said(*who) {
+            Some(true) => {}
+            Some(false) => return Some(ApplicationState::Rejected),
+            None => {
+                return Some(match who {
+                    Approver::Supervisor => ApplicationState::AwaitingSupervisor,
+                    Approver::HeadOfAgency => ApplicationState::AwaitingHeadOfAgency,
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The state of `stored` given its latest decision.
+pub async fn application_status(
+    store: &Store,
+    stored: &StoredApplication,
+    latest: &StoredDecision,
+) -> Result<ApplicationStatus, WorkflowError> {
+    let status = |state| ApplicationStatus {
+        state,
+        remote_days: None,
+        weekdays: None,
+    };
+    if stored.status == "withdrawn" {
+        return Ok(status(ApplicationState::Withdrawn));
+    }
+    if let Some(state) = state_before_allocation(&latest.decision.verdict, &stored.application.approvals) {
+        return Ok(status(state));
+    }
+    let quarter = stored.application.quarter;
+    if let Some(entry) = store.roster_entry(&stored.nip, quarter).await?
+        && entry.application_id == stored.application.id
+        && entry.remote_days > 0
+    {
+        return Ok(ApplicationStatus {
+            state: ApplicationState::Granted,
+            remote_days: Some(entry.remote_days),
+            weekdays: Some(entry.weekdays),
+        });
+    }
+    let unit = store.employee(&stored.nip).await?.unit;
+    Ok(status(if store.unit_allocated(&unit, quarter).await? {
+        ApplicationState::NotGranted
+    } else {
+        ApplicationState::Approved
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verdict(eligible: bool, required: &[Approver], failed: &[&str]) -> Verdict {
+        Verdict {
+            eligible,
+            max_remote_days: if eligible { 2 } else { 0 },
+            approvals_required: required.to_vec(),
+            priority: 0,
+            failed: failed.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    fn said(approver: Approver, approved: bool) -> Approval {
+        Approval {
+            approver,
+            by_nip: "197901012005011001".into(),
+            approved,
+        }
+    }
+
+    #[test]
+    fn eligible_is_not_approved() {
+        use ApplicationState::*;
+        use Approver::*;
+        let both = [Supervisor, HeadOfAgency];
+        assert_eq!(
+            state_before_allocation(&verdict(true, &both, &[]), &[]),
+            Some(AwaitingSupervisor)
+        );
+        let supervisor_yes = [said(Supervisor, true)];
+        assert_eq!(
+            state_before_allocation(&verdict(true, &both, &[]), &supervisor_yes),
+            Some(AwaitingHeadOfAgency)
+        );
+        let all_yes = [said(Supervisor, true), said(HeadOfAgency, true)];
+        assert_eq!(state_before_allocation(&verdict(true, &both, &[]), &all_yes), None);
+        assert_eq!(
+            state_before_allocation(&verdict(true, &[Supervisor], &[]), &supervisor_yes),
+            None
+        );
+        let no = [said(Supervisor, false)];
+        assert_eq!(
+            state_before_allocation(&verdict(false, &both, &["SUPERVISOR_APPROVAL"]), &no),
+            Some(Rejected)
+        );
+        assert_eq!(
+            state_before_allocation(&verdict(false, &both, &["SUPERVISOR_APPROVAL", "RATING"]), &no),
+            Some(NotEligible),
+            "another gate failed too: the reasons say what"
+        );
+        assert_eq!(
+            state_before_allocation(&verdict(false, &both, &["RATING"]), &[]),
+            Some(NotEligible)
+        );
+    }
+}
