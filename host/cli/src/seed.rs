@@ -371,12 +371,6 @@ const WEST_JAVA: &[RegionSpec] = &[
     region("3279", "Kota Banjar", 20),
 ];
 
-/// The name of the West Java region with BPS code `code` — the province (`32`), a regency
-/// (`3201` … `3218`) or a city (`3271` … `3279`) — or `None` for any other code.
-pub fn west_java_region(code: &str) -> Option<&'static str> {
-    WEST_JAVA.iter().find(|r| r.code == code).map(|r| r.name)
-}
-
 /// Which regions to seed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Regions {

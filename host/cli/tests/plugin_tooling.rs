@@ -2,7 +2,8 @@
 //! plugin scaffolded in a temporary folder outside the workspace builds and passes
 //! `dwa plugin test` with no edits; a broken worked example then fails it, naming the example;
 //! a compile error fails `dwa plugin build` with its file and line. `dwa plugin new` refuses a
-//! folder in use, an unknown region and an empty name, and then writes nothing.
+//! folder in use, an unknown region, a name that does not fit its code and an empty name, and
+//! then writes nothing.
 //!
 //! The scaffold compiles for wasm32-wasip2 into a target folder of its own under this build's
 //! target (`CARGO_TARGET_TMPDIR/plugin-scaffold`), so a rerun only recompiles the crate and its
@@ -143,10 +144,10 @@ fn a_scaffolded_plugin_builds_and_passes_its_tests_with_no_edits() {
     assert!(stdout.contains("region 3273 — plugin Kota Bandung 0.1.0"), "{stdout}");
     assert_eq!(
         stdout.matches("\n  ok    ").count(),
-        15,
-        "14 examples and the allocation:\n{stdout}"
+        18,
+        "17 examples and the allocation:\n{stdout}"
     );
-    assert_eq!(stdout.matches("decide agrees with evaluate").count(), 14, "{stdout}");
+    assert_eq!(stdout.matches("decide agrees with evaluate").count(), 17, "{stdout}");
     assert!(
         stdout.contains("  ok    box 9 analyst gets 4-1\n        eligible 4-1, approvals [\"supervisor\"]; fuel "),
         "{stdout}"
@@ -165,7 +166,7 @@ fn a_scaffolded_plugin_builds_and_passes_its_tests_with_no_edits() {
         "the crate's own tests ran:\n{stdout}"
     );
     assert!(
-        stdout.contains("all 14 worked examples pass, and the allocation check"),
+        stdout.contains("all 17 worked examples pass, and the allocation check"),
         "{stdout}"
     );
 
@@ -193,7 +194,7 @@ fn a_scaffolded_plugin_builds_and_passes_its_tests_with_no_edits() {
         stdout.contains("  FAIL  box 9 analyst gets 4-1: expected max_remote_days = 3, got 4"),
         "{stdout}"
     );
-    assert!(stderr.contains("1 of 15 worked examples failed"), "{stderr}");
+    assert!(stderr.contains("1 of 18 worked examples failed"), "{stderr}");
 
     // A compile error: the build fails and cargo's message says where.
     let lib = dir.join("src/lib.rs");
@@ -234,13 +235,18 @@ fn plugin_new_refuses_and_writes_nothing() {
     let left: Vec<_> = std::fs::read_dir(tmp.path().join("used")).unwrap().collect();
     assert_eq!(left.len(), 1, "the folder is as it was");
 
-    // Not a regency or city of West Java.
-    for region in ["3299", "3219", "3270", "3301", "33", "3", "32011", "32a1", ""] {
+    // Not a regency or city of West Java, as `dwa region add` sees it.
+    for region in ["3200", "3270", "3301", "33", "3", "32011", "32a1", ""] {
         refused(
             &["plugin", "new", "fresh", "--region", region, "--name", "Kota Bandung"],
-            "is not the BPS code",
+            "code: ",
         );
     }
+    // A name that does not fit its code (Kabupaten Bandung is 3204, Kota Bandung 3273).
+    refused(
+        &["plugin", "new", "fresh", "--region", "3204", "--name", "Kota Bandung"],
+        "so its name is `Kabupaten",
+    );
     // No name.
     for name in ["", "   "] {
         refused(

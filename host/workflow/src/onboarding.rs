@@ -84,10 +84,10 @@ pub async fn initialise(store: &Store, admin_token: &str, role: &str) -> Result<
     }
 }
 
-/// Add a regency or city: the code checked by [`region_kind`], the name a one-line text that
-/// starts with `Kabupaten` or `Kota` as the code says. Refused when the province is not
-/// initialised yet or the code exists.
-pub async fn add_region(store: &Store, code: &str, name: &str) -> Result<RegionRow, WorkflowError> {
+/// Check a region's BPS code ([`region_kind`]) and its name: one line of text that, for a
+/// regency or city, starts with `Kabupaten` or `Kota` as the code says (so Kabupaten Bandung is
+/// not filed under Kota Bandung's code). Shared by [`add_region`] and the plugin scaffold.
+pub fn check_region(code: &str, name: &str) -> Result<RegionKind, WorkflowError> {
     let invalid = |field: &str, message: String| WorkflowError::Invalid {
         field: field.into(),
         message,
@@ -96,11 +96,7 @@ pub async fn add_region(store: &Store, code: &str, name: &str) -> Result<RegionR
     check_text("name", name, TextRule::NAME)?;
     let name = name.trim();
     let (word, what) = match kind {
-        RegionKind::Province => {
-            return Err(WorkflowError::Conflict(format!(
-                "region {PROVINCE} is the province; `dwa init` creates it"
-            )));
-        }
+        RegionKind::Province => return Ok(kind),
         RegionKind::Regency => ("Kabupaten", "a regency (kabupaten; BPS codes 3201–3269)"),
         RegionKind::City => ("Kota", "a city (kota; BPS codes 3271–3299)"),
     };
@@ -115,6 +111,18 @@ pub async fn add_region(store: &Store, code: &str, name: &str) -> Result<RegionR
             ),
         ));
     }
+    Ok(kind)
+}
+
+/// Add a regency or city, its code and name checked by [`check_region`]. Refused when the
+/// province is not initialised yet or the code exists.
+pub async fn add_region(store: &Store, code: &str, name: &str) -> Result<RegionRow, WorkflowError> {
+    if check_region(code, name)? == RegionKind::Province {
+        return Err(WorkflowError::Conflict(format!(
+            "region {PROVINCE} is the province; `dwa init` creates it"
+        )));
+    }
+    let name = name.trim();
     let regions = store.regions().await?;
     if !regions.iter().any(|r| r.code == PROVINCE) {
         return Err(WorkflowError::Conflict(

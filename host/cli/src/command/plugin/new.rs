@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 pub(crate) struct NewArgs {
     /// The folder to create (or an empty one; a `.git` alone is fine).
     dir: PathBuf,
-    /// BPS code of the regency or city, e.g. 3273 (3201 … 3218, 3271 … 3279; 32 is the province).
+    /// BPS code of the regency or city, e.g. 3273 (regencies 3201–3269, cities 3271–3299; 32 is the province).
     #[arg(long)]
     region: String,
-    /// The region's name as people write it, e.g. "Kota Bandung".
+    /// The region's name, e.g. "Kota Bandung" (a regency's starts with Kabupaten, a city's with Kota).
     #[arg(long)]
     name: String,
 }
@@ -34,15 +34,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     (".cargo/config.toml", include_str!("../../../../../.cargo/config.toml")),
 ];
 
-/// Longest region name accepted (it becomes a manifest field and the plugin's `info`).
-const MAX_NAME_CHARS: usize = 100;
-
 /// Run `dwa plugin new`.
 pub(crate) fn run(args: NewArgs) -> anyhow::Result<()> {
     let NewArgs { dir, region, name } = args;
     let name = name.trim();
-    check_region(&region)?;
-    check_name(name)?;
+    if name.is_empty() {
+        bail!("the region's name is empty: say --name \"Kota Bandung\"; nothing was written");
+    }
+    // The code and name as `dwa region add` checks them, so the plugin's `info` names the region
+    // as the host stores it.
+    dwa_workflow::onboarding::check_region(&region, name).map_err(|e| anyhow::anyhow!("{e}; nothing was written"))?;
     let created = check_dir(&dir)?;
     let names = Names::new(&region, name);
     let mut files = Vec::new();
@@ -69,30 +70,6 @@ pub(crate) fn run(args: NewArgs) -> anyhow::Result<()> {
         dwa_sdk::CONTRACT_VERSION
     );
     println!("next: dwa plugin build {0} && dwa plugin test {0}", dir.display());
-    Ok(())
-}
-
-/// A West Java regency or city by BPS code (or the province itself).
-fn check_region(region: &str) -> anyhow::Result<()> {
-    if crate::seed::west_java_region(region).is_none() {
-        bail!(
-            "`{region}` is not the BPS code of a regency or city of West Java: say 3201 … 3218 (kabupaten) or \
-             3271 … 3279 (kota), or 32 for the province; nothing was written"
-        );
-    }
-    Ok(())
-}
-
-fn check_name(name: &str) -> anyhow::Result<()> {
-    if name.is_empty() {
-        bail!("the region's name is empty: say --name \"Kota Bandung\"; nothing was written");
-    }
-    if name.chars().any(char::is_control) || name.chars().count() > MAX_NAME_CHARS {
-        bail!(
-            "the region's name must be one line of at most {MAX_NAME_CHARS} characters, without control \
-             characters; nothing was written"
-        );
-    }
     Ok(())
 }
 
