@@ -15,11 +15,12 @@ mod policies;
 mod reports;
 mod runs;
 mod staff;
+mod submissions;
 
 pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
 pub use applications::StoredApplication;
-pub use decisions::{DecisionRow, RunKind, StoredDecision, decision_id};
+pub use decisions::{DecisionRow, RunKind, SingleDecision, StoredDecision, decision_id};
 pub use dwa_domain::now_rfc3339;
 pub use employees::{EmployeeRecord, UnitRow};
 pub use onboarding::{RegionRow, UnitRecord};
@@ -30,6 +31,7 @@ pub use policies::{
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
+pub use submissions::{GroupCommitStats, NewSubmission};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -64,6 +66,9 @@ pub enum StoreError {
     /// A write would break a uniqueness or consistency rule.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The transaction that held this submission (with others) failed: nothing of it is stored.
+    #[error("the transaction holding this submission failed: {0}")]
+    Batch(String),
 }
 
 /// Which database is behind the pool.
@@ -82,6 +87,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's turn to write (see [`Store::begin_write`]).
     write_turn: Arc<tokio::sync::Mutex<()>>,
+    /// The queue to the submission writer (see `submissions.rs`).
+    submissions: Arc<submissions::SubmissionQueue>,
 }
 
 /// A write transaction: derefs to the sqlx transaction; on SQLite it holds this process's turn
@@ -150,6 +157,7 @@ impl Store {
             pool,
             backend,
             write_turn: Arc::default(),
+            submissions: Arc::default(),
         };
         store.convert_legacy_decisions().await?;
         Ok(store)

@@ -35,8 +35,9 @@ pub async fn explain_decision(
     stored: StoredDecision,
 ) -> Result<Explanation, WorkflowError> {
     let application = store.application(&stored.decision.application_id).await?;
-    let record = store.employee(&application.nip).await?;
-    let review = store.review(&record.nip, stored.quarter.previous()).await?;
+    let (record, review) = store
+        .employee_with_review(&application.nip, Some(stored.quarter.previous()))
+        .await?;
     let employee = record.as_of(stored.evaluated_on, review);
     let (on, app) = (stored.evaluated_on, application.application);
     let region = employee.region.clone();
