@@ -70,8 +70,8 @@ impl Store {
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         record_approval_in(&mut tx, application_id, approval).await?;
-        let decision = super::decisions::SingleDecision::new(decision);
-        let id = super::decisions::insert_decision_in(&mut tx, super::RunKind::Approval, &decision).await?;
+        let decision = super::SingleDecision::new(decision);
+        let id = super::single::insert_decision_in(&mut tx, super::RunKind::Approval, &decision).await?;
         tx.commit().await?;
         Ok(id)
     }

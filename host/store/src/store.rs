@@ -14,13 +14,14 @@ mod onboarding;
 mod policies;
 mod reports;
 mod runs;
+mod single;
 mod staff;
 mod submissions;
 
 pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
 pub use applications::StoredApplication;
-pub use decisions::{DecisionRow, RunKind, SingleDecision, StoredDecision, decision_id};
+pub use decisions::{DecisionRow, RunKind, StoredDecision, decision_id};
 pub use dwa_domain::now_rfc3339;
 pub use employees::{EmployeeRecord, UnitRow};
 pub use onboarding::{RegionRow, UnitRecord};
@@ -30,6 +31,7 @@ pub use policies::{
 };
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
+pub use single::SingleDecision;
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
 pub use submissions::{GroupCommitStats, NewSubmission};
 

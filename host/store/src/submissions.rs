@@ -11,7 +11,8 @@
 
 use super::applications::{insert_application_in, record_approval_in};
 use super::bulk::insert_rows;
-use super::decisions::{RunKind, SingleDecision, approver_codes, decision_id, insert_decision_in, new_run_id};
+use super::decisions::{RunKind, approver_codes, decision_id, new_run_id};
+use super::single::{SingleDecision, insert_decision_in};
 use super::{Store, StoreError, code, now_rfc3339};
 use dwa_sdk::Application;
 use std::sync::atomic::{AtomicU64, Ordering};
