@@ -69,6 +69,7 @@ pub fn standard_allocation(request: &AllocationRequest, params: &Params) -> Resu
             nip: candidate.nip.clone(),
             remote_days: open.len() as u8,
             weekdays: open.into_iter().map(|d| Weekday::ALL[d]).collect(),
+            reasons: Vec::new(),
         });
     }
     Ok(grants)
@@ -87,6 +88,8 @@ mod tests {
             requested_remote_days: max,
             max_remote_days: max,
             priority,
+            service_months: 0,
+            previous_quarter: crate::types::PreviousOutcome::None,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use crate::date::{Date, Quarter};
 use crate::types::{
-    Application, Approval, Approver, Employee, EmploymentType, Expectation, LocationKind, PositionKind, Potential,
+    Application, Approval, Approver, Employee, EmploymentType, Expectation, LocationKind, PositionKind, PositionStatus, Potential,
     SkpAssessment, TaskCategory,
 };
 
@@ -39,6 +39,8 @@ pub fn employee() -> Employee {
         penalties: vec![],
         unexcused_absence_days: 0,
         previous_review: None,
+        position_code: String::new(),
+        position_status: PositionStatus::Unlisted,
     }
 }
 

@@ -106,6 +106,8 @@ pub(super) fn evaluate_page(
                         requested_remote_days: application.requested_remote_days,
                         max_remote_days: verdict.max_remote_days,
                         priority: verdict.priority,
+                        service_months: employee.service_months,
+                        previous_quarter: dwa_sdk::PreviousOutcome::None,
                     });
                 }
             }
