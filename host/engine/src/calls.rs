@@ -192,6 +192,6 @@ pub(crate) fn configured_batch<T>(
 ) -> wasmtime::Result<Vec<Result<T, PolicyError>>> {
     match configure(instance, store, params, today)? {
         Ok(()) => f(instance, store),
-        Err(refused) => Ok(vec![Err(refused); items]),
+        Err(refused) => Ok((0..items).map(|_| Err(refused.clone())).collect()),
     }
 }
