@@ -270,7 +270,10 @@ mod tests {
             &Params::default(),
         )
         .unwrap();
-        assert!(grants[0].reasons.is_empty() && grants[1].reasons.is_empty(), "{grants:?}");
+        assert!(
+            grants[0].reasons.is_empty() && grants[1].reasons.is_empty(),
+            "{grants:?}"
+        );
         let reason = &grants[2].reasons[0];
         assert_eq!((reason.code.as_str(), reason.passed), (QUOTA_FULL, false));
         for figure in ["4 staff", "at least 2", "10 days anywhere", "granted 2 of 4"] {
@@ -280,9 +283,11 @@ mod tests {
         // Asking for fewer days than the unit has left is no quota problem.
         let mut modest = candidate(3, 4, 1);
         modest.requested_remote_days = 2;
-        let grants =
-            standard_allocation(&full_unit(vec![candidate(1, 4, 1), candidate(2, 4, 1), modest]), &Params::default())
-                .unwrap();
+        let grants = standard_allocation(
+            &full_unit(vec![candidate(1, 4, 1), candidate(2, 4, 1), modest]),
+            &Params::default(),
+        )
+        .unwrap();
         assert_eq!(grants[2].remote_days, 2);
         assert!(grants[2].reasons.is_empty());
     }

@@ -3,8 +3,8 @@
 
 use crate::date::{Date, Quarter};
 use crate::types::{
-    Application, Approval, Approver, Employee, EmploymentType, Expectation, LocationKind, PositionKind, PositionStatus, Potential,
-    SkpAssessment, TaskCategory,
+    Application, Approval, Approver, Employee, EmploymentType, Expectation, LocationKind, PositionKind, PositionStatus,
+    Potential, SkpAssessment, TaskCategory,
 };
 
 /// The evaluation date of the samples: the first working day of 2027-Q1.

@@ -277,7 +277,10 @@ async fn rotation_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
         let unit = unit.code.clone();
         async move {
             let roster = store.roster(&unit, quarter).await.unwrap();
-            roster.into_iter().map(|e| (e.nip, (e.remote_days, e.reasons))).collect::<HashMap<_, _>>()
+            roster
+                .into_iter()
+                .map(|e| (e.nip, (e.remote_days, e.reasons)))
+                .collect::<HashMap<_, _>>()
         }
     };
     let (first, second, third) = (&records[0].nip, &records[1].nip, &records[2].nip);
@@ -305,7 +308,9 @@ async fn rotation_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
     // The application shows it: not granted, with the reason.
     let stored = store.application(&format!("app-rotation-{QUARTER}-2")).await.unwrap();
     let latest = store.latest_decision(&stored.application.id).await.unwrap();
-    let status = dwa_workflow::application_status(&store, &stored, &latest).await.unwrap();
+    let status = dwa_workflow::application_status(&store, &stored, &latest)
+        .await
+        .unwrap();
     assert_eq!(status.state, dwa_workflow::ApplicationState::NotGranted);
     assert_eq!(status.allocation_reasons[0].code, "QUOTA_FULL");
 

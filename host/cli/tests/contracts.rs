@@ -128,7 +128,10 @@ fn plugins_of_the_previous_contracts_still_load_and_answer_the_same() {
     let params = params("32-jabar.toml");
     let items = inputs(&testing::baseline_gate_cases(), |_| {});
     let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
-    let current_batch = engine.decide_batch(&current, &refs, &params, testing::today()).unwrap().value;
+    let current_batch = engine
+        .decide_batch(&current, &refs, &params, testing::today())
+        .unwrap()
+        .value;
     for version in ["0.1.0", "0.2.0"] {
         let file = format!(
             "target/wasm32-wasip2/plugin/dwa_fixture_contract_v{}.wasm",
@@ -140,7 +143,11 @@ fn plugins_of_the_previous_contracts_still_load_and_answer_the_same() {
         for (e, a) in &items {
             let input = input(e, a, &params);
             let old_answer = engine.evaluate(&old, &input).unwrap().value;
-            assert_eq!(old_answer, engine.evaluate(&current, &input).unwrap().value, "{version}");
+            assert_eq!(
+                old_answer,
+                engine.evaluate(&current, &input).unwrap().value,
+                "{version}"
+            );
             // 0.1.0 has no `decide`: the host emulates it from `evaluate`.
             let old_verdict = engine.decide(&old, &input).unwrap().value;
             assert_eq!(old_verdict, Verdict::from(&old_answer), "{version}");
@@ -398,14 +405,22 @@ fn native_rules_and_the_compiled_plugins_evaluate_and_decide_agree_on_generated_
                 assert_eq!(explained, native, "{wasm}: evaluate: {e:?} {a:?}");
                 let decided = warm.decide(e, a, &params).unwrap().value;
                 assert_eq!(decided, Verdict::from(&native), "{wasm}: decide: {e:?} {a:?}");
-                assert_eq!(native_decide(e, a, &params, today).unwrap(), decided, "{wasm}: native decide");
+                assert_eq!(
+                    native_decide(e, a, &params, today).unwrap(),
+                    decided,
+                    "{wasm}: native decide"
+                );
                 eligible += decided.eligible as usize;
                 failed_codes.extend(decided.failed);
             }
             let refs: Vec<_> = cases.iter().map(|(e, a)| (e, a)).collect();
             let batch = engine.decide_batch(&plugin, &refs, &params, today).unwrap().value;
             for ((e, a), verdict) in cases.iter().zip(batch) {
-                assert_eq!(verdict.unwrap(), native_decide(e, a, &params, today).unwrap(), "{wasm}: batch");
+                assert_eq!(
+                    verdict.unwrap(),
+                    native_decide(e, a, &params, today).unwrap(),
+                    "{wasm}: batch"
+                );
             }
             // The generator reaches both outcomes and most gates.
             assert!(eligible > 5 && eligible < 395, "{wasm}: {eligible} of 400 eligible");

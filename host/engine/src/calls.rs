@@ -135,10 +135,7 @@ pub(crate) fn decide_batch(
                 .collect())
         }
         Instance::V0_3(bindings) => {
-            let cases: Vec<_> = items
-                .iter()
-                .map(|&(e, a)| v0_3_0::convert::case_to_wit(e, a))
-                .collect();
+            let cases: Vec<_> = items.iter().map(|&(e, a)| v0_3_0::convert::case_to_wit(e, a)).collect();
             let answers = bindings.dwa_policy_rules().call_decide_batch(&mut *store, &cases)?;
             Ok(answers
                 .into_iter()

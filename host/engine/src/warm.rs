@@ -54,8 +54,9 @@ impl<'e> WarmInstance<'e> {
         params: &Params,
     ) -> Result<Call<Eligibility>, PluginError> {
         let today = self.today;
-        let call =
-            self.run(params, |instance, store| calls::evaluate(instance, store, employee, application, params, today))?;
+        let call = self.run(params, |instance, store| {
+            calls::evaluate(instance, store, employee, application, params, today)
+        })?;
         let mut eligibility = call.value.map_err(|e| self.plugin.refused(e))?;
         self.engine.check_eligibility(&self.plugin, &mut eligibility)?;
         Ok(Call {

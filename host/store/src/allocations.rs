@@ -2,9 +2,9 @@
 
 use super::{Store, StoreError, parse_code};
 use dwa_sdk::{PreviousOutcome, Quarter, Reason, Weekday};
-use std::collections::HashMap;
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// One person's place in a unit's roster.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -191,7 +191,9 @@ pub async fn allocate_unit(
 ) -> Result<UnitOutcome, WorkflowError> {
     let region = store.unit(unit).await?.region;
     let plugin: PluginRef = policies.region(&region)?.reference.clone();
-    let previous = store.allocation_outcomes(&[unit.to_owned()], quarter.previous()).await?;
+    let previous = store
+        .allocation_outcomes(&[unit.to_owned()], quarter.previous())
+        .await?;
     let units = store.staff_page(&region, vec![unit.to_owned()], quarter).await?;
     let work = Work {
         seq: 0,

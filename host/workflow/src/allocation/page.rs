@@ -6,8 +6,8 @@ use super::UnitOutcome;
 use crate::WorkflowError;
 use dwa_policy::{PluginRef, PolicySet, RulesError, Violation};
 use dwa_sdk::{AllocationRequest, Application, Candidate, Date, Employee, PreviousOutcome, Quarter};
-use std::collections::HashMap;
 use dwa_store::{DecisionRow, StaffPage, UnitAllocation};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Items per plugin call: well inside the per-call fuel budget and output cap (a decision
