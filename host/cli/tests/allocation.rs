@@ -313,6 +313,13 @@ async fn rotation_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
         .unwrap();
     assert_eq!(status.state, dwa_workflow::ApplicationState::NotGranted);
     assert_eq!(status.allocation_reasons[0].code, "QUOTA_FULL");
+    // And the decision (what GET /api/decisions/{id} shows).
+    let explained = dwa_workflow::explain_decision(&store, policies, latest).await.unwrap();
+    assert_eq!(explained.allocation_reasons, status.allocation_reasons);
+    let served = store.application(&format!("app-rotation-{QUARTER}-0")).await.unwrap();
+    let served = store.latest_decision(&served.application.id).await.unwrap();
+    let explained = dwa_workflow::explain_decision(&store, policies, served).await.unwrap();
+    assert!(explained.allocation_reasons.is_empty(), "served in full: no reason");
 
     let q2_quarter = QUARTER.next();
     apply(q2_quarter).await;
