@@ -127,7 +127,12 @@ mod tests {
     fn the_kpi_raise_holds_at_its_boundary_and_fails_just_below() {
         let params = manifest().parameters;
         let employee = testing::employee();
-        for (baseline, target, passes) in [(70.0, 77.0, true), (70.0, 76.9, false), (80.0, 88.0, true), (80.0, 87.99, false)] {
+        for (baseline, target, passes) in [
+            (70.0, 77.0, true),
+            (70.0, 76.9, false),
+            (80.0, 88.0, true),
+            (80.0, 87.99, false),
+        ] {
             let out = KotaBandung::evaluate(&employee, &with_kpi(baseline, target), &params, testing::today()).unwrap();
             let reason = out.reason(KPI_RAISE).expect("the KPI_RAISE reason");
             assert_eq!((reason.passed, out.eligible), (passes, passes), "{baseline} → {target}");
@@ -168,7 +173,8 @@ mod tests {
         testing::assert_decide_agrees_with_evaluate::<KotaBandung>(&testing::baseline_gate_cases(), &params, |_| {});
         for (baseline, target) in [(70.0, 77.0), (70.0, 76.9)] {
             let application = with_kpi(baseline, target);
-            let evaluated = KotaBandung::evaluate(&testing::employee(), &application, &params, testing::today()).unwrap();
+            let evaluated =
+                KotaBandung::evaluate(&testing::employee(), &application, &params, testing::today()).unwrap();
             let decided = KotaBandung::decide(&testing::employee(), &application, &params, testing::today()).unwrap();
             assert_eq!(Verdict::from(&evaluated), decided);
         }
