@@ -9,6 +9,7 @@
 #   DWA_EMPLOYEES=200000 scripts/national.sh # smaller
 #   scripts/national.sh rules                # only (re)generate data/national/rules/
 #   scripts/national.sh allocate             # only re-run the allocation on the seeded database
+#   DWA_BIN=/tmp/dwa-before scripts/national.sh  # that binary instead of building (a before/after)
 #
 # The rules folder: the province's and Kabupaten Bekasi's manifests and plugins from rules/, and
 # for the 26 other regions a copy of the province's manifest with the region's own code and name
@@ -61,15 +62,17 @@ generate_rules() {
     echo "rules for $(ls "$rules"/*.toml | wc -l) regions in $rules"
 }
 
+dwa=${DWA_BIN:-target/release/dwa}
+
 build() {
-    cargo build --release --quiet -p dwa
+    [ -n "${DWA_BIN:-}" ] || cargo build --release --quiet -p dwa
 }
 
 seed() {
     rm -f "$db" "$db-wal" "$db-shm"
     mkdir -p "$dir"
     echo "== seed: $employees employees, 28 regions, $quarter"
-    env -u RUST_BACKTRACE /usr/bin/time -v target/release/dwa seed --employees "$employees" --regions all \
+    env -u RUST_BACKTRACE /usr/bin/time -v "$dwa" seed --employees "$employees" --regions all \
         --quarter "$quarter" --database "sqlite://$db" --rules "$rules" 2> "$dir/seed.time"
     grep -E "Elapsed|Maximum resident" "$dir/seed.time"
 }
@@ -77,7 +80,7 @@ seed() {
 allocate() {
     echo "== allocate --all: $quarter"
     # A non-zero exit (a region failed) still prints the figures.
-    env -u RUST_BACKTRACE /usr/bin/time -v target/release/dwa allocate --all --quarter "$quarter" \
+    env -u RUST_BACKTRACE /usr/bin/time -v "$dwa" allocate --all --quarter "$quarter" \
         --database "sqlite://$db" --rules "$rules" 2> "$dir/allocate.time" || status=$?
     grep -vE "^\s" "$dir/allocate.time" | grep -v "Command being timed" || true
     grep -E "Elapsed|Maximum resident" "$dir/allocate.time"

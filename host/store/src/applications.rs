@@ -61,21 +61,6 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Store a new application with its first decision, in one transaction; returns the
-    /// decision's id.
-    pub async fn submit_application(
-        &self,
-        nip: &str,
-        application: &Application,
-        decision: &dwa_domain::Decision,
-    ) -> Result<String, StoreError> {
-        let mut tx = self.begin_write().await?;
-        insert_application_in(&mut tx, nip, application).await?;
-        let id = super::decisions::insert_decision_in(&mut tx, super::RunKind::Submission, decision).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// Record an approval and the decision re-evaluated with it, in one transaction.
     pub async fn record_approval_with_decision(
         &self,
@@ -85,7 +70,8 @@ impl Store {
     ) -> Result<String, StoreError> {
         let mut tx = self.begin_write().await?;
         record_approval_in(&mut tx, application_id, approval).await?;
-        let id = super::decisions::insert_decision_in(&mut tx, super::RunKind::Approval, decision).await?;
+        let decision = super::SingleDecision::new(decision);
+        let id = super::single::insert_decision_in(&mut tx, super::RunKind::Approval, &decision).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -240,42 +240,6 @@ pub(crate) async fn insert_rows_in(
     .await
 }
 
-/// Store one full decision as a run of its own (with its guardrail corrections) inside an open
-/// transaction; returns the decision's id.
-pub(crate) async fn insert_decision_in(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    kind: RunKind,
-    d: &Decision,
-) -> Result<String, StoreError> {
-    let codes: Vec<&str> = d.eligibility.reasons.iter().map(|r| r.code.as_str()).collect();
-    let output = d.output.text();
-    let run = NewRun {
-        kind,
-        region: &d.plugin.region,
-        quarter: d.input.application.quarter,
-        evaluated_on: d.input.today,
-        plugin: &d.plugin,
-        reason_codes: codes.join(","),
-        guest_output: &output,
-        fuel_used: d.fuel_used,
-        started_at: None,
-    };
-    let (run_id, started_at) = insert_run_in(tx, &run).await?;
-    let row = DecisionRow {
-        application_id: d.input.application.id.clone(),
-        nip: d.input.employee.nip.clone(),
-        verdict: Verdict::from(&d.eligibility),
-    };
-    insert_rows_in(tx, run_id, std::slice::from_ref(&row)).await?;
-    sqlx::query("UPDATE decision_runs SET decisions = 1, eligible = $1 WHERE id = $2")
-        .bind(d.eligibility.eligible as i64)
-        .bind(run_id)
-        .execute(&mut **tx)
-        .await?;
-    insert_violations(tx, &d.violations, &started_at).await?;
-    Ok(decision_id(run_id, &row.application_id))
-}
-
 impl Store {
     /// Store full decisions (`dwa eval`), each as a run of its own, in one transaction; returns
     /// their ids in order.
@@ -283,7 +247,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(decisions.len());
         for d in decisions {
-            ids.push(insert_decision_in(&mut tx, kind, d).await?);
+            ids.push(super::single::insert_decision_in(&mut tx, kind, &super::SingleDecision::new(d)).await?);
         }
         tx.commit().await?;
         Ok(ids)

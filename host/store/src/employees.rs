@@ -1,8 +1,10 @@
 //! Employees with their SKP ratings and disciplinary penalties, and the units they belong to.
 
-use super::{Store, StoreError, code, parse_code, parse_text};
+use super::staff::parse_json;
+use super::{Backend, Store, StoreError, code, parse_code, parse_text};
 use dwa_sdk::{
-    Date, Employee, EmploymentType, Penalty, PositionKind, Potential, QuarterReview, SkpAssessment, TaskCategory,
+    Date, Employee, EmploymentType, Expectation, Penalty, PenaltyLevel, PositionKind, Potential, Quarter,
+    QuarterReview, SkpAssessment, TaskCategory,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -226,14 +228,79 @@ impl Store {
 
     /// One employee with ratings and penalties.
     pub async fn employee(&self, nip: &str) -> Result<EmployeeRecord, StoreError> {
-        let row = sqlx::query(&format!("SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE nip = $1"))
+        Ok(self.employee_with_review(nip, None).await?.0)
+    }
+
+    /// One employee with ratings and penalties and, when `quarter` is given, their review for
+    /// that quarter — in one query (an HTTP submission reads this once; four queries cost four
+    /// hand-offs to the database's thread).
+    pub async fn employee_with_review(
+        &self,
+        nip: &str,
+        quarter: Option<Quarter>,
+    ) -> Result<(EmployeeRecord, Option<QuarterReview>), StoreError> {
+        let row = sqlx::query(self.one_employee_sql())
             .bind(nip)
+            .bind(quarter.map(|q| q.to_string()).unwrap_or_default())
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("employee with NIP {nip}")))?;
-        let mut employees = vec![employee_from_row(&row)?];
-        self.attach_history("e.nip = $1", nip, &mut employees).await?;
-        Ok(employees.pop().expect("one employee"))
+        let mut employee = employee_from_row(&row)?;
+        let ratings: Vec<(i64, Expectation, Expectation)> =
+            parse_json("ratings", &row.try_get::<String, _>("ratings")?)?;
+        employee.ratings = ratings
+            .into_iter()
+            .map(|(year, work_result, work_behaviour)| SkpAssessment {
+                year: year as u16,
+                work_result,
+                work_behaviour,
+            })
+            .collect();
+        employee.ratings.sort_by_key(|r| r.year);
+        let penalties: Vec<(PenaltyLevel, Date, Option<Date>)> =
+            parse_json("penalties", &row.try_get::<String, _>("penalties")?)?;
+        employee.penalties = penalties
+            .into_iter()
+            .map(|(level, start, end)| Penalty { level, start, end })
+            .collect();
+        // Stable: penalties starting the same day keep their stored (level) order.
+        employee.penalties.sort_by_key(|p| p.start);
+        let review = match (quarter, row.try_get::<Option<i64>, _>("granted_remote_days")?) {
+            (Some(quarter), Some(days)) => Some(QuarterReview {
+                quarter,
+                granted_remote_days: days as u8,
+                kpi_achieved: row.try_get::<i64, _>("kpi_achieved")? != 0,
+            }),
+            _ => None,
+        };
+        Ok((employee, review))
+    }
+
+    /// The one-employee query: the employee's columns, their ratings and penalties as JSON
+    /// arrays built by the database, and the review of quarter $2 (none for '').
+    fn one_employee_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => {
+                "SELECT e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
+                 e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
+                 (SELECT json_group_array(json_array(r.year, r.work_result, r.work_behaviour)) FROM ratings r \
+                 WHERE r.nip = e.nip) AS ratings, \
+                 (SELECT json_group_array(json_array(p.level, p.start_date, p.end_date)) FROM penalties p \
+                 WHERE p.nip = e.nip) AS penalties, \
+                 v.granted_remote_days, v.kpi_achieved \
+                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 WHERE e.nip = $1"
+            }
+            Backend::Postgres => {
+                "SELECT e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
+                 e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
+                 (SELECT COALESCE(json_agg(json_build_array(r.year, r.work_result, r.work_behaviour)), '[]'::json)::text \
+                 FROM ratings r WHERE r.nip = e.nip) AS ratings, \
+                 (SELECT COALESCE(json_agg(json_build_array(p.level, p.start_date, p.end_date)), '[]'::json)::text \
+                 FROM penalties p WHERE p.nip = e.nip) AS penalties, \
+                 v.granted_remote_days, v.kpi_achieved \
+                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 WHERE e.nip = $1"
+            }
+        }
     }
 
     /// Every employee of a unit, with ratings and penalties, ordered by NIP.

@@ -69,7 +69,8 @@ type ReviewJson = (String, i64, i64);
 type ApplicationJson = (String, String, i64, LocationKind, String, f64, f64);
 type ApprovalJson = (String, String, String, i64, String);
 
-fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<Vec<T>, StoreError> {
+/// A JSON array the database built, as `T`s.
+pub(crate) fn parse_json<T: DeserializeOwned>(what: &'static str, json: &str) -> Result<Vec<T>, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
         what,
         detail: e.to_string(),

@@ -15,7 +15,9 @@ mod policies;
 mod positions;
 mod reports;
 mod runs;
+mod single;
 mod staff;
+mod submissions;
 
 pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
@@ -31,7 +33,9 @@ pub use policies::{
 pub use positions::{PositionChange, PositionEntry, PositionInput, PositionStatus, PositionsWritten};
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
+pub use single::SingleDecision;
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
+pub use submissions::{GroupCommitStats, NewSubmission};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -66,6 +70,9 @@ pub enum StoreError {
     /// A write would break a uniqueness or consistency rule.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The transaction that held this submission (with others) failed: nothing of it is stored.
+    #[error("the transaction holding this submission failed: {0}")]
+    Batch(String),
 }
 
 /// Which database is behind the pool.
@@ -84,6 +91,8 @@ pub struct Store {
     backend: Backend,
     /// SQLite's turn to write (see [`Store::begin_write`]).
     write_turn: Arc<tokio::sync::Mutex<()>>,
+    /// The queue to the submission writer (see `submissions.rs`).
+    submissions: Arc<submissions::SubmissionQueue>,
 }
 
 /// A write transaction: derefs to the sqlx transaction; on SQLite it holds this process's turn
@@ -152,6 +161,7 @@ impl Store {
             pool,
             backend,
             write_turn: Arc::default(),
+            submissions: Arc::default(),
         };
         store.convert_legacy_decisions().await?;
         Ok(store)

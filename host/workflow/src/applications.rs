@@ -97,7 +97,10 @@ pub async fn submit_application(
     draft: Draft,
     today: Date,
 ) -> Result<Submitted, WorkflowError> {
-    let record = store.employee(&draft.nip).await?;
+    // The employee with last quarter's review in one query: a submission reads once.
+    let (record, review) = store
+        .employee_with_review(&draft.nip, Some(draft.quarter.previous()))
+        .await?;
     let region = policies.region(&record.region)?;
     let cap = match region.manifest.parameters.get("max_remote_days") {
         Some(dwa_sdk::ParamValue::Integer(cap)) => Some((*cap).clamp(0, 5) as u8),
@@ -107,7 +110,6 @@ pub async fn submit_application(
     if draft.quarter < today.quarter() {
         return Err(invalid("quarter", format!("{} has already ended", draft.quarter)));
     }
-    let review = store.review(&draft.nip, draft.quarter.previous()).await?;
     let application = Application {
         id: new_id("app"),
         quarter: draft.quarter,
@@ -155,8 +157,9 @@ pub async fn decide_approval(
     let mut application = stored.application;
     application.approvals.retain(|a| a.approver != approval.approver);
     application.approvals.push(approval.clone());
-    let record = store.employee(&stored.nip).await?;
-    let review = store.review(&stored.nip, application.quarter.previous()).await?;
+    let (record, review) = store
+        .employee_with_review(&stored.nip, Some(application.quarter.previous()))
+        .await?;
     let decision = evaluate(policies, record.as_of(today, review), application, today).await?;
     let id = store
         .record_approval_with_decision(application_id, &approval, &decision)

@@ -38,8 +38,9 @@ pub async fn explain_decision(
     stored: StoredDecision,
 ) -> Result<Explanation, WorkflowError> {
     let application = store.application(&stored.decision.application_id).await?;
-    let record = store.employee(&application.nip).await?;
-    let review = store.review(&record.nip, stored.quarter.previous()).await?;
+    let (record, review) = store
+        .employee_with_review(&application.nip, Some(stored.quarter.previous()))
+        .await?;
     let employee = record.as_of(stored.evaluated_on, review);
     let allocation_reasons = match store.roster_entry(&application.nip, stored.quarter).await? {
         Some(entry) if entry.application_id == stored.decision.application_id => entry.reasons,
