@@ -23,10 +23,14 @@
 //! ```
 //!
 //! The same type runs natively in `cargo test` (call `Kota::evaluate(..)`), and
-//! [`testing::run_manifest_examples`] checks the worked examples of the region's manifest.
+//! `manifest::run_examples_natively` (feature `manifest`) checks the worked examples of the region's manifest.
 
 pub mod allocator;
 pub mod baseline;
+// The SDK guide (sdk/README.md) as a page of the SDK's documentation, so its examples run as
+// doctests and cannot drift from the API.
+#[doc = include_str!("../README.md")]
+pub mod guide {}
 pub mod date;
 #[cfg(feature = "manifest")]
 pub mod manifest;

@@ -89,7 +89,7 @@ pub enum Potential {
     Low,
 }
 
-/// One SKP assessment: the rating is derived from the pair by [`crate::skp_rating`].
+/// One SKP assessment: the rating is derived from the pair by [`crate::talent::skp_rating`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkpAssessment {
     /// Assessment year.
