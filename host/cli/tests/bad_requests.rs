@@ -302,7 +302,7 @@ fn cases(w: &World) -> Vec<Case> {
             "/api/policies/3216/versions".into(),
             admin,
             json!({"manifest": bekasi}),
-            "signature",
+            "signed_by",
         ),
         (
             "activate",

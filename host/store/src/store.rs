@@ -14,6 +14,7 @@ mod onboarding;
 mod policies;
 mod reports;
 mod runs;
+mod signing;
 mod staff;
 
 pub use access::{TokenGrant, token_hash};
@@ -28,6 +29,7 @@ pub use policies::{
     VersionSummary,
 };
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
+pub use signing::{RegionKey, RegionSigning};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
 

@@ -4,6 +4,7 @@
 
 mod allocation;
 mod applications;
+pub mod diff;
 mod dry_run;
 mod history;
 pub mod import;
@@ -11,6 +12,7 @@ pub mod input;
 pub mod onboarding;
 mod replicas;
 pub mod report;
+pub mod signing;
 mod state;
 
 pub use allocation::{
