@@ -46,15 +46,35 @@ fn a_stricter_absence_threshold_changes_exactly_the_people_at_the_old_threshold(
         .unwrap();
     assert!(seeded.status.success(), "{}", String::from_utf8_lossy(&seeded.stderr));
 
-    let (ok, stdout, stderr) = dwa(&["plugin", "diff", &old_m, &new_m, "--database", &url, "--quarter", "2027-Q1"]);
+    let (ok, stdout, stderr) = dwa(&[
+        "plugin",
+        "diff",
+        &old_m,
+        &new_m,
+        "--database",
+        &url,
+        "--quarter",
+        "2027-Q1",
+    ]);
     assert!(ok, "{stdout}\n{stderr}");
-    assert!(stdout.contains("  unexcused_absence_days = 2: becomes ineligible"), "{stdout}");
+    assert!(
+        stdout.contains("  unexcused_absence_days = 2: becomes ineligible"),
+        "{stdout}"
+    );
     for unchanged in ["unexcused_absence_days = 1:", "unexcused_absence_days = 3:"] {
         assert!(!stdout.contains(unchanged), "{unchanged}\n{stdout}");
     }
 
     let (ok, json, stderr) = dwa(&[
-        "plugin", "diff", &old_m, &new_m, "--database", &url, "--quarter", "2027-Q1", "--json",
+        "plugin",
+        "diff",
+        &old_m,
+        &new_m,
+        "--database",
+        &url,
+        "--quarter",
+        "2027-Q1",
+        "--json",
     ]);
     assert!(ok, "{stderr}");
     let report: Value = serde_json::from_str(&json).unwrap();
@@ -68,7 +88,10 @@ fn a_stricter_absence_threshold_changes_exactly_the_people_at_the_old_threshold(
             assert_eq!(class["example"]["old"]["eligible"], true, "{class}");
         }
         assert!(
-            class["example"]["new"]["failed"].as_array().unwrap().contains(&Value::from("ABSENCE")),
+            class["example"]["new"]["failed"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("ABSENCE")),
             "{class}"
         );
     }

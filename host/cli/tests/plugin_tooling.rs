@@ -174,11 +174,19 @@ fn a_scaffolded_plugin_builds_and_passes_its_tests_with_no_edits() {
     // (service required from 12 to 24 months) shows exactly the months in between.
     let manifest_path = dir.join("3273-kota-bandung.toml");
     let manifest_arg = manifest_path.display().to_string();
-    let same = dwa(&["plugin", "diff", &manifest_arg, &manifest_arg], tmp.path(), BUILD_BOUND);
+    let same = dwa(
+        &["plugin", "diff", &manifest_arg, &manifest_arg],
+        tmp.path(),
+        BUILD_BOUND,
+    );
     let stdout = text(&same.stdout);
-    assert!(same.status.success(), "plugin diff:
+    assert!(
+        same.status.success(),
+        "plugin diff:
 {stdout}
-{}", text(&same.stderr));
+{}",
+        text(&same.stderr)
+    );
     assert!(stdout.contains(": 0 change, in 0 classes"), "{stdout}");
     let candidate = tmp.path().join("candidate");
     std::fs::create_dir(&candidate).unwrap();
@@ -193,9 +201,13 @@ fn a_scaffolded_plugin_builds_and_passes_its_tests_with_no_edits() {
         BUILD_BOUND,
     );
     let stdout = text(&changed.stdout);
-    assert!(changed.status.success(), "plugin diff:
+    assert!(
+        changed.status.success(),
+        "plugin diff:
 {stdout}
-{}", text(&changed.stderr));
+{}",
+        text(&changed.stderr)
+    );
     for months in [12, 13, 23] {
         assert!(
             stdout.contains(&format!("  service_months = {months}: becomes ineligible")),
@@ -204,17 +216,29 @@ fn a_scaffolded_plugin_builds_and_passes_its_tests_with_no_edits() {
         );
     }
     for unchanged in ["service_months = 11:", "service_months = 24:", "service_months = 60:"] {
-        assert!(!stdout.contains(unchanged), "{unchanged}
-{stdout}");
+        assert!(
+            !stdout.contains(unchanged),
+            "{unchanged}
+{stdout}"
+        );
     }
     assert!(stdout.contains("→ not eligible (SERVICE_LENGTH)"), "{stdout}");
     let json = dwa(
-        &["plugin", "diff", &manifest_arg, "candidate/3273-kota-bandung.toml", "--json"],
+        &[
+            "plugin",
+            "diff",
+            &manifest_arg,
+            "candidate/3273-kota-bandung.toml",
+            "--json",
+        ],
         tmp.path(),
         BUILD_BOUND,
     );
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
-    assert!(report["changed"].as_u64().unwrap() > 0 && report["explored"].as_u64().unwrap() > 1000, "{report}");
+    assert!(
+        report["changed"].as_u64().unwrap() > 0 && report["explored"].as_u64().unwrap() > 1000,
+        "{report}"
+    );
     assert!(
         report["classes"]
             .as_array()

@@ -40,7 +40,9 @@ impl Host {
             dir,
             admin: String::new(),
         };
-        host.admin = host.ok(&["init"]).trim().to_owned();
+        let init = host.run(&["init"]);
+        assert!(init.status.success(), "{}", text(&init.stderr));
+        host.admin = text(&init.stdout).trim().to_owned();
         host.ok(&["region", "add", "3216", "--name", "Kabupaten Bekasi"]);
         let deployed = common::rules_dir();
         for file in ["jabar.wasm", "32-jabar.toml", "kab_bekasi.wasm", BEKASI] {
@@ -60,6 +62,7 @@ impl Host {
             .expect("run dwa")
     }
 
+    /// Run a step that must succeed; its stdout and stderr.
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(
@@ -74,7 +77,11 @@ impl Host {
     fn refused(&self, args: &[&str], why: &str) -> String {
         let out = self.run(args);
         let stderr = text(&out.stderr);
-        assert!(!out.status.success(), "dwa {args:?} was not refused: {}", text(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "dwa {args:?} was not refused: {}",
+            text(&out.stdout)
+        );
         assert!(stderr.contains(why), "dwa {args:?}: expected {why:?} in: {stderr}");
         stderr
     }
@@ -128,17 +135,27 @@ async fn dwa_check_refuses_unsigned_and_wrongly_signed_rules_and_passes_the_righ
         let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "the private key is readable by others: {mode:o}");
     }
-    let printed = public.lines().next().unwrap().to_owned();
+    let printed = public
+        .lines()
+        .find(|l| l.starts_with("dwa-ed25519 "))
+        .unwrap()
+        .to_owned();
     assert!(printed.starts_with("dwa-ed25519 "), "{public}");
     assert_eq!(
         std::fs::read_to_string(host.path("bekasi.key.pub")).unwrap().trim(),
         printed
     );
-    host.refused(&["key", "generate", "--out", &host.path("bekasi.key")], "not overwriting");
+    host.refused(
+        &["key", "generate", "--out", &host.path("bekasi.key")],
+        "not overwriting",
+    );
 
     let before = host.fingerprint().await;
     // Required and missing.
-    host.refused(&["check", &host.manifest()], "requires signed rules and there is no signature");
+    host.refused(
+        &["check", &host.manifest()],
+        "requires signed rules and there is no signature",
+    );
     // Signed with a key not registered for the region.
     host.ok(&["plugin", "sign", &host.manifest(), "--key", &host.path("other.key")]);
     host.refused(&["check", &host.manifest()], "which is not registered for region 3216");
@@ -146,7 +163,10 @@ async fn dwa_check_refuses_unsigned_and_wrongly_signed_rules_and_passes_the_righ
     let signed = host.ok(&["plugin", "sign", &host.manifest(), "--key", &host.path("bekasi.key")]);
     assert!(signed.contains("signed with key"), "{signed}");
     let checked = host.ok(&["check", &host.manifest()]);
-    assert!(checked.contains("signed with key") && checked.contains("all "), "{checked}");
+    assert!(
+        checked.contains("signed with key") && checked.contains("all "),
+        "{checked}"
+    );
     // Changed after signing: refused, saying what changed.
     let manifest = std::fs::read_to_string(host.manifest()).unwrap();
     std::fs::write(host.manifest(), edited(&manifest)).unwrap();
@@ -155,7 +175,11 @@ async fn dwa_check_refuses_unsigned_and_wrongly_signed_rules_and_passes_the_righ
     std::fs::write(host.manifest(), &manifest).unwrap();
     std::fs::copy(host.rules.join("jabar.wasm"), host.rules.join("kab_bekasi.wasm")).unwrap();
     host.refused(&["check", &host.manifest()], "the plugin changed since it was signed");
-    std::fs::copy(common::rules_dir().join("kab_bekasi.wasm"), host.rules.join("kab_bekasi.wasm")).unwrap();
+    std::fs::copy(
+        common::rules_dir().join("kab_bekasi.wasm"),
+        host.rules.join("kab_bekasi.wasm"),
+    )
+    .unwrap();
     // Without a database, against one public key.
     let direct = Command::new(env!("CARGO_BIN_EXE_dwa"))
         .args(["check", &host.manifest(), "--key", &host.path("bekasi.key.pub")])
@@ -177,7 +201,10 @@ async fn dwa_check_refuses_unsigned_and_wrongly_signed_rules_and_passes_the_righ
     host.ok(&["plugin", "sign", &host.manifest(), "--key", &host.path("other.key")]);
     host.ok(&["check", &host.manifest()]);
     let list = host.ok(&["region", "key", "list", "3216"]);
-    assert!(list.contains("signed rules required") && list.lines().count() >= 3, "{list}");
+    assert!(
+        list.contains("signed rules required") && list.lines().count() >= 3,
+        "{list}"
+    );
 }
 
 /// `dwa serve`, stopped (SIGTERM, then waited for) when dropped — also when the test fails.
@@ -228,7 +255,11 @@ impl Server {
         let auth = token
             .map(|t| format!("Authorization: Bearer {t}\r\n"))
             .unwrap_or_default();
-        write!(stream, "GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n").ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .ok()?;
         let mut answer = Vec::new();
         stream.read_to_end(&mut answer).ok()?;
         let answer = text(&answer);
@@ -263,7 +294,11 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("{what}: not within 30 s; status {}; log {}", self.bekasi_status(admin), self.log());
+        panic!(
+            "{what}: not within 30 s; status {}; log {}",
+            self.bekasi_status(admin),
+            self.log()
+        );
     }
 
     fn audit(&self, admin: &str) -> Vec<Value> {
@@ -324,9 +359,14 @@ async fn serve_start_up_and_the_file_drop_refuse_unsigned_rules_and_serve_signed
 
     // Start-up with Bekasi's rules unsigned: refused, audited, in the status; the province serves.
     let server = Server::start(&host);
-    let status = server.wait_status(&host.admin, "the start-up refusal", |s| s["last_attempt"]["ok"] == false);
+    let status = server.wait_status(&host.admin, "the start-up refusal", |s| {
+        s["last_attempt"]["ok"] == false
+    });
     assert!(status["active"].is_null(), "{status}");
-    assert!(last_error(&status).contains("requires signed rules and there is no signature"), "{status}");
+    assert!(
+        last_error(&status).contains("requires signed rules and there is no signature"),
+        "{status}"
+    );
     let audit = server.audit(&host.admin);
     assert!(
         audit.iter().any(|a| a["action"] == "reject"
@@ -346,7 +386,9 @@ async fn serve_start_up_and_the_file_drop_refuse_unsigned_rules_and_serve_signed
         std::fs::read_to_string(scratch.join(format!("{BEKASI}.sig"))).unwrap()
     };
     drop_in(&host.rules, &original, Some(&sign(&original, "bekasi.key")));
-    let live = server.wait_status(&host.admin, "the signed rules go live", |s| s["last_attempt"]["ok"] == true);
+    let live = server.wait_status(&host.admin, "the signed rules go live", |s| {
+        s["last_attempt"]["ok"] == true
+    });
     let serving = live["active"]["manifest_sha256"].clone();
     assert!(serving.is_string(), "{live}");
 
@@ -357,7 +399,10 @@ async fn serve_start_up_and_the_file_drop_refuse_unsigned_rules_and_serve_signed
     for (signature, why) in [
         (None, "requires signed rules and there is no signature"),
         (Some(stale.as_str()), "the manifest changed since it was signed"),
-        (Some(&*sign(&candidate, "other.key")), "which is not registered for region 3216"),
+        (
+            Some(&*sign(&candidate, "other.key")),
+            "which is not registered for region 3216",
+        ),
     ] {
         let refusals = server.bekasi_status(&host.admin)["attempts_failed"].as_u64().unwrap();
         drop_in(&host.rules, &candidate, signature);
@@ -367,18 +412,17 @@ async fn serve_start_up_and_the_file_drop_refuse_unsigned_rules_and_serve_signed
         assert_eq!(status["active"]["manifest_sha256"], serving, "{why}: {status}");
         // Audited: the newest rejection says why (the trail is written just after the swap fails).
         for _ in 0..100 {
-            if server.audit(&host.admin).iter().any(|a| a["action"] == "reject" && a["actor"] == "file watcher" && a["detail"].as_str().unwrap().contains(why)) {
+            if server.audit(&host.admin).iter().any(|a| {
+                a["action"] == "reject" && a["actor"] == "file watcher" && a["detail"].as_str().unwrap().contains(why)
+            }) {
                 break;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         assert!(
-            server
-                .audit(&host.admin)
-                .iter()
-                .any(|a| a["action"] == "reject"
-                    && a["actor"] == "file watcher"
-                    && a["detail"].as_str().unwrap().contains(why)),
+            server.audit(&host.admin).iter().any(|a| a["action"] == "reject"
+                && a["actor"] == "file watcher"
+                && a["detail"].as_str().unwrap().contains(why)),
             "{why}: not audited"
         );
     }

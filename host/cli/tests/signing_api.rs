@@ -32,11 +32,10 @@ async fn host(store: &Store) -> (tempfile::TempDir, Arc<PolicySet>, tokio::task:
     let trust = dwa_workflow::signing::StoreTrust::new(store.clone());
     let path = dir.path().to_owned();
     let engine = Arc::new(dwa_engine::PolicyEngine::new(dwa_engine::Limits::default()).unwrap());
-    let (set, errors) =
-        dwa_engine::run_blocking(move || PolicySet::load_dir_trusting(engine, &path, Some(trust)))
-            .await
-            .unwrap()
-            .unwrap();
+    let (set, errors) = dwa_engine::run_blocking(move || PolicySet::load_dir_trusting(engine, &path, Some(trust)))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(errors.is_empty(), "{errors:?}");
     let set = Arc::new(set);
     let history = dwa_workflow::record_policy_changes(store.clone(), &set);
@@ -90,11 +89,7 @@ async fn wait_for<F: std::future::Future<Output = bool>>(what: &str, mut done: i
 }
 
 fn bekasi_status(policies: &PolicySet) -> dwa_policy::PolicyStatus {
-    policies
-        .status()
-        .into_iter()
-        .find(|s| s.manifest == BEKASI)
-        .unwrap()
+    policies.status().into_iter().find(|s| s.manifest == BEKASI).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -126,22 +121,48 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
         // Keys and the requirement: the provincial admin's alone; a bad key names its field.
         let keys = "/api/regions/3216/keys";
         let public = json!({ "public_key": key.public().to_text() });
-        assert_eq!(call(&router, "POST", keys, &author, Some(public.clone())).await.0, StatusCode::FORBIDDEN);
-        let (status, answer) = call(&router, "POST", keys, &province, Some(json!({"public_key": "dwa-ed25519 00"}))).await;
-        assert_eq!((status, answer["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("public_key")));
+        assert_eq!(
+            call(&router, "POST", keys, &author, Some(public.clone())).await.0,
+            StatusCode::FORBIDDEN
+        );
+        let (status, answer) = call(
+            &router,
+            "POST",
+            keys,
+            &province,
+            Some(json!({"public_key": "dwa-ed25519 00"})),
+        )
+        .await;
+        assert_eq!(
+            (status, answer["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("public_key"))
+        );
         let signing = "/api/regions/3216/signing";
         let (status, answer) = call(&router, "PUT", signing, &province, Some(json!({"required": true}))).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no key yet: {answer}");
         let (status, answer) = call(&router, "POST", keys, &province, Some(public.clone())).await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
         assert_eq!(answer["key_id"], key.public().id());
-        assert_eq!(call(&router, "POST", keys, &province, Some(public)).await.0, StatusCode::CONFLICT);
+        assert_eq!(
+            call(&router, "POST", keys, &province, Some(public)).await.0,
+            StatusCode::CONFLICT
+        );
         let (status, answer) = call(&router, "PUT", signing, &province, Some(json!({"required": true}))).await;
-        assert_eq!((status, answer["required"].as_bool()), (StatusCode::OK, Some(true)), "{answer}");
+        assert_eq!(
+            (status, answer["required"].as_bool()),
+            (StatusCode::OK, Some(true)),
+            "{answer}"
+        );
         let (status, answer) = call(&router, "GET", signing, &author, None).await;
-        assert_eq!((status, answer["keys"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)));
+        assert_eq!(
+            (status, answer["keys"].as_array().map(Vec::len)),
+            (StatusCode::OK, Some(1))
+        );
         let only = format!("{keys}/{}", key.public().id());
-        assert_eq!(call(&router, "DELETE", &only, &province, None).await.0, StatusCode::CONFLICT);
+        assert_eq!(
+            call(&router, "DELETE", &only, &province, None).await.0,
+            StatusCode::CONFLICT
+        );
 
         // Refused: unsigned, signed with another key, signed for other content; each audited,
         // in the status, and nothing else in the database changed.
@@ -149,8 +170,14 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
         let serving = policies.region("3216").unwrap().reference.clone();
         for (signature, why) in [
             (None, "requires signed rules and there is no signature"),
-            (Some(other.sign(candidate.as_bytes(), &plugin)), "is not registered for region 3216"),
-            (Some(key.sign(unsigned.as_bytes(), &plugin)), "the manifest changed since it was signed"),
+            (
+                Some(other.sign(candidate.as_bytes(), &plugin)),
+                "is not registered for region 3216",
+            ),
+            (
+                Some(key.sign(unsigned.as_bytes(), &plugin)),
+                "the manifest changed since it was signed",
+            ),
         ] {
             let before = common::database_fingerprint(&store).await;
             let audited = store.audit("3216").await.unwrap().len();
@@ -164,10 +191,17 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
             .await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{why}: {answer}");
             assert_eq!(answer["error"]["field"], "signature", "{answer}");
-            assert!(answer["error"]["message"].as_str().unwrap().contains(why), "{why}: {answer}");
+            assert!(
+                answer["error"]["message"].as_str().unwrap().contains(why),
+                "{why}: {answer}"
+            );
             let audit = store.audit("3216").await.unwrap();
             assert_eq!(audit.len(), audited + 1, "{why}: not audited");
-            assert!(audit[0].action == "reject" && audit[0].detail.contains(why), "{:?}", audit[0]);
+            assert!(
+                audit[0].action == "reject" && audit[0].detail.contains(why),
+                "{:?}",
+                audit[0]
+            );
             // Only the audit trail grew: removing the new entry gives the same fingerprint.
             sqlx::query(&format!(
                 "DELETE FROM policy_audit WHERE detail = '{}'",
@@ -176,12 +210,24 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
             .execute(store.pool())
             .await
             .unwrap();
-            assert_eq!(common::database_fingerprint(&store).await, before, "{why}: the database changed");
+            assert_eq!(
+                common::database_fingerprint(&store).await,
+                before,
+                "{why}: the database changed"
+            );
             store.record_audit(&audit[0]).await.unwrap();
             let (status, answer) = call(&router, "GET", "/api/policies", &author, None).await;
             assert_eq!(status, StatusCode::OK);
-            let entry = answer.as_array().unwrap().iter().find(|s| s["manifest"] == BEKASI).unwrap();
-            assert!(entry["last_attempt"]["error"].as_str().unwrap().contains(why), "{entry}");
+            let entry = answer
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["manifest"] == BEKASI)
+                .unwrap();
+            assert!(
+                entry["last_attempt"]["error"].as_str().unwrap().contains(why),
+                "{entry}"
+            );
             assert_eq!(entry["active"]["manifest_sha256"], serving.manifest_sha256.as_str());
         }
 
@@ -194,12 +240,18 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}: {answer}");
             assert_eq!(answer["error"]["field"], "signature", "{answer}");
             assert!(last_error(&policies).contains("there is no signature"), "{uri}");
-            assert_eq!(policies.region("3216").unwrap().reference, serving, "{uri}: the served version changed");
+            assert_eq!(
+                policies.region("3216").unwrap().reference,
+                serving,
+                "{uri}: the served version changed"
+            );
             wait_for("the refusal is audited", || {
                 let store = store.clone();
                 async move {
                     store.audit("3216").await.unwrap().iter().any(|a| {
-                        a.action == "reject" && a.detail.contains("there is no signature") && a.actor.contains("policy-admin")
+                        a.action == "reject"
+                            && a.detail.contains("there is no signature")
+                            && a.actor.contains("policy-admin")
                     })
                 }
             })
@@ -304,12 +356,18 @@ async fn a_replica_refuses_an_unsigned_stored_version_and_follows_a_signed_one()
         async move { last_error(&b).contains("requires signed rules and there is no signature") }
     })
     .await;
-    assert_eq!(b.region("3216").unwrap().reference, serving, "B serves the unsigned version");
+    assert_eq!(
+        b.region("3216").unwrap().reference,
+        serving,
+        "B serves the unsigned version"
+    );
     wait_for("B's refusal is audited", || {
         let store = store.clone();
         async move {
             store.audit("3216").await.unwrap().iter().any(|e| {
-                e.action == "reject" && e.actor.starts_with(dwa_workflow::REPLICA_SYNC) && e.detail.contains("no signature")
+                e.action == "reject"
+                    && e.actor.starts_with(dwa_workflow::REPLICA_SYNC)
+                    && e.detail.contains("no signature")
             })
         }
     })
@@ -321,7 +379,9 @@ async fn a_replica_refuses_an_unsigned_stored_version_and_follows_a_signed_one()
     let uploaded = dwa_workflow::upload_version(&store, &a, "3216", &signed, None, Some(signature), "test")
         .await
         .unwrap();
-    dwa_workflow::activate_version(&store, &a, "3216", &uploaded, "test").await.unwrap();
+    dwa_workflow::activate_version(&store, &a, "3216", &uploaded, "test")
+        .await
+        .unwrap();
     wait_for("replica B follows the signed version", || {
         let b = b.clone();
         let expected = a.region("3216").unwrap().reference.clone();

@@ -258,7 +258,10 @@ impl PolicySet {
                 None => plugin.and_then(|p| std::fs::read(dir.join(p)).ok()),
             };
             let signature = bytes_of(&format!("{manifest}{}", signing::SIGNATURE_SUFFIX));
-            self.seen(&dir.join(manifest), content_of(text, plugin_bytes.as_deref(), signature));
+            self.seen(
+                &dir.join(manifest),
+                content_of(text, plugin_bytes.as_deref(), signature),
+            );
         }
         // The files given are the whole change: a signature file they do not include belongs
         // to other content, and would be checked against this one.

@@ -299,7 +299,11 @@ pub fn verify(
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or_else(|| invalid("`signature` is not 128 hex digits".into()))?;
     let signature = ed25519_dalek::Signature::from_bytes(&bytes);
-    if key.0.verify(&signed_message(manifest, plugin_sha256), &signature).is_ok() {
+    if key
+        .0
+        .verify(&signed_message(manifest, plugin_sha256), &signature)
+        .is_ok()
+    {
         return Ok(Some(file.key));
     }
     // Say what changed since signing, when the file's recorded hashes tell.
@@ -344,16 +348,43 @@ mod tests {
         let (manifest, plugin) = (b"region = \"3216\"\n".as_slice(), b"\0asm".as_slice());
         let plugin_sha = hex::encode(Sha256::digest(plugin));
         let sig = key.sign(manifest, plugin);
-        let ok = verify("3216", &trust(vec![other.public(), key.public()]), Some(&sig), "x.sig", manifest, &plugin_sha);
+        let ok = verify(
+            "3216",
+            &trust(vec![other.public(), key.public()]),
+            Some(&sig),
+            "x.sig",
+            manifest,
+            &plugin_sha,
+        );
         assert_eq!(ok, Ok(Some(key.public().id())));
-        let wrong = verify("3216", &trust(vec![other.public()]), Some(&sig), "x.sig", manifest, &plugin_sha);
+        let wrong = verify(
+            "3216",
+            &trust(vec![other.public()]),
+            Some(&sig),
+            "x.sig",
+            manifest,
+            &plugin_sha,
+        );
         assert!(matches!(wrong, Err(SigningError::UnknownKey { .. })), "{wrong:?}");
-        let edited = verify("3216", &trust(vec![key.public()]), Some(&sig), "x.sig", b"region = \"3217\"\n", &plugin_sha);
-        assert!(matches!(&edited, Err(SigningError::Invalid { why, .. }) if why.contains("manifest changed")), "{edited:?}");
+        let edited = verify(
+            "3216",
+            &trust(vec![key.public()]),
+            Some(&sig),
+            "x.sig",
+            b"region = \"3217\"\n",
+            &plugin_sha,
+        );
+        assert!(
+            matches!(&edited, Err(SigningError::Invalid { why, .. }) if why.contains("manifest changed")),
+            "{edited:?}"
+        );
         let missing = verify("3216", &trust(vec![key.public()]), None, "x.sig", manifest, &plugin_sha);
         assert!(matches!(missing, Err(SigningError::Missing { .. })));
         let optional = RegionTrust::default();
-        assert_eq!(verify("3216", &optional, None, "x.sig", manifest, &plugin_sha), Ok(None));
+        assert_eq!(
+            verify("3216", &optional, None, "x.sig", manifest, &plugin_sha),
+            Ok(None)
+        );
     }
 
     #[test]

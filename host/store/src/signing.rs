@@ -64,7 +64,13 @@ impl Store {
     }
 
     /// Register a key for a region, audited; a conflict if it is registered already.
-    pub async fn add_region_key(&self, region: &str, key_id: &str, public_key: &str, by: &str) -> Result<(), StoreError> {
+    pub async fn add_region_key(
+        &self,
+        region: &str,
+        key_id: &str,
+        public_key: &str,
+        by: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let inserted = sqlx::query(
             "INSERT INTO region_keys (region, key_id, public_key, added_at, added_by) VALUES ($1, $2, $3, $4, $5) \

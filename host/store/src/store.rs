@@ -29,8 +29,8 @@ pub use policies::{
     VersionSummary,
 };
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
-pub use signing::{RegionKey, RegionSigning};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
+pub use signing::{RegionKey, RegionSigning};
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
 
 use serde::Serialize;

@@ -179,9 +179,18 @@ fn answers(
 ) -> Result<Vec<(Outcome, Outcome)>, RulesError> {
     let mut out = Vec::with_capacity(items.len());
     for chunk in items.chunks(BATCH) {
-        let before = engine.decide_batch(&old.plugin, chunk, &old.manifest.parameters, today)?.value;
-        let after = engine.decide_batch(&new.plugin, chunk, &new.manifest.parameters, today)?.value;
-        out.extend(before.into_iter().map(Outcome::of).zip(after.into_iter().map(Outcome::of)));
+        let before = engine
+            .decide_batch(&old.plugin, chunk, &old.manifest.parameters, today)?
+            .value;
+        let after = engine
+            .decide_batch(&new.plugin, chunk, &new.manifest.parameters, today)?
+            .value;
+        out.extend(
+            before
+                .into_iter()
+                .map(Outcome::of)
+                .zip(after.into_iter().map(Outcome::of)),
+        );
     }
     Ok(out)
 }
@@ -242,12 +251,16 @@ pub fn explore(engine: &PolicyEngine, old: &RegionPolicy, new: &RegionPolicy) ->
     let probes = probes(&base.employee, &base.application, &params, base.today);
     let items: Vec<_> = probes.iter().map(|p| (&p.employee, &p.application)).collect();
     let compared = answers(engine, old, new, &items, base.today)?;
-    let (explored, changed, classes) = classify(
-        probes
-            .iter()
-            .zip(compared)
-            .map(|(p, (o, n))| (p.dimension.to_owned(), p.value.clone(), &p.employee, &p.application, o, n)),
-    );
+    let (explored, changed, classes) = classify(probes.iter().zip(compared).map(|(p, (o, n))| {
+        (
+            p.dimension.to_owned(),
+            p.value.clone(),
+            &p.employee,
+            &p.application,
+            o,
+            n,
+        )
+    }));
     Ok(PluginDiff {
         region: new.manifest.region.clone(),
         date: base.today,
@@ -277,7 +290,11 @@ pub async fn compare_stored(
         let codes = store.region_unit_codes(&region, &after, 256).await?;
         let Some(last) = codes.last().cloned() else { break };
         after = last;
-        for unit in store.staff_page(&region, codes, quarter).await?.parse(&region, quarter, today)? {
+        for unit in store
+            .staff_page(&region, codes, quarter)
+            .await?
+            .parse(&region, quarter, today)?
+        {
             let items: Vec<(Employee, Application)> = unit
                 .staff
                 .into_iter()

@@ -229,7 +229,7 @@ pub async fn upload(
         &by,
     )
     .await
-        .map_err(|e| candidate_error(e, "manifest", plugin_field))?;
+    .map_err(|e| candidate_error(e, "manifest", plugin_field))?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(serde_json::json!({ "version": version })),

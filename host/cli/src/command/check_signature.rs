@@ -12,9 +12,7 @@ use std::path::Path;
 /// was found, for a line on stderr.
 pub(crate) async fn check(manifest: &Path, database: Option<&str>, key: Option<&Path>) -> anyhow::Result<String> {
     let text = std::fs::read(manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
-    let parsed = std::str::from_utf8(&text)
-        .ok()
-        .and_then(|t| Manifest::parse(t).ok());
+    let parsed = std::str::from_utf8(&text).ok().and_then(|t| Manifest::parse(t).ok());
     // An unreadable manifest or plugin is for the validation to report, in its own words.
     let Some(parsed) = parsed else {
         return Ok("signature not checked (the manifest does not parse)".into());
@@ -60,8 +58,18 @@ pub(crate) async fn check(manifest: &Path, database: Option<&str>, key: Option<&
     };
     let file = sig_path.file_name().unwrap_or_default().to_string_lossy().into_owned();
     let plugin_sha256 = hex::encode(Sha256::digest(&plugin));
-    match verify(&parsed.region, &trust, signature.as_deref(), &file, &text, &plugin_sha256) {
-        Ok(Some(key)) => Ok(format!("signed with key {key}, registered for region {} ({source})", parsed.region)),
+    match verify(
+        &parsed.region,
+        &trust,
+        signature.as_deref(),
+        &file,
+        &text,
+        &plugin_sha256,
+    ) {
+        Ok(Some(key)) => Ok(format!(
+            "signed with key {key}, registered for region {} ({source})",
+            parsed.region
+        )),
         Ok(None) => Ok(format!(
             "region {} does not require signed rules ({source}); signature not checked",
             parsed.region

@@ -30,7 +30,10 @@ fn generate(out: &Path) -> anyhow::Result<()> {
     let public_path = public_path(out);
     for path in [out, public_path.as_path()] {
         if path.exists() {
-            bail!("{} exists; not overwriting a key (choose another --out)", path.display());
+            bail!(
+                "{} exists; not overwriting a key (choose another --out)",
+                path.display()
+            );
         }
     }
     let key = SecretKey::generate()?;

@@ -117,7 +117,10 @@ async fn key(command: KeyCommand) -> anyhow::Result<()> {
                 if signing.required { "required" } else { "not required" }
             );
             for key in signing.keys {
-                println!("  {}  {}  added {} by {}", key.key_id, key.public_key, key.added_at, key.added_by);
+                println!(
+                    "  {}  {}  added {} by {}",
+                    key.key_id, key.public_key, key.added_at, key.added_by
+                );
             }
         }
         KeyCommand::Remove { common, code, key_id } => {

@@ -67,17 +67,26 @@ fn variations(
     params: &[&Params],
     today: Date,
 ) -> Vec<(&'static str, String, Employee, Application)> {
-    let mut out = vec![("example", "as in the worked example".to_owned(), employee.clone(), application.clone())];
+    let mut out = vec![(
+        "example",
+        "as in the worked example".to_owned(),
+        employee.clone(),
+        application.clone(),
+    )];
     let mut person = |dimension: &'static str, value: String, change: &dyn Fn(&mut Employee)| {
         let mut e = employee.clone();
         change(&mut e);
         out.push((dimension, value, e, application.clone()));
     };
     for months in boundaries(params, &["month"], &[0, 6, 11, 12, 13, 23, 24, 25, 36, 60], 480) {
-        person("service_months", months.to_string(), &|e| e.service_months = months as u32);
+        person("service_months", months.to_string(), &|e| {
+            e.service_months = months as u32
+        });
     }
     for days in boundaries(params, &["absence"], &[0, 1, 2, 3, 4, 5, 10, 12], 365) {
-        person("unexcused_absence_days", days.to_string(), &|e| e.unexcused_absence_days = days as u32);
+        person("unexcused_absence_days", days.to_string(), &|e| {
+            e.unexcused_absence_days = days as u32
+        });
     }
     let months = boundaries(params, &["penalty", "lookback"], &[1, 3, 5, 6, 7, 11, 12, 13, 24], 120);
     for m in &months {
@@ -112,11 +121,15 @@ fn variations(
         }
     }
     for age in 0..=3u16 {
-        person("rating_year", format!("{} ({age} years before)", today.year - age), &|e| {
-            for r in &mut e.ratings {
-                r.year = today.year - age;
-            }
-        });
+        person(
+            "rating_year",
+            format!("{} ({age} years before)", today.year - age),
+            &|e| {
+                for r in &mut e.ratings {
+                    r.year = today.year - age;
+                }
+            },
+        );
     }
     person("rating_year", "no rating".into(), &|e| e.ratings.clear());
     for kind in [
@@ -147,7 +160,10 @@ fn variations(
     person("previous_review", "none".into(), &|e| e.previous_review = None);
     for days in 1..=4u8 {
         for achieved in [true, false] {
-            let value = format!("{previous}: {days} days, KPI {}", if achieved { "met" } else { "missed" });
+            let value = format!(
+                "{previous}: {days} days, KPI {}",
+                if achieved { "met" } else { "missed" }
+            );
             person("previous_review", value, &|e| {
                 e.previous_review = Some(QuarterReview {
                     quarter: previous,
@@ -157,13 +173,17 @@ fn variations(
             });
         }
     }
-    person("previous_review", format!("{}: 4 days, KPI missed", previous.previous()), &|e| {
-        e.previous_review = Some(QuarterReview {
-            quarter: previous.previous(),
-            granted_remote_days: 4,
-            kpi_achieved: false,
-        })
-    });
+    person(
+        "previous_review",
+        format!("{}: 4 days, KPI missed", previous.previous()),
+        &|e| {
+            e.previous_review = Some(QuarterReview {
+                quarter: previous.previous(),
+                granted_remote_days: 4,
+                kpi_achieved: false,
+            })
+        },
+    );
     let mut apply = |dimension: &'static str, value: &str, change: &dyn Fn(&mut Application)| {
         let mut a = application.clone();
         change(&mut a);
@@ -175,13 +195,23 @@ fn variations(
         approved,
     };
     apply("approvals", "none", &|a| a.approvals.clear());
-    apply("approvals", "supervisor approved", &|a| a.approvals = vec![approval(Approver::Supervisor, true)]);
-    apply("approvals", "supervisor rejected", &|a| a.approvals = vec![approval(Approver::Supervisor, false)]);
+    apply("approvals", "supervisor approved", &|a| {
+        a.approvals = vec![approval(Approver::Supervisor, true)]
+    });
+    apply("approvals", "supervisor rejected", &|a| {
+        a.approvals = vec![approval(Approver::Supervisor, false)]
+    });
     apply("approvals", "supervisor and head of agency approved", &|a| {
-        a.approvals = vec![approval(Approver::Supervisor, true), approval(Approver::HeadOfAgency, true)]
+        a.approvals = vec![
+            approval(Approver::Supervisor, true),
+            approval(Approver::HeadOfAgency, true),
+        ]
     });
     apply("approvals", "supervisor approved, head of agency rejected", &|a| {
-        a.approvals = vec![approval(Approver::Supervisor, true), approval(Approver::HeadOfAgency, false)]
+        a.approvals = vec![
+            approval(Approver::Supervisor, true),
+            approval(Approver::HeadOfAgency, false),
+        ]
     });
     for (value, delta) in [
         ("target below baseline", -5.0),

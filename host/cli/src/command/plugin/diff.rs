@@ -57,8 +57,7 @@ pub(crate) async fn run(args: DiffArgs) -> anyhow::Result<()> {
     if let Some(url) = &args.database {
         let store = dwa_store::Store::connect(url).await?;
         let quarter = args.quarter.unwrap_or_else(|| today().quarter());
-        let stored =
-            dwa_workflow::diff::compare_stored(&store, engine, old, new, quarter, quarter.start()).await?;
+        let stored = dwa_workflow::diff::compare_stored(&store, engine, old, new, quarter, quarter.start()).await?;
         diff.stored = Some(stored);
     }
     if args.json {
@@ -89,7 +88,8 @@ fn load(
     let staging = tempfile::tempdir()?;
     let name = manifest.file_name().context("the manifest has no file name")?;
     std::fs::write(staging.path().join(name), &text)?;
-    std::fs::copy(path, staging.path().join(&parsed.plugin)).with_context(|| format!("cannot read {}", path.display()))?;
+    std::fs::copy(path, staging.path().join(&parsed.plugin))
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let region = RegionPolicy::load(engine, &staging.path().join(name))?;
     Ok((region, Some(staging)))
 }
