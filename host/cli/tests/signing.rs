@@ -301,6 +301,20 @@ impl Server {
         );
     }
 
+    /// Wait (bounded: 100 × 100 ms) for a rejection by `actor` whose detail says `why`.
+    fn wait_audit(&self, admin: &str, actor: &str, why: &str) {
+        for _ in 0..100 {
+            let audit = self.audit(admin);
+            if audit.iter().any(|a| {
+                a["action"] == "reject" && a["actor"] == actor && a["detail"].as_str().unwrap_or_default().contains(why)
+            }) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("no rejection by {actor} saying {why:?} audited: {:?}", self.audit(admin));
+    }
+
     fn audit(&self, admin: &str) -> Vec<Value> {
         let (status, answer) = self.get("/api/policies/3216/audit", Some(admin)).expect("an answer");
         assert_eq!(status, 200, "{answer}");
@@ -367,13 +381,7 @@ async fn serve_start_up_and_the_file_drop_refuse_unsigned_rules_and_serve_signed
         last_error(&status).contains("requires signed rules and there is no signature"),
         "{status}"
     );
-    let audit = server.audit(&host.admin);
-    assert!(
-        audit.iter().any(|a| a["action"] == "reject"
-            && a["actor"] == "startup"
-            && a["detail"].as_str().unwrap().contains("no signature")),
-        "{audit:?}"
-    );
+    server.wait_audit(&host.admin, "startup", "no signature");
 
     // The signature with the registered key dropped in beside it: the rules go live.
     let sign = |manifest: &str, key: &str| -> String {
@@ -410,21 +418,8 @@ async fn serve_start_up_and_the_file_drop_refuse_unsigned_rules_and_serve_signed
             s["attempts_failed"].as_u64().unwrap() > refusals && last_error(s).contains(why)
         });
         assert_eq!(status["active"]["manifest_sha256"], serving, "{why}: {status}");
-        // Audited: the newest rejection says why (the trail is written just after the swap fails).
-        for _ in 0..100 {
-            if server.audit(&host.admin).iter().any(|a| {
-                a["action"] == "reject" && a["actor"] == "file watcher" && a["detail"].as_str().unwrap().contains(why)
-            }) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        assert!(
-            server.audit(&host.admin).iter().any(|a| a["action"] == "reject"
-                && a["actor"] == "file watcher"
-                && a["detail"].as_str().unwrap().contains(why)),
-            "{why}: not audited"
-        );
+        // Audited (the trail is written just after the refusal).
+        server.wait_audit(&host.admin, "file watcher", why);
     }
 
     // Signed with the registered key: the edit goes live.

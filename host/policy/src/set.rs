@@ -320,6 +320,14 @@ impl PolicySet {
                 tracing::info!(manifest = %manifest_path.display(), version = %reference.version, sha256 = %reference.sha256, changed, "rules active");
             }
             Err(e) => {
+                // A refused first load still names its region (for the region's audit trail),
+                // when the manifest says it.
+                if entry.region.is_none() {
+                    entry.region = std::fs::read_to_string(manifest_path)
+                        .ok()
+                        .and_then(|t| dwa_sdk::manifest::Manifest::parse(&t).ok())
+                        .map(|m| m.region);
+                }
                 entry.last_attempt = Some(Attempt {
                     at: now,
                     by: by.to_owned(),
