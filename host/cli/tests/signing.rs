@@ -312,7 +312,10 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("no rejection by {actor} saying {why:?} audited: {:?}", self.audit(admin));
+        panic!(
+            "no rejection by {actor} saying {why:?} audited: {:?}",
+            self.audit(admin)
+        );
     }
 
     fn audit(&self, admin: &str) -> Vec<Value> {
