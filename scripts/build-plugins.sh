@@ -7,10 +7,10 @@ rustup target add wasm32-wasip2 >/dev/null 2>&1 || rustup target add wasm32-wasi
 
 cargo build --quiet --target wasm32-wasip2 --profile plugin \
     -p dwa-plugin-jabar -p dwa-plugin-kab-bekasi \
-    -p dwa-fixture-hostile -p dwa-fixture-future-contract -p dwa-fixture-contract-v0-1-0
+    -p dwa-fixture-hostile -p dwa-fixture-future-contract -p dwa-fixture-contract-v0-1-0 -p dwa-fixture-contract-v0-2-0
 
 out=target/wasm32-wasip2/plugin
 cp "$out/dwa_plugin_jabar.wasm" rules/jabar.wasm
 cp "$out/dwa_plugin_kab_bekasi.wasm" rules/kab_bekasi.wasm
 echo "plugins built: rules/jabar.wasm rules/kab_bekasi.wasm"
-echo "test fixtures built (not deployed): $out/dwa_fixture_hostile.wasm $out/dwa_fixture_future_contract.wasm $out/dwa_fixture_contract_v0_1_0.wasm"
+echo "test fixtures built (not deployed): $out/dwa_fixture_hostile.wasm $out/dwa_fixture_future_contract.wasm $out/dwa_fixture_contract_v0_1_0.wasm $out/dwa_fixture_contract_v0_2_0.wasm"

@@ -10,6 +10,7 @@ mod history;
 pub mod import;
 pub mod input;
 pub mod onboarding;
+pub mod positions;
 mod replicas;
 pub mod report;
 pub mod signing;
