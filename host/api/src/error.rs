@@ -188,6 +188,11 @@ impl ApiError {
                      serves its own region (the province's may also serve a regency or city of the province)"
                 ),
             ),
+            RulesError::Signature {
+                error: error @ dwa_policy::signing::SigningError::Trust { .. },
+                ..
+            } => ApiError::internal(&error),
+            RulesError::Signature { error, .. } => ApiError::invalid("signature", format!("refused: {error}")),
             RulesError::Validation { plugin, failures, .. } => ApiError::invalid(
                 manifest_field,
                 format!("plugin {plugin} fails validation: {}", failures.join("; ")),

@@ -12,6 +12,7 @@ mod policies;
 mod positions;
 mod regions;
 mod reports;
+mod signing;
 mod units;
 
 use super::{ApiError, AppState};
@@ -27,6 +28,9 @@ pub fn all(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(ops::metrics))
         .routes(routes!(ops::openapi_json))
         .routes(routes!(regions::add, regions::list))
+        .routes(routes!(signing::get_signing, signing::put_signing))
+        .routes(routes!(signing::add_key))
+        .routes(routes!(signing::remove_key))
         .routes(routes!(units::import))
         .routes(routes!(units::list))
         .routes(routes!(employees::get_employee))

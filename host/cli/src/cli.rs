@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: command::plugin::PluginCommand,
     },
+    /// Signing keys for a region's rules: `generate` an ed25519 key pair.
+    Key {
+        #[command(subcommand)]
+        command: command::key::KeyCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
@@ -97,6 +102,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Policy { command } => command::policy::run(command).await,
         Command::Serve(args) => command::serve::run(args).await,
         Command::Plugin { command } => command::plugin::run(command).await,
+        Command::Key { command } => command::key::run(command),
         Command::Token { command } => command::token::run(command).await,
         Command::Allocate(args) => command::allocate::run(args).await,
     }
@@ -144,12 +150,15 @@ pub fn data_dir() -> Option<PathBuf> {
 }
 
 /// Load every region's rules (off the async workers: plugins run during validation); a region
-/// that fails is reported on stderr and left out. Without the province's rules, regency answers
-/// are refused (fail closed) — said loudly.
-pub(crate) async fn load_policies(rules: &Path) -> anyhow::Result<Arc<PolicySet>> {
+/// that fails — its signature included, where the database says the region requires one — is
+/// reported on stderr and left out. Without the province's rules, regency answers are refused
+/// (fail closed) — said loudly.
+pub(crate) async fn load_policies(rules: &Path, store: &dwa_store::Store) -> anyhow::Result<Arc<PolicySet>> {
     let engine = Arc::new(engine()?);
     let dir = rules.to_owned();
-    let (set, errors) = dwa_engine::run_blocking(move || PolicySet::load_dir(engine, &dir)).await??;
+    let trust = dwa_workflow::signing::StoreTrust::new(store.clone());
+    let (set, errors) =
+        dwa_engine::run_blocking(move || PolicySet::load_dir_trusting(engine, &dir, Some(trust))).await??;
     for e in &errors {
         eprintln!("warning: rules not loaded: {e}");
     }

@@ -2,10 +2,12 @@
 
 pub(crate) mod allocate;
 pub(crate) mod check;
+pub(crate) mod check_signature;
 pub(crate) mod dry_run;
 pub(crate) mod eval;
 pub(crate) mod import;
 pub(crate) mod init;
+pub(crate) mod key;
 pub(crate) mod plugin;
 pub(crate) mod policy;
 pub(crate) mod region;

@@ -1110,6 +1110,7 @@ async fn openapi_lists_every_route_served() {
                 .replace("{id}", "x")
                 .replace("{region}", "3216")
                 .replace("{code}", "x")
+                .replace("{key_id}", "0123456789abcdef")
                 + "?quarter=2027-Q1";
             let (status, body) = call(
                 &router,
@@ -1128,7 +1129,7 @@ async fn openapi_lists_every_route_served() {
     }
     assert_eq!(
         operations,
-        34,
+        38,
         "documented operations: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

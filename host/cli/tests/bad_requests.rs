@@ -302,7 +302,7 @@ fn cases(w: &World) -> Vec<Case> {
             "/api/policies/3216/versions".into(),
             admin,
             json!({"manifest": bekasi}),
-            "signature",
+            "signed_by",
         ),
         (
             "activate",
@@ -1320,6 +1320,90 @@ fn cases(w: &World) -> Vec<Case> {
             .expect(415, None),
     );
 
+    // 7a. Signing keys and the signature requirement (provincial admin).
+    let key_case = |what: &str, uri: &str, auth: &Auth, body: Value, status: u16, field: Option<&str>| {
+        case(format!("signing: {what}"), Method::POST, uri, auth)
+            .json(body)
+            .expect(status, field)
+    };
+    let keys = "/api/regions/3216/keys";
+    for (what, key) in [
+        ("a short key", json!("dwa-ed25519 00ff")),
+        (
+            "a private key",
+            json!(format!("dwa-ed25519-secret {}", "11".repeat(32))),
+        ),
+        ("not hex", json!(format!("dwa-ed25519 {}", "zz".repeat(32)))),
+        ("a number", json!(42)),
+        ("null", Value::Null),
+    ] {
+        t.push(key_case(
+            what,
+            keys,
+            province,
+            json!({"public_key": key}),
+            422,
+            Some("public_key"),
+        ));
+    }
+    let good_key = json!({"public_key": format!("dwa-ed25519 {}", "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")});
+    t.push(key_case(
+        "as the region's policy admin",
+        keys,
+        admin,
+        good_key.clone(),
+        403,
+        None,
+    ));
+    t.push(key_case("as HR", keys, hr, good_key.clone(), 403, None));
+    t.push(key_case(
+        "an unknown region",
+        "/api/regions/3299/keys",
+        province,
+        good_key.clone(),
+        404,
+        None,
+    ));
+    t.push(
+        case(
+            "signing: require without a key",
+            Method::PUT,
+            "/api/regions/3216/signing",
+            province,
+        )
+        .json(json!({"required": true}))
+        .expect(422, Some("required")),
+    );
+    t.push(
+        case(
+            "signing: required as text",
+            Method::PUT,
+            "/api/regions/3216/signing",
+            province,
+        )
+        .json(json!({"required": "yes"}))
+        .expect(422, Some("required")),
+    );
+    t.push(
+        case(
+            "signing: as the policy admin",
+            Method::PUT,
+            "/api/regions/3216/signing",
+            admin,
+        )
+        .json(json!({"required": false}))
+        .expect(403, None),
+    );
+    t.push(
+        case(
+            "signing: remove an unknown key",
+            Method::DELETE,
+            "/api/regions/3216/keys/0123456789abcdef",
+            province,
+        )
+        .expect(404, None),
+    );
+
     // 7b. Adding a region, and the unit import (CSV).
     let region = |what: &str, auth: &Auth, body: Value, status: u16, field: Option<&str>| {
         case(format!("add region: {what}"), Method::POST, "/api/regions", auth)
@@ -1482,6 +1566,7 @@ fn cases(w: &World) -> Vec<Case> {
     let writes: Vec<(&str, String)> = vec![
         ("import", "/api/employees/import".into()),
         ("add region", "/api/regions".into()),
+        ("add key", "/api/regions/3216/keys".into()),
         ("unit import", "/api/units/import".into()),
         ("submit", "/api/applications".into()),
         ("withdraw", withdraw.clone()),

@@ -170,8 +170,89 @@ fn a_scaffolded_plugin_builds_and_passes_its_tests_with_no_edits() {
         "{stdout}"
     );
 
-    // One worked example now expects what the rules do not give: named, and the command fails.
+    // `dwa plugin diff`: identical candidates differ nowhere; one parameter changed in a copy
+    // (service required from 12 to 24 months) shows exactly the months in between.
     let manifest_path = dir.join("3273-kota-bandung.toml");
+    let manifest_arg = manifest_path.display().to_string();
+    let same = dwa(
+        &["plugin", "diff", &manifest_arg, &manifest_arg],
+        tmp.path(),
+        BUILD_BOUND,
+    );
+    let stdout = text(&same.stdout);
+    assert!(
+        same.status.success(),
+        "plugin diff:
+{stdout}
+{}",
+        text(&same.stderr)
+    );
+    assert!(stdout.contains(": 0 change, in 0 classes"), "{stdout}");
+    let candidate = tmp.path().join("candidate");
+    std::fs::create_dir(&candidate).unwrap();
+    std::fs::copy(dir.join("kota_bandung.wasm"), candidate.join("kota_bandung.wasm")).unwrap();
+    let original = std::fs::read_to_string(&manifest_path).unwrap();
+    let longer = original.replace("min_service_months = 12 ", "min_service_months = 24 ");
+    assert_ne!(longer, original);
+    std::fs::write(candidate.join("3273-kota-bandung.toml"), longer).unwrap();
+    let changed = dwa(
+        &["plugin", "diff", &manifest_arg, "candidate/3273-kota-bandung.toml"],
+        tmp.path(),
+        BUILD_BOUND,
+    );
+    let stdout = text(&changed.stdout);
+    assert!(
+        changed.status.success(),
+        "plugin diff:
+{stdout}
+{}",
+        text(&changed.stderr)
+    );
+    for months in [12, 13, 23] {
+        assert!(
+            stdout.contains(&format!("  service_months = {months}: becomes ineligible")),
+            "{months} months:
+{stdout}"
+        );
+    }
+    for unchanged in ["service_months = 11:", "service_months = 24:", "service_months = 60:"] {
+        assert!(
+            !stdout.contains(unchanged),
+            "{unchanged}
+{stdout}"
+        );
+    }
+    assert!(stdout.contains("→ not eligible (SERVICE_LENGTH)"), "{stdout}");
+    let json = dwa(
+        &[
+            "plugin",
+            "diff",
+            &manifest_arg,
+            "candidate/3273-kota-bandung.toml",
+            "--json",
+        ],
+        tmp.path(),
+        BUILD_BOUND,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert!(
+        report["changed"].as_u64().unwrap() > 0 && report["explored"].as_u64().unwrap() > 1000,
+        "{report}"
+    );
+    assert!(
+        report["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["dimension"] == "service_months"
+                && c["example"]["employee"]["service_months"]
+                    .as_u64()
+                    .is_some_and(|m| (12..24).contains(&m))),
+        "only people with 12 to 23 months of service change:
+{report:#}"
+    );
+
+    // One worked example now expects what the rules do not give: named, and the command fails.
     let manifest = std::fs::read_to_string(&manifest_path).unwrap();
     let right = "expect = { eligible = true, max_remote_days = 4, failed = [], approvals_required = [\"supervisor\"] }";
     assert_eq!(manifest.matches(right).count(), 1, "the box 9 example's expectation");

@@ -7,6 +7,7 @@ mod gates;
 mod guardrails;
 mod region;
 mod set;
+pub mod signing;
 mod validate;
 pub mod watch;
 
@@ -74,6 +75,14 @@ pub enum RulesError {
         manifest_region: String,
         /// Region in `info`.
         plugin_region: String,
+    },
+    /// The region requires signed rules and the candidate's signature is missing or wrong.
+    #[error("{path}: refused: {error}")]
+    Signature {
+        /// The manifest.
+        path: PathBuf,
+        /// What is wrong with the signature.
+        error: signing::SigningError,
     },
     /// Worked examples failed or guardrails were broken.
     #[error("{path}: plugin {plugin} failed validation:\n  {}", failures.join("\n  "))]

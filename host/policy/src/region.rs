@@ -24,6 +24,9 @@ pub struct RegionPolicy {
     pub manifest_text: String,
     /// The plugin's bytes (kept for the version history, so any version can be restored).
     pub plugin_bytes: Arc<Vec<u8>>,
+    /// The signature file beside the manifest (`<manifest>.sig`), if there is one: checked
+    /// when the region requires signatures, and kept with the version.
+    pub signature: Option<String>,
 }
 
 impl RegionPolicy {
@@ -78,6 +81,7 @@ impl RegionPolicy {
             manifest_sha256: hex::encode(Sha256::digest(text.as_bytes())),
         };
         Ok(RegionPolicy {
+            signature: read_signature(manifest_path)?,
             manifest_path: manifest_path.to_owned(),
             manifest,
             plugin,
@@ -85,6 +89,23 @@ impl RegionPolicy {
             manifest_text: text,
             plugin_bytes: Arc::new(bytes),
         })
+    }
+}
+
+/// The signature file beside a manifest, if any (bounded: a signature is a few hundred bytes).
+fn read_signature(manifest_path: &Path) -> Result<Option<String>, RulesError> {
+    let path = super::signing::signature_path(manifest_path);
+    let unreadable = |reason: String| RulesError::Manifest {
+        path: path.clone(),
+        reason,
+    };
+    match std::fs::metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(unreadable(e.to_string())),
+        Ok(meta) if meta.len() > 4096 => Err(unreadable("larger than 4 KiB: not a signature file".into())),
+        Ok(_) => std::fs::read_to_string(&path)
+            .map(Some)
+            .map_err(|e| unreadable(e.to_string())),
     }
 }
 

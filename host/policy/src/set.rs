@@ -7,6 +7,7 @@
 //! a set that has moved on since is validated again.
 
 use super::gates::RegionGates;
+use super::signing::{self, TrustSource};
 use super::{PROVINCE, PluginCache, PluginRef, RegionPolicy, RulesError, validate};
 use arc_swap::ArcSwap;
 use dwa_engine::PolicyEngine;
@@ -111,6 +112,8 @@ pub struct PolicySet {
     last_seen: Mutex<HashMap<String, String>>,
     /// Each region's bound on concurrent calls.
     pub(super) gates: RegionGates,
+    /// Where each region's signature requirement and keys are read (none: nothing required).
+    pub(super) trust: Option<Arc<dyn TrustSource>>,
 }
 
 /// A candidate that passed validation against one state of the set, ready to swap in.
@@ -137,7 +140,18 @@ impl PolicySet {
     /// (its guardrails bind the others). A region whose rules fail is left out and its error
     /// returned beside the set; the other regions still load.
     pub fn load_dir(engine: Arc<PolicyEngine>, dir: &Path) -> Result<(PolicySet, Vec<RulesError>), RulesError> {
+        PolicySet::load_dir_trusting(engine, dir, None)
+    }
+
+    /// [`PolicySet::load_dir`], checking every change — these first loads included — against
+    /// the signature requirement and keys `trust` gives for its region (see [`crate::signing`]).
+    pub fn load_dir_trusting(
+        engine: Arc<PolicyEngine>,
+        dir: &Path,
+        trust: Option<Arc<dyn TrustSource>>,
+    ) -> Result<(PolicySet, Vec<RulesError>), RulesError> {
         let set = PolicySet {
+            trust,
             gates: RegionGates::new(engine.limits().max_concurrent_per_region),
             engine,
             active: ArcSwap::from_pointee(Active {
@@ -223,7 +237,8 @@ impl PolicySet {
     }
 
     /// Write files into a rules folder and load the manifest among them, as one change: a file
-    /// watcher sees the new files only after this change is recorded as `by`'s.
+    /// watcher sees the new files only after this change is recorded as `by`'s. The manifest's
+    /// signature file (`<manifest>.sig`) is written when among `files`, else removed.
     pub fn write_and_reload(
         &self,
         dir: &Path,
@@ -242,7 +257,25 @@ impl PolicySet {
                 Some(bytes) => Some(bytes.to_vec()),
                 None => plugin.and_then(|p| std::fs::read(dir.join(p)).ok()),
             };
-            self.seen(&dir.join(manifest), content_of(text, plugin_bytes.as_deref()));
+            let signature = bytes_of(&format!("{manifest}{}", signing::SIGNATURE_SUFFIX));
+            self.seen(
+                &dir.join(manifest),
+                content_of(text, plugin_bytes.as_deref(), signature),
+            );
+        }
+        // The files given are the whole change: a signature file they do not include belongs
+        // to other content, and would be checked against this one.
+        let signature_file = format!("{manifest}{}", signing::SIGNATURE_SUFFIX);
+        if bytes_of(&signature_file).is_none() {
+            match std::fs::remove_file(dir.join(&signature_file)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(RulesError::Manifest {
+                        path: dir.join(&signature_file),
+                        reason: format!("cannot remove the stale signature: {e}"),
+                    });
+                }
+                _ => {}
+            }
         }
         for (name, bytes) in files {
             let target = dir.join(name);
@@ -263,14 +296,7 @@ impl PolicySet {
         let result = self.try_reload(manifest_path, by);
         let now = dwa_domain::now_rfc3339();
         let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = status.entry(name.clone()).or_insert_with(|| PolicyStatus {
-            manifest: name,
-            region: None,
-            active: None,
-            last_attempt: None,
-            attempts_ok: 0,
-            attempts_failed: 0,
-        });
+        let entry = status_entry(&mut status, name);
         match &result {
             Ok((reference, changed)) => {
                 entry.region = Some(reference.region.clone());
@@ -294,6 +320,14 @@ impl PolicySet {
                 tracing::info!(manifest = %manifest_path.display(), version = %reference.version, sha256 = %reference.sha256, changed, "rules active");
             }
             Err(e) => {
+                // A refused first load still names its region (for the region's audit trail),
+                // when the manifest says it.
+                if entry.region.is_none() {
+                    entry.region = std::fs::read_to_string(manifest_path)
+                        .ok()
+                        .and_then(|t| dwa_sdk::manifest::Manifest::parse(&t).ok())
+                        .map(|m| m.region);
+                }
                 entry.last_attempt = Some(Attempt {
                     at: now,
                     by: by.to_owned(),
@@ -318,6 +352,8 @@ impl PolicySet {
     /// else the candidate is validated again against the new one (the last time under the lock).
     fn try_reload(&self, manifest_path: &Path, by: &str) -> Result<(PluginRef, bool), RulesError> {
         let region = Arc::new(RegionPolicy::load_cached(&self.engine, manifest_path, &self.cache)?);
+        // Before anything of the candidate runs: a region requiring signatures takes nothing else.
+        self.check_signature(&region)?;
         const OPTIMISTIC_ATTEMPTS: usize = 3;
         for _ in 0..OPTIMISTIC_ATTEMPTS {
             let snapshot = self.active.load_full();
@@ -428,6 +464,23 @@ impl PolicySet {
                 by: "startup".into(),
             });
         }
+        // Refusals before anyone listened (at start-up) are audited too.
+        for status in self.status.lock().unwrap_or_else(|p| p.into_inner()).values() {
+            if let Some(Attempt {
+                ok: false,
+                error: Some(error),
+                by,
+                ..
+            }) = &status.last_attempt
+            {
+                let _ = sender.send(PolicyEvent::Rejected {
+                    manifest: status.manifest.clone(),
+                    region: status.region.clone(),
+                    error: error.clone(),
+                    by: by.clone(),
+                });
+            }
+        }
         *self.events.lock().unwrap_or_else(|p| p.into_inner()) = Some(sender);
     }
 
@@ -435,6 +488,50 @@ impl PolicySet {
         if let Some(sender) = self.events.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
             let _ = sender.send(event);
         }
+    }
+
+    /// Check a candidate's signature against what its region requires (see
+    /// [`crate::signing::verify`]): the id of the key that signed it, or `None` when the region
+    /// does not require signatures or the set reads no trust.
+    pub fn check_signature(&self, region: &RegionPolicy) -> Result<Option<String>, RulesError> {
+        let Some(source) = &self.trust else {
+            return Ok(None);
+        };
+        let code = &region.manifest.region;
+        let refused = |error| RulesError::Signature {
+            path: region.manifest_path.clone(),
+            error,
+        };
+        let trust = source.trust(code).map_err(|reason| {
+            refused(signing::SigningError::Trust {
+                region: code.clone(),
+                reason,
+            })
+        })?;
+        signing::verify(
+            code,
+            &trust,
+            region.signature.as_deref(),
+            &file_name(&signing::signature_path(&region.manifest_path)),
+            region.manifest_text.as_bytes(),
+            &region.reference.sha256,
+        )
+        .map_err(refused)
+    }
+
+    /// Record in a manifest's status a change refused outside a reload (an upload): its last
+    /// attempt shows the error; what serves is unchanged. The caller audits it.
+    pub fn record_refusal(&self, manifest: &str, region: &str, error: &str, by: &str) {
+        let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = status_entry(&mut status, manifest.to_owned());
+        entry.region.get_or_insert_with(|| region.to_owned());
+        entry.last_attempt = Some(Attempt {
+            at: dwa_domain::now_rfc3339(),
+            by: by.to_owned(),
+            ok: false,
+            error: Some(error.to_owned()),
+        });
+        entry.attempts_failed += 1;
     }
 
     /// Every manifest's status, by file name.
@@ -479,11 +576,28 @@ impl PolicySet {
     }
 }
 
-/// What identifies a manifest's content: the sha256 of its bytes, then that of its plugin's.
-fn content_of(manifest: &[u8], plugin: Option<&[u8]>) -> String {
+/// A manifest's status entry, created empty the first time.
+fn status_entry(status: &mut BTreeMap<String, PolicyStatus>, name: String) -> &mut PolicyStatus {
+    status.entry(name.clone()).or_insert_with(|| PolicyStatus {
+        manifest: name,
+        region: None,
+        active: None,
+        last_attempt: None,
+        attempts_ok: 0,
+        attempts_failed: 0,
+    })
+}
+
+/// What identifies a manifest's content: the sha256 of its bytes, then that of its plugin's,
+/// then that of its signature file's (a signature added later is a change to load).
+fn content_of(manifest: &[u8], plugin: Option<&[u8]>, signature: Option<&[u8]>) -> String {
     let mut content = hex::encode(Sha256::digest(manifest));
     if let Some(plugin) = plugin {
         content.push_str(&hex::encode(Sha256::digest(plugin)));
+    }
+    if let Some(signature) = signature {
+        content.push_str("+sig");
+        content.push_str(&hex::encode(Sha256::digest(signature)));
     }
     content
 }
@@ -495,7 +609,8 @@ fn content_hash(manifest_path: &Path) -> Option<String> {
         .ok()
         .and_then(|t| dwa_sdk::manifest::Manifest::parse(t).ok())
         .and_then(|m| std::fs::read(manifest_path.parent()?.join(m.plugin)).ok());
-    Some(content_of(&text, plugin.as_deref()))
+    let signature = std::fs::read(signing::signature_path(manifest_path)).ok();
+    Some(content_of(&text, plugin.as_deref(), signature.as_deref()))
 }
 
 /// The manifests (`*.toml`) in a rules folder, by name.

@@ -31,14 +31,15 @@ impl Drop for RulesWatcher {
     }
 }
 
-/// Size and modification time of every manifest and plugin in the folder: what polling compares.
+/// Size and modification time of every manifest, plugin and signature in the folder: what
+/// polling compares.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, Option<SystemTime>)> {
     std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .filter_map(|e| e.ok())
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml" || x == "wasm"))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml" || x == "wasm" || x == "sig"))
         .filter_map(|p| {
             let meta = std::fs::metadata(&p).ok()?;
             Some((p, (meta.len(), meta.modified().ok())))
@@ -46,13 +47,16 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, Option<SystemTime>)> {
         .collect()
 }
 
-/// The manifests a set of changed files touches: a changed manifest itself, and every manifest
-/// naming a changed plugin file.
+/// The manifests a set of changed files touches: a changed manifest itself (or its signature
+/// file), and every manifest naming a changed plugin file.
 fn affected_manifests(dir: &Path, changed: &BTreeSet<PathBuf>) -> Vec<PathBuf> {
     let manifests = manifests_in(dir).unwrap_or_default();
     let mut affected: Vec<PathBuf> = Vec::new();
     for manifest in manifests {
-        let touched = changed.iter().any(|c| c.file_name() == manifest.file_name())
+        let signature = crate::signing::signature_path(&manifest);
+        let touched = changed
+            .iter()
+            .any(|c| c.file_name() == manifest.file_name() || c.file_name() == signature.file_name())
             || std::fs::read_to_string(&manifest)
                 .ok()
                 .and_then(|t| dwa_sdk::manifest::Manifest::parse(&t).ok())

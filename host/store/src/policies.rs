@@ -38,6 +38,8 @@ pub struct StoredVersion {
     pub plugin_file: String,
     /// Plugin bytes.
     pub plugin_bytes: Vec<u8>,
+    /// The signature file's text (`<manifest>.sig`), if the version was signed.
+    pub signature: Option<String>,
 }
 
 /// One audited policy change.
@@ -87,10 +89,13 @@ pub struct NewVersion<'a> {
     pub plugin_file: &'a str,
     /// The plugin's bytes.
     pub plugin_bytes: &'a [u8],
+    /// The signature file's text, if signed.
+    pub signature: Option<&'a str>,
 }
 
 impl Store {
-    /// Store a version (once per content); returns its id.
+    /// Store a version (once per content; a signature given later, or a newer one after a key
+    /// rotation, is kept with it); returns its id.
     pub async fn record_version(&self, region: &NewVersion<'_>) -> Result<String, StoreError> {
         let r = region.reference;
         let existing = sqlx::query(
@@ -102,7 +107,17 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         if let Some(row) = existing {
-            return Ok(row.try_get("id")?);
+            let id: String = row.try_get("id")?;
+            if let Some(signature) = region.signature {
+                sqlx::query(
+                    "UPDATE policy_versions SET signature = $1 WHERE id = $2 AND (signature IS NULL OR signature <> $1)",
+                )
+                .bind(signature)
+                .bind(&id)
+                .execute(&self.pool)
+                .await?;
+            }
+            return Ok(id);
         }
         let id = new_id("ver");
         let file = |p: &std::path::Path| {
@@ -112,8 +127,8 @@ impl Store {
         };
         sqlx::query(
             "INSERT INTO policy_versions (id, region, manifest_sha256, plugin_sha256, plugin_name, plugin_version, \
-             manifest_file, manifest_text, plugin_file, plugin_hex, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+             manifest_file, manifest_text, plugin_file, plugin_hex, created_at, signature) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
         )
         .bind(&id)
         .bind(&r.region)
@@ -126,6 +141,7 @@ impl Store {
         .bind(region.plugin_file)
         .bind(hex::encode(region.plugin_bytes))
         .bind(now_rfc3339())
+        .bind(region.signature)
         .execute(&self.pool)
         .await?;
         Ok(id)
@@ -145,7 +161,7 @@ impl Store {
     /// One version with its content.
     pub async fn version(&self, id: &str) -> Result<StoredVersion, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS}, manifest_file, manifest_text, plugin_file, plugin_hex FROM policy_versions WHERE id = $1"
+            "SELECT {SUMMARY_COLUMNS}, manifest_file, manifest_text, plugin_file, plugin_hex, signature FROM policy_versions WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -160,6 +176,7 @@ impl Store {
                 what: "policy_versions.plugin_hex",
                 detail: e.to_string(),
             })?,
+            signature: row.try_get("signature")?,
         })
     }
 

@@ -15,6 +15,7 @@ mod policies;
 mod positions;
 mod reports;
 mod runs;
+mod signing;
 mod single;
 mod staff;
 mod submissions;
@@ -33,6 +34,7 @@ pub use policies::{
 pub use positions::{PositionChange, PositionEntry, PositionInput, PositionStatus, PositionsWritten};
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
+pub use signing::{RegionKey, RegionSigning};
 pub use single::SingleDecision;
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
 pub use submissions::{GroupCommitStats, NewSubmission};

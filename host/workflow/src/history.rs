@@ -90,6 +90,7 @@ fn new_version(region: &RegionPolicy) -> NewVersion<'_> {
         manifest_text: &region.manifest_text,
         plugin_file: &region.manifest.plugin,
         plugin_bytes: region.plugin_bytes.as_slice(),
+        signature: region.signature.as_deref(),
     }
 }
 
@@ -160,10 +161,14 @@ pub async fn activate_version(
     let (policies, by) = (policies.clone(), by.to_owned());
     dwa_engine::run_blocking(move || {
         // The plugin first: a manifest naming a plugin that is not there yet would be rejected.
-        let files: [(&str, &[u8]); 2] = [
-            (&version.plugin_file, &version.plugin_bytes),
-            (&version.manifest_file, version.manifest_text.as_bytes()),
-        ];
+        // Its signature (if it was signed) goes beside it; a region requiring signatures checks
+        // it on load like any other change's.
+        let signature_file = format!("{}{}", version.manifest_file, dwa_policy::signing::SIGNATURE_SUFFIX);
+        let mut files: Vec<(&str, &[u8])> = vec![(&version.plugin_file, &version.plugin_bytes)];
+        if let Some(signature) = &version.signature {
+            files.push((&signature_file, signature.as_bytes()));
+        }
+        files.push((&version.manifest_file, version.manifest_text.as_bytes()));
         policies.write_and_reload(&dir, &files, &version.manifest_file, &by)
     })
     .await
@@ -172,13 +177,16 @@ pub async fn activate_version(
 }
 
 /// Store a candidate version (manifest text, and the plugin's bytes or else the region's
-/// current plugin file) after it passes validation, without activating it. Returns its id.
+/// current plugin file, with its signature file's text if signed) after it passes validation —
+/// its signature first, when the region requires one — without activating it. Returns its id.
+/// A refused signature is audited and shown in the manifest's status.
 pub async fn upload_version(
     store: &Store,
     policies: &Arc<PolicySet>,
     region: &str,
     manifest_text: &str,
     plugin: Option<Vec<u8>>,
+    signature: Option<String>,
     by: &str,
 ) -> Result<String, WorkflowError> {
     let invalid = |message: String| WorkflowError::Invalid {
@@ -205,22 +213,36 @@ pub async fn upload_version(
             ),
         })?,
     };
-    let (engine, guardrails) = (policies.engine().clone(), policies.guardrails());
+    let (set, guardrails) = (policies.clone(), policies.guardrails());
     let (text, plugin_file) = (manifest_text.to_owned(), manifest.plugin.clone());
+    let staged_name = manifest_file.clone();
     let candidate = dwa_engine::run_blocking(move || -> Result<RegionPolicy, dwa_policy::RulesError> {
+        let engine = set.engine();
         let staging = tempfile::tempdir().map_err(|e| dwa_policy::RulesError::Manifest {
             path: "candidate".into(),
             reason: format!("cannot stage the candidate: {e}"),
         })?;
-        let path = staging.path().join(&manifest_file);
+        let path = staging.path().join(&staged_name);
         let io = |e: std::io::Error| dwa_policy::RulesError::Manifest {
             path: path.clone(),
             reason: e.to_string(),
         };
         std::fs::write(staging.path().join(&plugin_file), &plugin).map_err(io)?;
         std::fs::write(&path, &text).map_err(io)?;
-        let mut region = RegionPolicy::load(&engine, &path)?;
-        let report = dwa_policy::validate(&engine, &region, &guardrails);
+        if let Some(signature) = &signature {
+            std::fs::write(dwa_policy::signing::signature_path(&path), signature).map_err(io)?;
+        }
+        let mut region = RegionPolicy::load(engine, &path)?;
+        // Named as the file it would become, not the staging folder.
+        let real_path = rules_dir.join(&staged_name);
+        set.check_signature(&region).map_err(|e| match e {
+            dwa_policy::RulesError::Signature { error, .. } => dwa_policy::RulesError::Signature {
+                path: real_path.clone(),
+                error,
+            },
+            other => other,
+        })?;
+        let report = dwa_policy::validate(engine, &region, &guardrails);
         if !report.passed() {
             return Err(dwa_policy::RulesError::Validation {
                 path,
@@ -229,11 +251,31 @@ pub async fn upload_version(
             });
         }
         // Stored under the region's real manifest path, where it will be written when activated.
-        region.manifest_path = rules_dir.join(&manifest_file);
+        region.manifest_path = real_path;
         Ok(region)
     })
     .await
-    .map_err(dwa_policy::RulesError::Host)??;
+    .map_err(dwa_policy::RulesError::Host)?;
+    let candidate = match candidate {
+        Err(e @ dwa_policy::RulesError::Signature { .. }) => {
+            // Refused for its signature: audited and shown in the status; nothing is stored.
+            let error = e.to_string();
+            policies.record_refusal(&manifest_file, region, &error, by);
+            store
+                .record_audit(&AuditEntry {
+                    region: Some(region.to_owned()),
+                    manifest_file,
+                    action: "reject".into(),
+                    version_id: None,
+                    actor: format!("{by} (upload)"),
+                    detail: error,
+                    at: now_rfc3339(),
+                })
+                .await?;
+            return Err(e.into());
+        }
+        other => other?,
+    };
     let version = store.record_version(&new_version(&candidate)).await?;
     store
         .record_audit(&AuditEntry {

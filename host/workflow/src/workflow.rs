@@ -4,6 +4,7 @@
 
 mod allocation;
 mod applications;
+pub mod diff;
 mod dry_run;
 mod history;
 pub mod import;
@@ -12,6 +13,7 @@ pub mod onboarding;
 pub mod positions;
 mod replicas;
 pub mod report;
+pub mod signing;
 mod state;
 
 pub use allocation::{

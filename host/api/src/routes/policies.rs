@@ -184,6 +184,9 @@ pub struct UploadBody {
     pub manifest: String,
     /// The plugin component, base64; omit to keep the region's current plugin file.
     pub plugin_base64: Option<String>,
+    /// The signature file's text (`<manifest>.sig`, from `dwa plugin sign`): required when the
+    /// region requires signed rules.
+    pub signature: Option<String>,
 }
 
 /// Upload a candidate version: validated (worked examples, guardrails) and stored, not
@@ -213,9 +216,20 @@ pub async fn upload(
         .map_err(|_| ApiError::invalid("plugin_base64", "is not standard base64 (RFC 4648, with padding)"))?;
     let by = format!("{} of region {}", caller.role.code(), caller.region);
     let plugin_field = if plugin.is_some() { "plugin_base64" } else { "plugin" };
-    let version = dwa_workflow::upload_version(&state.store, &state.policies, &region, &body.manifest, plugin, &by)
-        .await
-        .map_err(|e| candidate_error(e, "manifest", plugin_field))?;
+    if let Some(signature) = &body.signature {
+        check_text("signature", signature, TextRule::MANIFEST)?;
+    }
+    let version = dwa_workflow::upload_version(
+        &state.store,
+        &state.policies,
+        &region,
+        &body.manifest,
+        plugin,
+        body.signature,
+        &by,
+    )
+    .await
+    .map_err(|e| candidate_error(e, "manifest", plugin_field))?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(serde_json::json!({ "version": version })),

@@ -58,7 +58,7 @@ pub(crate) async fn run(args: AllocateArgs) -> anyhow::Result<()> {
     } = args;
     let today = date.unwrap_or(quarter.start());
     let store = Store::connect(&common.database).await?;
-    let policies = load_policies(&common.rules).await?;
+    let policies = load_policies(&common.rules, &store).await?;
     let regions = match (&unit, region, all) {
         (Some(_), _, _) => None,
         (None, Some(r), _) => Some(vec![r]),

@@ -18,6 +18,13 @@ pub(crate) struct CheckArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// The database whose registered keys and signature requirement apply (default: none — the
+    /// signature is then not checked unless `--key` is given).
+    #[arg(long, env = "DWA_DATABASE")]
+    database: Option<String>,
+    /// Require the manifest to be signed with this public key (a `.pub` file).
+    #[arg(long)]
+    key: Option<PathBuf>,
 }
 
 /// The province manifest this `dwa` was built with: the guardrails `dwa plugin test` applies in
@@ -35,7 +42,14 @@ pub(crate) enum WithoutProvince {
 
 /// Run `dwa check`.
 pub(crate) async fn run(args: CheckArgs) -> anyhow::Result<()> {
-    let CheckArgs { manifest, json } = args;
+    let CheckArgs {
+        manifest,
+        json,
+        database,
+        key,
+    } = args;
+    let signature = super::check_signature::check(&manifest, database.as_deref(), key.as_deref()).await?;
+    eprintln!("{}: {signature}", manifest.display());
     let report = validate_manifest(&manifest, WithoutProvince::NoGuardrails).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);

@@ -36,7 +36,7 @@ pub(crate) async fn run(args: DryRunArgs) -> anyhow::Result<()> {
         json,
     } = args;
     let store = Store::connect(&common.database).await?;
-    let policies = load_policies(&common.rules).await?;
+    let policies = load_policies(&common.rules, &store).await?;
     let run = dwa_workflow::dry_run(
         &store,
         &policies,

@@ -51,14 +51,14 @@ pub(crate) async fn run(args: EvalArgs) -> anyhow::Result<()> {
     if let Err(e) = dwa_sdk::nip::parse_nip(&employee.nip) {
         bail!("employee.nip: {e}");
     }
-    let policies = load_policies(&common.rules).await?;
+    let store = Store::connect(&common.database).await?;
+    let policies = load_policies(&common.rules, &store).await?;
     let decision = {
         let (employee, application) = (employee.clone(), application.clone());
         policies
             .call(&region, move |set| set.evaluate(&employee, &application, date))
             .await?
     };
-    let store = Store::connect(&common.database).await?;
     let id = store
         .insert_decisions(dwa_store::RunKind::Eval, std::slice::from_ref(&decision))
         .await?

@@ -1,10 +1,13 @@
 //! `dwa plugin`: a regency's rule plugin in the regency's own repository — `new` scaffolds a
 //! standalone crate (the SDK vendored at this host's contract version, a manifest with worked
 //! examples, a README), `build` compiles its component, `test` runs its worked examples through
-//! the host's sandbox as `dwa check` does, and its native tests.
+//! the host's sandbox as `dwa check` does, and its native tests; `sign` signs the manifest and
+//! plugin for a region that requires signed rules.
 
 mod build;
+mod diff;
 mod new;
+mod sign;
 mod test;
 mod vendor;
 
@@ -24,6 +27,14 @@ pub(crate) enum PluginCommand {
     /// Run the worked examples through the host's sandbox (outcome, reasons, fuel, decide
     /// against evaluate, codes no example fails), then the crate's own `cargo test`.
     Test(test::TestArgs),
+    /// Sign the manifest and the plugin it names with an ed25519 private key (`dwa key
+    /// generate`): writes `<manifest>.sig` beside the manifest, for regions that require signed
+    /// rules.
+    Sign(sign::SignArgs),
+    /// Where two candidates of a region's rules decide differently: inputs explored along every
+    /// gate's boundary (and, with --database, the quarter's stored applications) run through
+    /// both in the host's sandbox; the classes whose outcome changes, with a count and an example.
+    Diff(diff::DiffArgs),
 }
 
 /// Run `dwa plugin …`.
@@ -32,6 +43,8 @@ pub(crate) async fn run(command: PluginCommand) -> anyhow::Result<()> {
         PluginCommand::New(args) => new::run(args),
         PluginCommand::Build(args) => build::run(args),
         PluginCommand::Test(args) => test::run(args).await,
+        PluginCommand::Sign(args) => sign::run(args),
+        PluginCommand::Diff(args) => diff::run(args).await,
     }
 }
 

@@ -22,6 +22,9 @@ pub(crate) enum PolicyCommand {
         /// The candidate plugin (default: the region's current plugin file).
         #[arg(long)]
         plugin: Option<PathBuf>,
+        /// Its signature file (default: `<manifest>.sig` beside the manifest, if there is one).
+        #[arg(long)]
+        signature: Option<PathBuf>,
     },
     /// Activate a stored version: now (written into the rules folder, where a running `dwa serve`
     /// picks it up and every replica follows), or from a date (scheduled).
@@ -58,15 +61,23 @@ pub(crate) async fn run(command: PolicyCommand) -> anyhow::Result<()> {
             region,
             manifest,
             plugin,
+            signature,
         } => {
             let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules).await?;
+            let policies = load_policies(&common.rules, &store).await?;
             let text =
                 std::fs::read_to_string(&manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
             let plugin = plugin
                 .map(|p| std::fs::read(&p).with_context(|| format!("cannot read {}", p.display())))
                 .transpose()?;
-            let version = dwa_workflow::upload_version(&store, &policies, &region, &text, plugin, "cli").await?;
+            let signature = match signature {
+                Some(path) => {
+                    Some(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?)
+                }
+                None => std::fs::read_to_string(dwa_policy::signing::signature_path(&manifest)).ok(),
+            };
+            let version =
+                dwa_workflow::upload_version(&store, &policies, &region, &text, plugin, signature, "cli").await?;
             println!("{version}");
         }
         PolicyCommand::Activate {
@@ -77,7 +88,7 @@ pub(crate) async fn run(command: PolicyCommand) -> anyhow::Result<()> {
             rollback,
         } => {
             let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules).await?;
+            let policies = load_policies(&common.rules, &store).await?;
             let version = match (version, rollback) {
                 (Some(v), _) => v,
                 (None, true) => dwa_workflow::rollback_target(&store, &policies, &region).await?,

@@ -32,7 +32,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
         metrics_token,
     } = args;
     let store = Store::connect(&common.database).await?;
-    let policies = load_policies(&common.rules).await?;
+    let policies = load_policies(&common.rules, &store).await?;
     if let Some(kept) = dwa_workflow::keep_last_good_guardrails(&store, &policies).await? {
         eprintln!("WARNING: serving regencies under the guardrails of {kept}, the last good province rules");
     }
