@@ -15,6 +15,7 @@ mod policies;
 mod reports;
 mod runs;
 mod staff;
+mod web;
 
 pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
@@ -30,6 +31,7 @@ pub use policies::{
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
+pub use web::{TeamMember, WebSession};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
