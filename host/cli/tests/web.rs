@@ -159,6 +159,7 @@ async fn every_role_works_in_chromium() {
     // The employee is refused the supervisor's page.
     me.goto("/supervisor").await;
     assert_eq!(me.text("#error-title").await, "Akses ditolak");
+    me.goto("/employee").await;
     me.sign_out().await;
     // A used link does not sign in again.
     me.goto(&link).await;

@@ -22,57 +22,63 @@ fn plain(text: &str) -> String {
 }
 
 /// A bar chart of `values` labelled by `labels`, as an `<svg>` element with `alt` as its
-/// accessible name; an empty chart when there is nothing to draw.
-fn bars(
-    title: &str,
-    alt: &str,
-    labels: &[String],
-    values: &[f64],
-    color: RGBColor,
-    y_label: &dyn Fn(f64) -> String,
-) -> String {
+/// accessible name; nothing when there is nothing to draw or drawing fails.
+fn bars(title: &str, alt: &str, labels: &[String], values: &[f64], color: RGBColor, y_label: &dyn Fn(f64) -> String) -> String {
     if values.is_empty() {
         return String::new();
     }
     let mut svg = String::new();
-    let drawn = (|| -> Result<(), Box<dyn std::error::Error + '_>> {
-        let root = SVGBackend::with_string(&mut svg, (720, 320)).into_drawing_area();
-        root.fill(&WHITE)?;
-        let max = values.iter().copied().fold(0.0_f64, f64::max).max(1e-9) * 1.15;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(plain(title), ("sans-serif", 18).into_font().color(&BLACK))
-            .margin(12)
-            .x_label_area_size(50)
-            .y_label_area_size(110)
-            .build_cartesian_2d((0..labels.len()).into_segmented(), 0f64..max)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(labels.len().min(12))
-            .x_label_formatter(&|x| match x {
-                SegmentValue::CenterOf(i) => labels.get(*i).map(|l| plain(l)).unwrap_or_default(),
-                _ => String::new(),
-            })
-            .y_label_formatter(&|v| plain(&y_label(*v)))
-            .label_style(("sans-serif", 13).into_font().color(&BLACK))
-            .axis_style(BLACK)
-            .draw()?;
-        chart.draw_series(values.iter().enumerate().map(|(i, v)| {
+    if draw(&mut svg, title, labels, values, color, y_label).is_err() {
+        return String::new();
+    }
+    let alt = alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
+    svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{alt}\" "), 1)
+}
+
+fn draw(
+    svg: &mut String,
+    title: &str,
+    labels: &[String],
+    values: &[f64],
+    color: RGBColor,
+    y_label: &dyn Fn(f64) -> String,
+) -> Result<(), String> {
+    let fail = |e: &dyn std::fmt::Display| e.to_string();
+    let root = SVGBackend::with_string(svg, (720, 320)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| fail(&e))?;
+    let max = values.iter().copied().fold(0.0_f64, f64::max).max(1e-9) * 1.15;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(plain(title), ("sans-serif", 18).into_font().color(&BLACK))
+        .margin(12)
+        .x_label_area_size(50)
+        .y_label_area_size(110)
+        .build_cartesian_2d((0..labels.len()).into_segmented(), 0f64..max)
+        .map_err(|e| fail(&e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(labels.len().min(12))
+        .x_label_formatter(&|x| match x {
+            SegmentValue::CenterOf(i) => labels.get(*i).map(|l| plain(l)).unwrap_or_default(),
+            _ => String::new(),
+        })
+        .y_label_formatter(&|v| plain(&y_label(*v)))
+        .label_style(("sans-serif", 13).into_font().color(&BLACK))
+        .axis_style(BLACK)
+        .draw()
+        .map_err(|e| fail(&e))?;
+    chart
+        .draw_series(values.iter().enumerate().map(|(i, v)| {
             let mut bar = Rectangle::new(
                 [(SegmentValue::Exact(i), 0.0), (SegmentValue::Exact(i + 1), *v)],
                 color.filled(),
             );
             bar.set_margin(0, 0, 6, 6);
             bar
-        }))?;
-        root.present()?;
-        Ok(())
-    })();
-    if drawn.is_err() {
-        return String::new();
-    }
-    let alt = alt.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;");
-    svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{alt}\" "), 1)
+        }))
+        .map_err(|e| fail(&e))?;
+    root.present().map_err(|e| fail(&e))?;
+    Ok(())
 }
 
 /// Participation rate (granted ÷ headcount) per unit, the twelve largest units.

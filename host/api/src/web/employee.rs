@@ -73,6 +73,7 @@ struct EmployeePage {
     name: String,
     nip: String,
     quarter: String,
+    starts: String,
     answer: AnswerView,
     from_application: bool,
     application: Option<ApplicationView>,
@@ -267,6 +268,7 @@ async fn page(
         name: record.name,
         nip,
         quarter: format::quarter(quarter, lang),
+        starts: format::date(quarter.start(), lang),
         answer: answer(&current, quarter, lang),
         from_application: application.is_some(),
         application,
@@ -275,7 +277,7 @@ async fn page(
         locations: LOCATIONS
             .iter()
             .map(|(kind, code)| LocationOption {
-                code,
+                code: *code,
                 label: location_label(*kind, t),
                 selected: values.location == *code,
             })

@@ -68,7 +68,6 @@ pub struct ParticipationLine {
 struct HrPage {
     shell: Shell,
     quarter: String,
-    quarter_code: String,
     import: Option<ImportView>,
     allocation: Vec<AllocationRow>,
     allocated: bool,
@@ -148,7 +147,6 @@ async fn page(
     Ok(HrPage {
         shell: user.shell("/hr"),
         quarter: format::quarter(quarter, lang),
-        quarter_code: quarter.to_string(),
         import,
         allocated: !allocation.is_empty(),
         allocation,

@@ -64,7 +64,6 @@ texts! {
     sign_in_code: "Kode masuk atau token API", "Sign-in code or API token";
     sign_in_link_intro: "Tautan masuk ini hanya dapat dipakai sekali.", "This sign-in link works once.";
     sign_in_failed: "Kode atau token tidak dikenal, sudah dipakai, atau kedaluwarsa.", "Unknown, used or expired code or token.";
-    signed_in_as: "Masuk sebagai", "Signed in as";
     role_employee: "Pegawai", "Employee";
     role_supervisor: "Atasan langsung", "Supervisor";
     role_hr: "BKPSDM (SDM daerah)", "Regional HR";
@@ -138,6 +137,7 @@ texts! {
     submitted: "Pengajuan terkirim.", "Application submitted.";
     withdrawn_msg: "Pengajuan ditarik.", "Application withdrawn.";
     pattern: "Pola", "Pattern";
+    starts: "mulai", "from";
     hr_title: "Pengelolaan MKD wilayah", "Regional DWA administration";
     import_title: "Impor data (CSV)", "Import data (CSV)";
     import_intro: "Berkas diperiksa baris demi baris dan disimpan utuh atau tidak sama sekali.", "Each row is checked; the file is written whole or not at all.";
