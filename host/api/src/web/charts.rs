@@ -23,7 +23,14 @@ fn plain(text: &str) -> String {
 
 /// A bar chart of `values` labelled by `labels`, as an `<svg>` element with `alt` as its
 /// accessible name; nothing when there is nothing to draw or drawing fails.
-fn bars(title: &str, alt: &str, labels: &[String], values: &[f64], color: RGBColor, y_label: &dyn Fn(f64) -> String) -> String {
+fn bars(
+    title: &str,
+    alt: &str,
+    labels: &[String],
+    values: &[f64],
+    color: RGBColor,
+    y_label: &dyn Fn(f64) -> String,
+) -> String {
     if values.is_empty() {
         return String::new();
     }
