@@ -16,6 +16,9 @@ scripts/check-layers.sh
 scripts/build-plugins.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --exclude dwa-bench-peers --all-targets --quiet -- -D warnings
+# The SDK's documentation is what regency developers read: no broken links or warnings (its
+# examples, the guide's included, run as doctests with the rest of the workspace's tests).
+RUSTDOCFLAGS="-D warnings" cargo doc -p dwa-sdk --all-features --no-deps --quiet
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

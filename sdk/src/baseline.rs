@@ -4,6 +4,7 @@
 
 use crate::date::Date;
 use crate::params::Params;
+pub use crate::position::{position_gate, position_passes};
 use crate::talent::{SkpRating, latest_assessment, performance_level, skp_rating, talent_box};
 use crate::types::{
     Application, Approver, Eligibility, Employee, EmploymentType, Expectation, Penalty, PenaltyLevel, PolicyError,
@@ -32,6 +33,8 @@ pub mod codes {
     pub const TALENT_BOX: &str = "TALENT_BOX";
     /// Previous quarter's KPI review.
     pub const PREVIOUS_REVIEW: &str = "PREVIOUS_REVIEW";
+    /// The position is one the region's catalogue marks as qualifying (on by `position_gate`).
+    pub const POSITION: &str = "POSITION";
     /// The pattern that can be granted (informative).
     pub const PATTERN: &str = "PATTERN";
 }
@@ -65,6 +68,9 @@ pub struct BaselineParams {
     pub max_unexcused_absence_days: u32,
     /// Days taken off the previous grant after a missed KPI (`kpi_miss_reduction_days`, default 1).
     pub kpi_miss_reduction_days: u8,
+    /// Whether the position must be one the region's catalogue marks as qualifying
+    /// (`position_gate`, default false: a region without a catalogue decides as before).
+    pub position_gate: bool,
 }
 
 impl BaselineParams {
@@ -88,6 +94,7 @@ impl BaselineParams {
             })?,
             max_unexcused_absence_days: params.integer_or("max_unexcused_absence_days", 2, 0..=365)? as u32,
             kpi_miss_reduction_days: params.integer_or("kpi_miss_reduction_days", 1, 0..=5)? as u8,
+            position_gate: params.flag_or("position_gate", false)?,
         })
     }
 }
@@ -690,6 +697,9 @@ pub fn assess_baseline(
     a.gate(codes::PUBLIC_SERVICE, public_service_passes(employee), || {
         public_service_gate(employee)
     });
+    if p.position_gate {
+        a.gate(codes::POSITION, position_passes(employee), || position_gate(employee));
+    }
     a.gate(codes::EMPLOYMENT_TYPE, employment_type_passes(employee), || {
         employment_type_gate(employee)
     });

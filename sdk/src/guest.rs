@@ -1,13 +1,22 @@
 //! The WebAssembly side: wit-bindgen bindings for the contract and the glue that
 //! [`export_policy!`](crate::export_policy) wires to a [`Policy`]. Compiled only for `wasm32`.
+//!
+//! Contract 0.3.0 configures an instance once (`configure`: the region's parameters and the
+//! evaluation date), and every later call reads that configuration, so a decision carries only
+//! its `case`. The configuration lives in the instance's own memory, as each instance is one
+//! region's plugin run by one caller at a time.
 
+use crate::date::Date;
+use crate::params::Params;
 use crate::policy::Policy;
+use crate::types::PolicyError;
+use std::cell::RefCell;
 
-/// Generated bindings of `sdk/wit/v0.2.0` (world `plugin`).
+/// Generated bindings of `sdk/wit/v0.3.0` (world `plugin`).
 #[allow(missing_docs, unsafe_code, clippy::all)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "wit/v0.2.0",
+        path: "wit/v0.3.0",
         world: "plugin",
         pub_export_macro: true,
         export_macro_name: "__dwa_export_bindings",
@@ -19,10 +28,30 @@ pub mod bindings {
 pub use bindings::dwa::policy::types as wit;
 
 /// Conversions between [`wit`] and the SDK types.
-#[allow(missing_docs)]
+#[allow(missing_docs, dead_code)]
 pub mod convert {
-    crate::wit_conversions!(super::bindings::dwa::policy::types);
-    crate::wit_verdict_conversions!(super::bindings::dwa::policy::types);
+    crate::wit_v0_3_conversions!(super::bindings::dwa::policy::types);
+}
+
+/// What `configure` gave this instance.
+struct Config {
+    params: Params,
+    today: Date,
+}
+
+thread_local! {
+    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
+}
+
+/// Run `f` with the configuration, or refuse: the host configures every instance first.
+fn configured<T>(f: impl FnOnce(&Params, Date) -> Result<T, PolicyError>) -> Result<T, PolicyError> {
+    CONFIG.with_borrow(|config| match config {
+        Some(c) => f(&c.params, c.today),
+        None => Err(PolicyError::new(
+            "NOT_CONFIGURED",
+            "the host called the plugin before `configure`",
+        )),
+    })
 }
 
 /// `info` export.
@@ -30,67 +59,61 @@ pub fn info<P: Policy>() -> wit::PluginInfo {
     (&P::info()).into()
 }
 
-/// `evaluate` export.
-pub fn evaluate<P: Policy>(
-    employee: wit::Employee,
-    application: wit::Application,
-    params: Vec<wit::Param>,
-    today: wit::Date,
-) -> Result<wit::Eligibility, wit::PluginError> {
+/// `configure` export.
+pub fn configure<P: Policy>(params: Vec<wit::Param>, today: wit::Date) -> Result<(), wit::PluginError> {
     let params = convert::params_from_wit(params);
-    P::evaluate(&employee.into(), &application.into(), &params, today.into())
+    P::configure(&params).map_err(|e| wit::PluginError::from(&e))?;
+    CONFIG.set(Some(Config {
+        params,
+        today: today.into(),
+    }));
+    Ok(())
+}
+
+/// `evaluate` export.
+pub fn evaluate<P: Policy>(case: wit::Case) -> Result<wit::Eligibility, wit::PluginError> {
+    let (employee, application) = convert::case_from_wit(case);
+    configured(|params, today| P::evaluate(&employee, &application, params, today))
         .map(|e| (&e).into())
         .map_err(|e| (&e).into())
 }
 
 /// `evaluate-batch` export.
-pub fn evaluate_batch<P: Policy>(
-    items: Vec<(wit::Employee, wit::Application)>,
-    params: Vec<wit::Param>,
-    today: wit::Date,
-) -> Vec<Result<wit::Eligibility, wit::PluginError>> {
-    let params = convert::params_from_wit(params);
-    let items: Vec<_> = items.into_iter().map(|(e, a)| (e.into(), a.into())).collect();
-    P::evaluate_batch(&items, &params, today.into())
-        .iter()
-        .map(|r| r.as_ref().map(Into::into).map_err(Into::into))
-        .collect()
+pub fn evaluate_batch<P: Policy>(cases: Vec<wit::Case>) -> Vec<Result<wit::Eligibility, wit::PluginError>> {
+    let items: Vec<_> = cases.into_iter().map(convert::case_from_wit).collect();
+    match configured(|params, today| Ok(P::evaluate_batch(&items, params, today))) {
+        Ok(answers) => answers
+            .iter()
+            .map(|r| r.as_ref().map(Into::into).map_err(Into::into))
+            .collect(),
+        Err(e) => items.iter().map(|_| Err((&e).into())).collect(),
+    }
 }
 
 /// `decide` export.
-pub fn decide<P: Policy>(
-    employee: wit::Employee,
-    application: wit::Application,
-    params: Vec<wit::Param>,
-    today: wit::Date,
-) -> Result<wit::Verdict, wit::PluginError> {
-    let params = convert::params_from_wit(params);
-    P::decide(&employee.into(), &application.into(), &params, today.into())
+pub fn decide<P: Policy>(case: wit::Case) -> Result<wit::Verdict, wit::PluginError> {
+    let (employee, application) = convert::case_from_wit(case);
+    configured(|params, today| P::decide(&employee, &application, params, today))
         .map(Into::into)
         .map_err(|e| (&e).into())
 }
 
 /// `decide-batch` export.
-pub fn decide_batch<P: Policy>(
-    items: Vec<(wit::Employee, wit::Application)>,
-    params: Vec<wit::Param>,
-    today: wit::Date,
-) -> Vec<Result<wit::Verdict, wit::PluginError>> {
-    let params = convert::params_from_wit(params);
-    let items: Vec<_> = items.into_iter().map(|(e, a)| (e.into(), a.into())).collect();
-    P::decide_batch(&items, &params, today.into())
-        .into_iter()
-        .map(|r| r.map(Into::into).map_err(|e| (&e).into()))
-        .collect()
+pub fn decide_batch<P: Policy>(cases: Vec<wit::Case>) -> Vec<Result<wit::Verdict, wit::PluginError>> {
+    let items: Vec<_> = cases.into_iter().map(convert::case_from_wit).collect();
+    match configured(|params, today| Ok(P::decide_batch(&items, params, today))) {
+        Ok(answers) => answers
+            .into_iter()
+            .map(|r| r.map(Into::into).map_err(|e| (&e).into()))
+            .collect(),
+        Err(e) => items.iter().map(|_| Err((&e).into())).collect(),
+    }
 }
 
 /// `allocate` export.
-pub fn allocate<P: Policy>(
-    request: wit::AllocationRequest,
-    params: Vec<wit::Param>,
-) -> Result<Vec<wit::Grant>, wit::PluginError> {
-    let params = convert::params_from_wit(params);
-    P::allocate(&request.into(), &params)
+pub fn allocate<P: Policy>(request: wit::AllocationRequest) -> Result<Vec<wit::Grant>, wit::PluginError> {
+    let request = request.into();
+    configured(|params, _| P::allocate(&request, params))
         .map(|grants| grants.iter().map(Into::into).collect())
         .map_err(|e| (&e).into())
 }

@@ -23,20 +23,26 @@
 //! ```
 //!
 //! The same type runs natively in `cargo test` (call `Kota::evaluate(..)`), and
-//! [`testing::run_manifest_examples`] checks the worked examples of the region's manifest.
+//! `manifest::run_examples_natively` (feature `manifest`) checks the worked examples of the region's manifest.
 
 pub mod allocator;
 pub mod baseline;
+// The SDK guide (sdk/README.md) as a page of the SDK's documentation, so its examples run as
+// doctests and cannot drift from the API.
+#[doc = include_str!("../README.md")]
+pub mod guide {}
 pub mod date;
 #[cfg(feature = "manifest")]
 pub mod manifest;
 pub mod nip;
 pub mod params;
 pub mod policy;
+pub mod position;
 pub mod talent;
 pub mod testing;
 pub mod types;
 pub mod wit_convert;
+pub mod wit_convert_v0_3;
 
 #[cfg(target_arch = "wasm32")]
 pub mod guest;
@@ -46,8 +52,8 @@ pub use params::{ParamValue, Params};
 pub use policy::Policy;
 pub use types::*;
 
-/// The contract version this SDK builds plugins against (`dwa:policy@0.2.0`).
-pub const CONTRACT_VERSION: &str = "0.2.0";
+/// The contract version this SDK builds plugins against (`dwa:policy@0.3.0`).
+pub const CONTRACT_VERSION: &str = "0.3.0";
 
 impl PluginInfo {
     /// Info for a plugin built with this SDK (fills in the contract version).
@@ -88,41 +94,23 @@ macro_rules! export_policy {
                 fn info() -> w::PluginInfo {
                     $crate::guest::info::<$policy>()
                 }
-                fn evaluate(
-                    employee: w::Employee,
-                    application: w::Application,
-                    params: Vec<w::Param>,
-                    today: w::Date,
-                ) -> Result<w::Eligibility, w::PluginError> {
-                    $crate::guest::evaluate::<$policy>(employee, application, params, today)
+                fn configure(params: Vec<w::Param>, today: w::Date) -> Result<(), w::PluginError> {
+                    $crate::guest::configure::<$policy>(params, today)
                 }
-                fn evaluate_batch(
-                    items: Vec<(w::Employee, w::Application)>,
-                    params: Vec<w::Param>,
-                    today: w::Date,
-                ) -> Vec<Result<w::Eligibility, w::PluginError>> {
-                    $crate::guest::evaluate_batch::<$policy>(items, params, today)
+                fn evaluate(case: w::Case) -> Result<w::Eligibility, w::PluginError> {
+                    $crate::guest::evaluate::<$policy>(case)
                 }
-                fn decide(
-                    employee: w::Employee,
-                    application: w::Application,
-                    params: Vec<w::Param>,
-                    today: w::Date,
-                ) -> Result<w::Verdict, w::PluginError> {
-                    $crate::guest::decide::<$policy>(employee, application, params, today)
+                fn evaluate_batch(cases: Vec<w::Case>) -> Vec<Result<w::Eligibility, w::PluginError>> {
+                    $crate::guest::evaluate_batch::<$policy>(cases)
                 }
-                fn decide_batch(
-                    items: Vec<(w::Employee, w::Application)>,
-                    params: Vec<w::Param>,
-                    today: w::Date,
-                ) -> Vec<Result<w::Verdict, w::PluginError>> {
-                    $crate::guest::decide_batch::<$policy>(items, params, today)
+                fn decide(case: w::Case) -> Result<w::Verdict, w::PluginError> {
+                    $crate::guest::decide::<$policy>(case)
                 }
-                fn allocate(
-                    request: w::AllocationRequest,
-                    params: Vec<w::Param>,
-                ) -> Result<Vec<w::Grant>, w::PluginError> {
-                    $crate::guest::allocate::<$policy>(request, params)
+                fn decide_batch(cases: Vec<w::Case>) -> Vec<Result<w::Verdict, w::PluginError>> {
+                    $crate::guest::decide_batch::<$policy>(cases)
+                }
+                fn allocate(request: w::AllocationRequest) -> Result<Vec<w::Grant>, w::PluginError> {
+                    $crate::guest::allocate::<$policy>(request)
                 }
             }
             $crate::guest::bindings::__dwa_export_bindings!(DwaPluginExports with_types_in $crate::guest::bindings);

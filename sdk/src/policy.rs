@@ -12,6 +12,14 @@ pub trait Policy {
     /// Who this plugin is.
     fn info() -> PluginInfo;
 
+    /// Check the region's parameters once, when the host gives them to an instance (contract
+    /// 0.3.0's `configure`); an error refuses every call of that instance with it. Defaults to
+    /// accepting them: the rules still check each parameter where they read it.
+    fn configure(params: &Params) -> Result<(), PolicyError> {
+        let _ = params;
+        Ok(())
+    }
+
     /// Evaluate one application; defaults to the province baseline.
     fn evaluate(
         employee: &Employee,

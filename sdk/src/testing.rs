@@ -3,8 +3,8 @@
 
 use crate::date::{Date, Quarter};
 use crate::types::{
-    Application, Approval, Approver, Employee, EmploymentType, Expectation, LocationKind, PositionKind, Potential,
-    SkpAssessment, TaskCategory,
+    Application, Approval, Approver, Employee, EmploymentType, Expectation, LocationKind, PositionKind, PositionStatus,
+    Potential, SkpAssessment, TaskCategory,
 };
 
 /// The evaluation date of the samples: the first working day of 2027-Q1.
@@ -39,6 +39,8 @@ pub fn employee() -> Employee {
         penalties: vec![],
         unexcused_absence_days: 0,
         previous_review: None,
+        position_code: String::new(),
+        position_status: PositionStatus::Unlisted,
     }
 }
 

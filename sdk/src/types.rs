@@ -1,6 +1,7 @@
 //! The plain Rust types of the plugin contract, shared by plugins and the host.
 //!
-//! They mirror `sdk/wit/v0.1.0/policy.wit` one to one; JSON names are snake_case.
+//! They mirror the contract's types (`sdk/wit/v0.3.0/policy.wit`); fields a later contract added
+//! have defaults, so older JSON and older plugins keep working. JSON names are snake_case.
 
 use crate::date::{Date, Quarter};
 use crate::params::Params;
@@ -88,7 +89,7 @@ pub enum Potential {
     Low,
 }
 
-/// One SKP assessment: the rating is derived from the pair by [`crate::skp_rating`].
+/// One SKP assessment: the rating is derived from the pair by [`crate::talent::skp_rating`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkpAssessment {
     /// Assessment year.
@@ -134,6 +135,21 @@ pub struct QuarterReview {
     pub kpi_achieved: bool,
 }
 
+/// Where an employee's position stands in the region's catalogue of positions that qualify.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionStatus {
+    /// The catalogue marks the position as qualifying.
+    Eligible,
+    /// The catalogue marks it as not qualifying.
+    Excluded,
+    /// The region is still deciding.
+    UnderReview,
+    /// Not in the catalogue, or the region keeps none (what the host passes until it does).
+    #[default]
+    Unlisted,
+}
+
 /// One civil servant as the rules see them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Employee {
@@ -174,6 +190,12 @@ pub struct Employee {
     /// The previous quarter's review.
     #[serde(default)]
     pub previous_review: Option<QuarterReview>,
+    /// Position (jabatan) code from the national position reference; empty when unknown.
+    #[serde(default)]
+    pub position_code: String,
+    /// The position's status in the region's catalogue (contract 0.3.0; `Unlisted` before).
+    #[serde(default)]
+    pub position_status: PositionStatus,
 }
 
 /// Where the employee works on days away.
@@ -413,6 +435,19 @@ impl Weekday {
     }
 }
 
+/// How a candidate's application for the previous quarter ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviousOutcome {
+    /// No application was allocated in the previous quarter.
+    #[default]
+    None,
+    /// Granted this many days anywhere per week.
+    Granted(u8),
+    /// Eligible and approved, but granted no day because the unit was full.
+    UnitFull,
+}
+
 /// One eligible, approved application competing for a unit's quota.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
@@ -426,6 +461,12 @@ pub struct Candidate {
     pub max_remote_days: u8,
     /// Priority from the evaluation.
     pub priority: i32,
+    /// Months since CPNS appointment (a tie-break: longer service first).
+    #[serde(default)]
+    pub service_months: u32,
+    /// The previous quarter's outcome (the quarterly rotation).
+    #[serde(default)]
+    pub previous_quarter: PreviousOutcome,
 }
 
 /// One unit's quota request for a quarter.
@@ -452,6 +493,10 @@ pub struct Grant {
     pub remote_days: u8,
     /// The weekdays away, `remote_days` of them.
     pub weekdays: Vec<Weekday>,
+    /// Why fewer days were granted than the candidate may have (e.g. `QUOTA_FULL` with the
+    /// unit's figures); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
 }
 
 /// Describes a plugin.

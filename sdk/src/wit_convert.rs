@@ -4,13 +4,19 @@
 //!
 //! `wit_conversions!(path::to::types)`, invoked inside a module of the crate that owns the
 //! generated types, expands to `From<&sdk::T> for wit::T` and `From<wit::T> for sdk::T` for every
-//! type of the contract, plus `params_to_wit` / `params_from_wit` for the parameter list.
+//! type of the contract, plus `params_to_wit` / `params_from_wit` for the parameter list. Contract
+//! 0.3.0 changed some types: `wit_v0_3_conversions!` (in `wit_convert_v0_3.rs`) reuses the
+//! `@common` part and adds its own.
 
 /// Expands the conversions for a generated `types` module (see the module docs).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! wit_conversions {
     ($($w:ident)::+) => {
+            $crate::wit_conversions!(@common $($w)::+);
+            $crate::wit_conversions!(@legacy);
+    };
+    (@common $($w:ident)::+) => {
             use $($w)::+ as w;
             use $crate::types as sdk;
 
@@ -28,7 +34,6 @@ macro_rules! wit_conversions {
             $crate::wit_conversions!(@enum Potential [High, Medium, Low]);
             $crate::wit_conversions!(@enum PenaltyLevel [Light, Moderate, Severe]);
             $crate::wit_conversions!(@enum LocationKind [OtherOffice, RegisteredHome, OtherPlaceInProvince]);
-            $crate::wit_conversions!(@enum Approver [Supervisor, HeadOfAgency]);
             $crate::wit_conversions!(@enum Weekday [Monday, Tuesday, Wednesday, Thursday, Friday]);
 
             impl From<&$crate::date::Date> for w::Date {
@@ -73,6 +78,67 @@ macro_rules! wit_conversions {
                     sdk::QuarterReview { quarter: r.quarter.into(), granted_remote_days: r.granted_remote_days, kpi_achieved: r.kpi_achieved }
                 }
             }
+            impl From<&sdk::Text> for w::Text {
+                fn from(t: &sdk::Text) -> Self { w::Text { id: t.id.clone(), en: t.en.clone() } }
+            }
+            impl From<w::Text> for sdk::Text {
+                fn from(t: w::Text) -> Self { sdk::Text { id: t.id, en: t.en } }
+            }
+            impl From<&sdk::Reason> for w::Reason {
+                fn from(r: &sdk::Reason) -> Self {
+                    w::Reason { code: r.code.clone(), passed: r.passed, message: (&r.message).into(), remedy: r.remedy.as_ref().map(Into::into) }
+                }
+            }
+            impl From<w::Reason> for sdk::Reason {
+                fn from(r: w::Reason) -> Self {
+                    sdk::Reason { code: r.code, passed: r.passed, message: r.message.into(), remedy: r.remedy.map(Into::into) }
+                }
+            }
+            impl From<&sdk::PluginInfo> for w::PluginInfo {
+                fn from(i: &sdk::PluginInfo) -> Self {
+                    w::PluginInfo { region: i.region.clone(), name: i.name.clone(), version: i.version.clone(), contract: i.contract.clone() }
+                }
+            }
+            impl From<w::PluginInfo> for sdk::PluginInfo {
+                fn from(i: w::PluginInfo) -> Self {
+                    sdk::PluginInfo { region: i.region, name: i.name, version: i.version, contract: i.contract }
+                }
+            }
+            impl From<&sdk::PolicyError> for w::PluginError {
+                fn from(e: &sdk::PolicyError) -> Self { w::PluginError { code: e.code.clone(), message: e.message.clone() } }
+            }
+            impl From<w::PluginError> for sdk::PolicyError {
+                fn from(e: w::PluginError) -> Self { sdk::PolicyError { code: e.code, message: e.message } }
+            }
+            /// The region's parameters as the contract passes them.
+            pub fn params_to_wit(p: &$crate::params::Params) -> Vec<w::Param> {
+                    use $crate::params::ParamValue as P;
+                    p.0.iter().map(|(name, value)| w::Param {
+                        name: name.clone(),
+                        value: match value {
+                            P::Flag(v) => w::ParamValue::Flag(*v),
+                            P::Integer(v) => w::ParamValue::Integer(*v),
+                            P::Number(v) => w::ParamValue::Number(*v),
+                            P::Text(v) => w::ParamValue::Text(v.clone()),
+                            P::TextList(v) => w::ParamValue::TextList(v.clone()),
+                        },
+                    }).collect()
+            }
+            /// The parameters back from the contract's list.
+            pub fn params_from_wit(p: Vec<w::Param>) -> $crate::params::Params {
+                    use $crate::params::ParamValue as P;
+                    $crate::params::Params(p.into_iter().map(|param| (param.name, match param.value {
+                        w::ParamValue::Flag(v) => P::Flag(v),
+                        w::ParamValue::Integer(v) => P::Integer(v),
+                        w::ParamValue::Number(v) => P::Number(v),
+                        w::ParamValue::Text(v) => P::Text(v),
+                        w::ParamValue::TextList(v) => P::TextList(v),
+                    })).collect())
+            }
+    };
+    // The types contracts 0.1.0 and 0.2.0 share and 0.3.0 changed (inside the `@common` scope).
+    (@legacy) => {
+            $crate::wit_conversions!(@enum Approver [Supervisor, HeadOfAgency]);
             impl From<&sdk::Employee> for w::Employee {
                 fn from(e: &sdk::Employee) -> Self {
                     w::Employee {
@@ -114,6 +180,8 @@ macro_rules! wit_conversions {
                         penalties: unlist(e.penalties),
                         unexcused_absence_days: e.unexcused_absence_days,
                         previous_review: e.previous_review.map(Into::into),
+                        position_code: String::new(),
+                        position_status: sdk::PositionStatus::Unlisted,
                     }
                 }
             }
@@ -153,22 +221,6 @@ macro_rules! wit_conversions {
                         kpi_target: a.kpi_target,
                         approvals: unlist(a.approvals),
                     }
-                }
-            }
-            impl From<&sdk::Text> for w::Text {
-                fn from(t: &sdk::Text) -> Self { w::Text { id: t.id.clone(), en: t.en.clone() } }
-            }
-            impl From<w::Text> for sdk::Text {
-                fn from(t: w::Text) -> Self { sdk::Text { id: t.id, en: t.en } }
-            }
-            impl From<&sdk::Reason> for w::Reason {
-                fn from(r: &sdk::Reason) -> Self {
-                    w::Reason { code: r.code.clone(), passed: r.passed, message: (&r.message).into(), remedy: r.remedy.as_ref().map(Into::into) }
-                }
-            }
-            impl From<w::Reason> for sdk::Reason {
-                fn from(r: w::Reason) -> Self {
-                    sdk::Reason { code: r.code, passed: r.passed, message: r.message.into(), remedy: r.remedy.map(Into::into) }
                 }
             }
             impl From<&sdk::Eligibility> for w::Eligibility {
@@ -212,6 +264,8 @@ macro_rules! wit_conversions {
                         requested_remote_days: c.requested_remote_days,
                         max_remote_days: c.max_remote_days,
                         priority: c.priority,
+                        service_months: 0,
+                        previous_quarter: sdk::PreviousOutcome::None,
                     }
                 }
             }
@@ -232,49 +286,8 @@ macro_rules! wit_conversions {
             }
             impl From<w::Grant> for sdk::Grant {
                 fn from(g: w::Grant) -> Self {
-                    sdk::Grant { application_id: g.application_id, nip: g.nip, remote_days: g.remote_days, weekdays: unlist(g.weekdays) }
+                    sdk::Grant { application_id: g.application_id, nip: g.nip, remote_days: g.remote_days, weekdays: unlist(g.weekdays), reasons: Vec::new() }
                 }
-            }
-            impl From<&sdk::PluginInfo> for w::PluginInfo {
-                fn from(i: &sdk::PluginInfo) -> Self {
-                    w::PluginInfo { region: i.region.clone(), name: i.name.clone(), version: i.version.clone(), contract: i.contract.clone() }
-                }
-            }
-            impl From<w::PluginInfo> for sdk::PluginInfo {
-                fn from(i: w::PluginInfo) -> Self {
-                    sdk::PluginInfo { region: i.region, name: i.name, version: i.version, contract: i.contract }
-                }
-            }
-            impl From<&sdk::PolicyError> for w::PluginError {
-                fn from(e: &sdk::PolicyError) -> Self { w::PluginError { code: e.code.clone(), message: e.message.clone() } }
-            }
-            impl From<w::PluginError> for sdk::PolicyError {
-                fn from(e: w::PluginError) -> Self { sdk::PolicyError { code: e.code, message: e.message } }
-            }
-            /// The region's parameters as the contract passes them.
-            pub fn params_to_wit(p: &$crate::params::Params) -> Vec<w::Param> {
-                    use $crate::params::ParamValue as P;
-                    p.0.iter().map(|(name, value)| w::Param {
-                        name: name.clone(),
-                        value: match value {
-                            P::Flag(v) => w::ParamValue::Flag(*v),
-                            P::Integer(v) => w::ParamValue::Integer(*v),
-                            P::Number(v) => w::ParamValue::Number(*v),
-                            P::Text(v) => w::ParamValue::Text(v.clone()),
-                            P::TextList(v) => w::ParamValue::TextList(v.clone()),
-                        },
-                    }).collect()
-            }
-            /// The parameters back from the contract's list.
-            pub fn params_from_wit(p: Vec<w::Param>) -> $crate::params::Params {
-                    use $crate::params::ParamValue as P;
-                    $crate::params::Params(p.into_iter().map(|param| (param.name, match param.value {
-                        w::ParamValue::Flag(v) => P::Flag(v),
-                        w::ParamValue::Integer(v) => P::Integer(v),
-                        w::ParamValue::Number(v) => P::Number(v),
-                        w::ParamValue::Text(v) => P::Text(v),
-                        w::ParamValue::TextList(v) => P::TextList(v),
-                    })).collect())
             }
     };
     (@enum $name:ident [$($variant:ident),+]) => {

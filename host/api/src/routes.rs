@@ -9,6 +9,7 @@ mod employees;
 mod imports;
 mod ops;
 mod policies;
+mod positions;
 mod regions;
 mod reports;
 mod units;
@@ -47,6 +48,10 @@ pub fn all(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(policies::rollback))
         .routes(routes!(policies::upload))
         .routes(routes!(policies::activate))
+        .routes(routes!(positions::list))
+        .routes(routes!(positions::changes))
+        .routes(routes!(positions::import))
+        .routes(routes!(positions::edit))
         .routes(routes!(reports::participation))
         .routes(routes!(reports::reasons))
         .routes(routes!(reports::savings))

@@ -48,7 +48,7 @@ enum Command {
         #[command(subcommand)]
         command: command::region::RegionCommand,
     },
-    /// Import a region's organisational units or employees from CSV (all or nothing).
+    /// Import a region's organisational units, employees or position catalogue from CSV (all or nothing).
     Import {
         #[command(subcommand)]
         command: command::import::ImportCommand,

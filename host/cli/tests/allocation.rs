@@ -207,3 +207,129 @@ async fn seeding_is_deterministic_on_both_backends() {
     }
     b.drop_schema().await;
 }
+
+/// The province's quarterly rotation over two quarters through the real host (its manifest sets
+/// `quarterly_rotation = true`): a unit of 3 where 1 may be away a day and all three, of equal
+/// priority and service, ask for 4 days. In Q1 the NIP breaks the tie and the last one gets no
+/// day, with a `QUOTA_FULL` reason quoting the unit's figures; in Q2 that one is served first.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_quarterly_rotation_serves_last_quarters_unserved_first() {
+    let policies = common::policies();
+    for db in common::TestDb::both().await {
+        rotation_on(&policies, &db).await;
+        db.drop_schema().await;
+    }
+}
+
+async fn rotation_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
+    let store = Store::connect(&db.url).await.unwrap();
+    store.upsert_region("32", "Provinsi Jawa Barat").await.unwrap();
+    let unit = UnitRow {
+        code: "32-BAPPEDA-ROTASI".into(),
+        region: "32".into(),
+        agency: "BAPPEDA".into(),
+        name: "Tim rotasi".into(),
+    };
+    store.upsert_unit(&unit).await.unwrap();
+    let sample = testing::employee();
+    let records: Vec<EmployeeRecord> = (1..=3)
+        .map(|i| EmployeeRecord {
+            nip: format!("198503122010011{i:03}"),
+            name: format!("Pegawai {i}"),
+            employment_type: sample.employment_type,
+            region: "32".into(),
+            agency: "BAPPEDA".into(),
+            unit: unit.code.clone(),
+            position_kind: sample.position_kind,
+            echelon: None,
+            public_service: false,
+            task_category: sample.task_category,
+            // Equal service, so equal priority: only the tie-break and the rotation decide.
+            appointed_on: dwa_sdk::Date::new(2010, 1, 1).unwrap(),
+            potential: sample.potential,
+            unexcused_absence_days: 0,
+            supervisor_nip: None,
+            ratings: sample.ratings.clone(),
+            penalties: vec![],
+        })
+        .collect();
+    store.insert_employees(&records).await.unwrap();
+    let apply = |quarter: Quarter| {
+        let store = store.clone();
+        let records = records.clone();
+        async move {
+            for (i, r) in records.iter().enumerate() {
+                let mut application = testing::application();
+                application.id = format!("app-rotation-{quarter}-{i}");
+                application.quarter = quarter;
+                application.requested_remote_days = 4;
+                application.approvals = vec![Approval {
+                    approver: Approver::Supervisor,
+                    by_nip: "197901012005011001".into(),
+                    approved: true,
+                }];
+                store.insert_application(&r.nip, &application).await.unwrap();
+            }
+        }
+    };
+    let days = |quarter: Quarter| {
+        let store = store.clone();
+        let unit = unit.code.clone();
+        async move {
+            let roster = store.roster(&unit, quarter).await.unwrap();
+            roster
+                .into_iter()
+                .map(|e| (e.nip, (e.remote_days, e.reasons)))
+                .collect::<HashMap<_, _>>()
+        }
+    };
+    let (first, second, third) = (&records[0].nip, &records[1].nip, &records[2].nip);
+
+    apply(QUARTER).await;
+    allocate_unit(&store, policies, &unit.code, QUARTER, QUARTER.start())
+        .await
+        .unwrap();
+    let q1 = days(QUARTER).await;
+    assert_eq!(
+        (q1[first].0, q1[second].0, q1[third].0),
+        (4, 1, 0),
+        "Q1: ties broken by NIP"
+    );
+    assert!(q1[first].1.is_empty());
+    for nip in [second, third] {
+        let reason = &q1[nip].1[0];
+        assert_eq!((reason.code.as_str(), reason.passed), ("QUOTA_FULL", false), "{nip}");
+        assert!(
+            reason.message.en.contains("of 3 staff at least 2") && reason.message.en.contains("5 days anywhere"),
+            "{}",
+            reason.message.en
+        );
+    }
+    // The application shows it: not granted, with the reason.
+    let stored = store.application(&format!("app-rotation-{QUARTER}-2")).await.unwrap();
+    let latest = store.latest_decision(&stored.application.id).await.unwrap();
+    let status = dwa_workflow::application_status(&store, &stored, &latest)
+        .await
+        .unwrap();
+    assert_eq!(status.state, dwa_workflow::ApplicationState::NotGranted);
+    assert_eq!(status.allocation_reasons[0].code, "QUOTA_FULL");
+    // And the decision (what GET /api/decisions/{id} shows).
+    let explained = dwa_workflow::explain_decision(&store, policies, latest).await.unwrap();
+    assert_eq!(explained.allocation_reasons, status.allocation_reasons);
+    let served = store.application(&format!("app-rotation-{QUARTER}-0")).await.unwrap();
+    let served = store.latest_decision(&served.application.id).await.unwrap();
+    let explained = dwa_workflow::explain_decision(&store, policies, served).await.unwrap();
+    assert!(explained.allocation_reasons.is_empty(), "served in full: no reason");
+
+    let q2_quarter = QUARTER.next();
+    apply(q2_quarter).await;
+    allocate_unit(&store, policies, &unit.code, q2_quarter, q2_quarter.start())
+        .await
+        .unwrap();
+    let q2 = days(q2_quarter).await;
+    assert_eq!(
+        (q2[third].0, q2[first].0, q2[second].0),
+        (4, 1, 0),
+        "Q2: the one not granted in Q1 is served first, then the NIP order"
+    );
+}

@@ -1109,6 +1109,7 @@ async fn openapi_lists_every_route_served() {
                 .replace("{nip}", "198503122010012003")
                 .replace("{id}", "x")
                 .replace("{region}", "3216")
+                .replace("{code}", "x")
                 + "?quarter=2027-Q1";
             let (status, body) = call(
                 &router,
@@ -1127,7 +1128,7 @@ async fn openapi_lists_every_route_served() {
     }
     assert_eq!(
         operations,
-        30,
+        34,
         "documented operations: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

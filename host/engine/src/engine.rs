@@ -168,15 +168,11 @@ impl PolicyEngine {
 
     /// Evaluate one application, with its reasons.
     pub fn evaluate(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Call<Eligibility>, PluginError> {
-        let call = self.call(plugin, input.today, |instance, store| {
-            calls::evaluate(
-                instance,
-                store,
-                &input.employee,
-                &input.application,
-                &input.params,
-                input.today,
-            )
+        let (params, today) = (&input.params, input.today);
+        let call = self.call(plugin, today, |instance, store| {
+            calls::configured(instance, store, params, today, |instance, store| {
+                calls::evaluate(instance, store, &input.employee, &input.application, params, today)
+            })
         })?;
         let mut eligibility = call.value.map_err(|e| plugin.refused(e))?;
         self.check_eligibility(plugin, &mut eligibility)?;
@@ -190,15 +186,11 @@ impl PolicyEngine {
 
     /// Decide one application: the outcome of [`PolicyEngine::evaluate`] without its messages.
     pub fn decide(&self, plugin: &Plugin, input: &EvaluationInput) -> Result<Call<Verdict>, PluginError> {
-        let call = self.call(plugin, input.today, |instance, store| {
-            calls::decide(
-                instance,
-                store,
-                &input.employee,
-                &input.application,
-                &input.params,
-                input.today,
-            )
+        let (params, today) = (&input.params, input.today);
+        let call = self.call(plugin, today, |instance, store| {
+            calls::configured(instance, store, params, today, |instance, store| {
+                calls::decide(instance, store, &input.employee, &input.application, params, today)
+            })
         })?;
         let mut verdict = call.value.map_err(|e| plugin.refused(e))?;
         self.check_verdict(plugin, &mut verdict)?;
@@ -219,7 +211,9 @@ impl PolicyEngine {
         today: Date,
     ) -> Result<Call<Vec<Result<Eligibility, PluginError>>>, PluginError> {
         let call = self.call_scaled(plugin, today, items.len(), |instance, store| {
-            calls::evaluate_batch(instance, store, items, params, today)
+            calls::configured_batch(instance, store, params, today, items.len(), |instance, store| {
+                calls::evaluate_batch(instance, store, items, params, today)
+            })
         })?;
         self.check_batch_len(plugin, "evaluate-batch", call.value.len(), items.len())?;
         let value = call
@@ -247,7 +241,9 @@ impl PolicyEngine {
         today: Date,
     ) -> Result<Call<Vec<Result<Verdict, PluginError>>>, PluginError> {
         let call = self.call_scaled(plugin, today, items.len(), |instance, store| {
-            calls::decide_batch(instance, store, items, params, today)
+            calls::configured_batch(instance, store, params, today, items.len(), |instance, store| {
+                calls::decide_batch(instance, store, items, params, today)
+            })
         })?;
         self.check_batch_len(plugin, "decide-batch", call.value.len(), items.len())?;
         let value = call
@@ -275,7 +271,9 @@ impl PolicyEngine {
         today: Date,
     ) -> Result<Call<Vec<Grant>>, PluginError> {
         let call = self.call(plugin, today, |instance, store| {
-            calls::allocate(instance, store, request, params)
+            calls::configured(instance, store, params, today, |instance, store| {
+                calls::allocate(instance, store, request, params)
+            })
         })?;
         let grants = call.value.map_err(|e| plugin.refused(e))?;
         checks::check_grants(plugin, request, &grants)?;

@@ -12,7 +12,7 @@ use wasmtime::Store;
 use wasmtime::component::Component;
 
 /// Contract versions this host loads, oldest first.
-pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0", "0.2.0"];
+pub const SUPPORTED_CONTRACTS: &[&str] = &["0.1.0", "0.2.0", "0.3.0"];
 
 /// The interface every plugin exports, without its version.
 const RULES_INTERFACE: &str = "dwa:policy/rules@";

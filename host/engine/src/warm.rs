@@ -7,12 +7,15 @@
 //! could keep state in its memory — so the host uses fresh instances wherever decisions of
 //! different requests meet. After a trap the instance is dropped and the next call starts a new
 //! one.
+//!
+//! A 0.3.0 instance keeps its configuration (`configure`: the parameters and the date) between
+//! calls; it is configured again only when a call brings other parameters.
 
 use super::bindings::Instance;
 use super::sandbox::HostState;
 use super::{Call, PluginError, PolicyEngine, calls};
 use crate::Plugin;
-use dwa_sdk::{Application, Date, Eligibility, Employee, Params, Verdict};
+use dwa_sdk::{Application, Date, Eligibility, Employee, Params, PolicyError, Verdict};
 use std::sync::Arc;
 use std::time::Instant;
 use wasmtime::Store;
@@ -23,6 +26,8 @@ pub struct WarmInstance<'e> {
     plugin: Arc<Plugin>,
     today: Date,
     live: Option<(Store<HostState>, Instance)>,
+    /// The parameters the live instance was configured with.
+    configured: Option<Params>,
 }
 
 impl<'e> WarmInstance<'e> {
@@ -32,6 +37,7 @@ impl<'e> WarmInstance<'e> {
             plugin,
             today,
             live: None,
+            configured: None,
         }
     }
 
@@ -48,8 +54,9 @@ impl<'e> WarmInstance<'e> {
         params: &Params,
     ) -> Result<Call<Eligibility>, PluginError> {
         let today = self.today;
-        let call =
-            self.run(|instance, store| calls::evaluate(instance, store, employee, application, params, today))?;
+        let call = self.run(params, |instance, store| {
+            calls::evaluate(instance, store, employee, application, params, today)
+        })?;
         let mut eligibility = call.value.map_err(|e| self.plugin.refused(e))?;
         self.engine.check_eligibility(&self.plugin, &mut eligibility)?;
         Ok(Call {
@@ -68,7 +75,9 @@ impl<'e> WarmInstance<'e> {
         params: &Params,
     ) -> Result<Call<Verdict>, PluginError> {
         let today = self.today;
-        let call = self.run(|instance, store| calls::decide(instance, store, employee, application, params, today))?;
+        let call = self.run(params, |instance, store| {
+            calls::decide(instance, store, employee, application, params, today)
+        })?;
         let mut verdict = call.value.map_err(|e| self.plugin.refused(e))?;
         self.engine.check_verdict(&self.plugin, &mut verdict)?;
         Ok(Call {
@@ -79,15 +88,19 @@ impl<'e> WarmInstance<'e> {
         })
     }
 
+    /// Run `f` on the live instance (or a new one), configured with `params` first unless it
+    /// already is.
     fn run<R>(
         &mut self,
-        f: impl FnOnce(&Instance, &mut Store<HostState>) -> wasmtime::Result<R>,
-    ) -> Result<Call<R>, PluginError> {
+        params: &Params,
+        f: impl FnOnce(&Instance, &mut Store<HostState>) -> wasmtime::Result<Result<R, PolicyError>>,
+    ) -> Result<Call<Result<R, PolicyError>>, PluginError> {
         let started = Instant::now();
         self.engine.check_thread(&self.plugin)?;
         let (mut store, instance) = match self.live.take() {
             Some(live) => live,
             None => {
+                self.configured = None;
                 let mut store = self.engine.new_store(&self.plugin, self.today);
                 self.engine.arm(&mut store, 1);
                 let instance = self.plugin.instantiate(&mut store);
@@ -98,7 +111,19 @@ impl<'e> WarmInstance<'e> {
             }
         };
         self.engine.arm(&mut store, 1);
-        let result = f(&instance, &mut store);
+        let result = if self.configured.as_ref() == Some(params) {
+            f(&instance, &mut store)
+        } else {
+            self.configured = None;
+            match calls::configure(&instance, &mut store, params, self.today) {
+                Ok(Ok(())) => {
+                    self.configured = Some(params.clone());
+                    f(&instance, &mut store)
+                }
+                Ok(Err(refused)) => Ok(Err(refused)),
+                Err(trap) => Err(trap),
+            }
+        };
         let failed = result.is_err();
         let call = self.engine.finish(&self.plugin, &mut store, started, result);
         if !failed {

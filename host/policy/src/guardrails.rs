@@ -132,6 +132,7 @@ mod tests {
             nip: nip.into(),
             remote_days: days.len() as u8,
             weekdays: days.to_vec(),
+            reasons: Vec::new(),
         }
     }
 

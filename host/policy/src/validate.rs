@@ -145,6 +145,8 @@ pub fn validate(engine: &PolicyEngine, region: &RegionPolicy, guardrails: &Guard
                         requested_remote_days: example.input.application.requested_remote_days,
                         max_remote_days: call.value.max_remote_days,
                         priority: call.value.priority,
+                        service_months: example.input.employee.service_months,
+                        previous_quarter: dwa_sdk::PreviousOutcome::None,
                     });
                 }
                 let explained = dwa_sdk::Verdict::from(&call.value);

@@ -1,9 +1,10 @@
 //! Reading the weekday rosters that allocation runs (`runs.rs`) store.
 
 use super::{Store, StoreError, parse_code};
-use dwa_sdk::{Quarter, Weekday};
+use dwa_sdk::{PreviousOutcome, Quarter, Reason, Weekday};
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// One person's place in a unit's roster.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -16,13 +17,16 @@ pub struct RosterEntry {
     pub remote_days: u8,
     /// The weekdays away.
     pub weekdays: Vec<Weekday>,
+    /// Why fewer days were granted than allowed (e.g. `QUOTA_FULL`), if so.
+    pub reasons: Vec<Reason>,
 }
 
 impl Store {
     /// The roster of a unit for a quarter, ordered by NIP.
     pub async fn roster(&self, unit: &str, quarter: Quarter) -> Result<Vec<RosterEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT nip, application_id, remote_days, weekdays FROM roster WHERE unit = $1 AND quarter = $2 ORDER BY nip",
+            "SELECT nip, application_id, remote_days, weekdays, reasons FROM roster WHERE unit = $1 AND quarter = $2 \
+             ORDER BY nip",
         )
         .bind(unit)
         .bind(quarter.to_string())
@@ -31,6 +35,7 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let days: String = row.try_get("weekdays")?;
+                let reasons: String = row.try_get("reasons")?;
                 Ok(RosterEntry {
                     nip: row.try_get("nip")?,
                     application_id: row.try_get("application_id")?,
@@ -40,6 +45,14 @@ impl Store {
                         .filter(|d| !d.is_empty())
                         .map(|d| parse_code("roster.weekdays", d))
                         .collect::<Result<_, _>>()?,
+                    reasons: if reasons.is_empty() {
+                        Vec::new()
+                    } else {
+                        serde_json::from_str(&reasons).map_err(|e| StoreError::Corrupt {
+                            what: "roster.reasons",
+                            detail: e.to_string(),
+                        })?
+                    },
                 })
             })
             .collect()
@@ -66,5 +79,40 @@ impl Store {
             .await?;
         let Some((unit,)) = unit else { return Ok(None) };
         Ok(self.roster(&unit, quarter).await?.into_iter().find(|e| e.nip == nip))
+    }
+
+    /// How the applications for `quarter` of everyone now in `units` ended in their unit's
+    /// allocation, by NIP, for the quarterly rotation: granted some days, or a roster place of 0
+    /// days (eligible and approved, but the unit was full). People without a roster row that
+    /// quarter (who did not apply, or were not eligible or approved) are left out: no outcome.
+    pub async fn allocation_outcomes(
+        &self,
+        units: &[String],
+        quarter: Quarter,
+    ) -> Result<HashMap<String, PreviousOutcome>, StoreError> {
+        let mut outcomes = HashMap::new();
+        // Bounded statements: a page can hold many units.
+        for chunk in units.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT r.nip, r.remote_days FROM roster r JOIN employees e ON e.nip = r.nip \
+                 WHERE r.quarter = $1 AND e.unit IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(quarter.to_string());
+            for unit in chunk {
+                query = query.bind(unit);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let days = row.try_get::<i64, _>("remote_days")?;
+                let outcome = if days > 0 {
+                    PreviousOutcome::Granted(days.min(5) as u8)
+                } else {
+                    PreviousOutcome::UnitFull
+                };
+                outcomes.insert(row.try_get("nip")?, outcome);
+            }
+        }
+        Ok(outcomes)
     }
 }

@@ -79,6 +79,9 @@ impl EmployeeRecord {
             penalties: self.penalties.clone(),
             unexcused_absence_days: self.unexcused_absence_days,
             previous_review,
+            // No position catalogue is kept yet: every position is unlisted.
+            position_code: String::new(),
+            position_status: dwa_sdk::PositionStatus::Unlisted,
         }
     }
 }

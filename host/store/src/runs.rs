@@ -143,27 +143,33 @@ impl RunWriter {
             },
         )
         .await?;
-        let roster: Vec<(&str, &dwa_sdk::Grant, String)> = allocations
+        let roster: Vec<(&str, &dwa_sdk::Grant, String, String)> = allocations
             .iter()
             .flat_map(|u| {
                 u.allocation.grants.iter().map(move |g| {
                     let days: Vec<String> = g.weekdays.iter().map(code).collect();
-                    (u.unit.as_str(), g, days.join(","))
+                    let reasons = if g.reasons.is_empty() {
+                        String::new()
+                    } else {
+                        serde_json::to_string(&g.reasons).expect("reasons serialise")
+                    };
+                    (u.unit.as_str(), g, days.join(","), reasons)
                 })
             })
             .collect();
         insert_rows(
             &mut self.tx,
-            "roster (unit, quarter, nip, application_id, remote_days, weekdays)",
-            6,
+            "roster (unit, quarter, nip, application_id, remote_days, weekdays, reasons)",
+            7,
             &roster,
-            |q, (unit, grant, days)| {
+            |q, (unit, grant, days, reasons)| {
                 q.bind(*unit)
                     .bind(quarter)
                     .bind(&grant.nip)
                     .bind(&grant.application_id)
                     .bind(grant.remote_days as i64)
-                    .bind(days);
+                    .bind(days)
+                    .bind(reasons);
             },
         )
         .await?;

@@ -115,6 +115,9 @@ impl StaffPage {
                     penalties: Vec::new(),
                     unexcused_absence_days: absent as u32,
                     previous_review: None,
+                    // No position catalogue is kept yet: every position is unlisted.
+                    position_code: String::new(),
+                    position_status: dwa_sdk::PositionStatus::Unlisted,
                 };
                 (
                     unit,

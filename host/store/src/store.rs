@@ -12,6 +12,7 @@ mod imports;
 mod legacy;
 mod onboarding;
 mod policies;
+mod positions;
 mod reports;
 mod runs;
 mod staff;
@@ -28,6 +29,7 @@ pub use policies::{
     AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,
     VersionSummary,
 };
+pub use positions::{PositionChange, PositionEntry, PositionInput, PositionStatus, PositionsWritten};
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
@@ -198,6 +200,8 @@ impl Store {
             "allocations",
             "roster",
             "guardrail_violations",
+            "positions",
+            "position_changes",
         ];
         if !TABLES.contains(&table) {
             return Err(StoreError::NotFound(format!("table `{table}`")));

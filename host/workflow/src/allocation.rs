@@ -191,12 +191,16 @@ pub async fn allocate_unit(
 ) -> Result<UnitOutcome, WorkflowError> {
     let region = store.unit(unit).await?.region;
     let plugin: PluginRef = policies.region(&region)?.reference.clone();
+    let previous = store
+        .allocation_outcomes(&[unit.to_owned()], quarter.previous())
+        .await?;
     let units = store.staff_page(&region, vec![unit.to_owned()], quarter).await?;
     let work = Work {
         seq: 0,
         region: region.as_str().into(),
         plugin: Arc::new(plugin.clone()),
         units,
+        previous,
     };
     let page = policies
         .call(&region, move |set| Ok(page::evaluate_page(set, &work, quarter, today)))

@@ -1,5 +1,6 @@
 //! Imports from the CSV files regional HR (BKD/BKPSDM) exports from the national personnel
-//! system (SIASN/BKN): organisational units ([`units`]) and employees ([`employees`]).
+//! system (SIASN/BKN): organisational units ([`units`]) and employees ([`employees`]), and the
+//! region's catalogue of positions that qualify ([`positions`]).
 //!
 //! Both read a file the same way ([`table`]: UTF-8, comma- or semicolon-separated, header names
 //! matched ignoring case and order, line numbers as an editor shows them), validate every row,
@@ -10,11 +11,13 @@
 
 mod employee_fields;
 pub mod employees;
-mod fields;
+pub(crate) mod fields;
+pub mod positions;
 mod table;
 pub mod units;
 
 pub use employees::{columns, import_employees, parse_employees_csv, parse_employees_csv_bytes};
+pub use positions::{import_positions, parse_positions_csv, position_columns};
 pub use units::{import_units, parse_units_csv, unit_columns};
 
 use serde::Serialize;

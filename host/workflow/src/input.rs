@@ -60,6 +60,14 @@ impl TextRule {
         optional: false,
         refuse_markup: true,
     };
+    /// A note (why a position qualifies or not, an approval's note): one line, optional, at most
+    /// 500 characters, no markup.
+    pub const NOTE: TextRule = TextRule {
+        max_chars: 500,
+        multiline: false,
+        optional: true,
+        refuse_markup: true,
+    };
     /// A manifest's TOML text: multi-line, at most [`MAX_MANIFEST_BYTES`]; `<` is allowed (its
     /// comments are the policy author's, and it is never shown as HTML).
     pub const MANIFEST: TextRule = TextRule {

@@ -5,7 +5,7 @@
 //! approvals, its latest decision and the unit's allocation — so it can never disagree with them.
 
 use super::WorkflowError;
-use dwa_sdk::{Approval, Approver, Verdict, Weekday};
+use dwa_sdk::{Approval, Approver, Reason, Verdict, Weekday};
 use dwa_store::{Store, StoredApplication, StoredDecision};
 use serde::Serialize;
 
@@ -41,6 +41,10 @@ pub struct ApplicationStatus {
     /// The weekdays away (granted only).
     #[schema(value_type = Option<Vec<String>>)]
     pub weekdays: Option<Vec<Weekday>>,
+    /// Why the allocation granted fewer days than the decision allowed (e.g. `QUOTA_FULL`, with
+    /// the unit's headcount, minimum office presence and days available); empty otherwise.
+    #[schema(value_type = Vec<Object>)]
+    pub allocation_reasons: Vec<Reason>,
 }
 
 /// The state of an application that `verdict` decided, with `approvals` recorded, up to its
@@ -85,6 +89,7 @@ pub async fn application_status(
         state,
         remote_days: None,
         weekdays: None,
+        allocation_reasons: Vec::new(),
     };
     if stored.status == "withdrawn" {
         return Ok(status(ApplicationState::Withdrawn));
@@ -95,12 +100,19 @@ pub async fn application_status(
     let quarter = stored.application.quarter;
     if let Some(entry) = store.roster_entry(&stored.nip, quarter).await?
         && entry.application_id == stored.application.id
-        && entry.remote_days > 0
     {
-        return Ok(ApplicationStatus {
-            state: ApplicationState::Granted,
-            remote_days: Some(entry.remote_days),
-            weekdays: Some(entry.weekdays),
+        return Ok(if entry.remote_days > 0 {
+            ApplicationStatus {
+                state: ApplicationState::Granted,
+                remote_days: Some(entry.remote_days),
+                weekdays: Some(entry.weekdays),
+                allocation_reasons: entry.reasons,
+            }
+        } else {
+            ApplicationStatus {
+                allocation_reasons: entry.reasons,
+                ..status(ApplicationState::NotGranted)
+            }
         });
     }
     let unit = store.employee(&stored.nip).await?.unit;

@@ -9,6 +9,7 @@ mod history;
 pub mod import;
 pub mod input;
 pub mod onboarding;
+pub mod positions;
 mod replicas;
 pub mod report;
 mod state;

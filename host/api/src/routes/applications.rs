@@ -28,6 +28,10 @@ pub struct ApplicationView {
     /// The weekdays away, when granted.
     #[schema(value_type = Option<Vec<String>>)]
     pub granted_weekdays: Option<Vec<dwa_sdk::Weekday>>,
+    /// Why the unit's allocation granted fewer days than the decision allowed (`QUOTA_FULL`,
+    /// with the unit's headcount, minimum office presence and days available); empty otherwise.
+    #[schema(value_type = Vec<Object>)]
+    pub allocation_reasons: Vec<dwa_sdk::Reason>,
     /// The application: id, quarter, requested_remote_days, location_kind, work_plan, KPI, approvals.
     #[schema(value_type = Object)]
     pub application: Application,
@@ -88,6 +92,7 @@ pub async fn submit(
             .unwrap_or(workflow::ApplicationState::Approved),
         granted_remote_days: None,
         granted_weekdays: None,
+        allocation_reasons: Vec::new(),
         application: submitted.application,
         decision,
     };
@@ -132,6 +137,7 @@ pub async fn get_application(
         state: progress.state,
         granted_remote_days: progress.remote_days,
         granted_weekdays: progress.weekdays,
+        allocation_reasons: progress.allocation_reasons,
         application: stored.application,
         decision: DecisionView::stored(&explained),
     }))

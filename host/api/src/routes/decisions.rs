@@ -57,6 +57,11 @@ pub struct DecisionView {
     pub reproduced: bool,
     /// True when the rules serving now are the ones that decided (same plugin and manifest).
     pub same_rules: bool,
+    /// Why the unit's allocation granted fewer days than this decision allowed (`QUOTA_FULL`,
+    /// with the unit's headcount, minimum office presence and days available); empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub allocation_reasons: Vec<Reason>,
 }
 
 impl DecisionView {
@@ -81,6 +86,7 @@ impl DecisionView {
             evaluated_on: d.input.today.to_string(),
             reproduced: true,
             same_rules: true,
+            allocation_reasons: Vec::new(),
         }
     }
 
@@ -106,6 +112,7 @@ impl DecisionView {
             evaluated_on: d.evaluated_on.to_string(),
             reproduced: e.reproduced,
             same_rules: e.same_rules,
+            allocation_reasons: e.allocation_reasons.clone(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `dwa import`: organisational units and employees from the national personnel system's CSV
+//! `dwa import`: organisational units, employees and the position catalogue from the national personnel system's CSV
 //! exports, validated row by row and written all or nothing (the same workflow as
 //! `POST /api/units/import` and `POST /api/employees/import`).
 
@@ -22,6 +22,10 @@ pub(crate) enum ImportCommand {
         #[arg(long)]
         partial: bool,
     },
+    /// The region's catalogue of positions that qualify (kodeJabatan, namaJabatan, status
+    /// layak/dikecualikan/ditinjau[, catatan]); entries already stored are updated; all or
+    /// nothing.
+    Positions(FileArgs),
 }
 
 #[derive(Args, Debug)]
@@ -50,6 +54,13 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
             let (store, bytes) = open(&args).await?;
             let outcome = dwa_workflow::import::import_employees(&store, &args.region, &bytes, partial).await?;
             finish(&args, "employees", &outcome)
+        }
+        ImportCommand::Positions(args) => {
+            let (store, bytes) = open(&args).await?;
+            let file = args.file.file_name().unwrap_or_default().to_string_lossy();
+            let by = format!("dwa import positions {file}");
+            let outcome = dwa_workflow::import::import_positions(&store, &args.region, &bytes, &by).await?;
+            finish(&args, "positions", &outcome)
         }
     }
 }

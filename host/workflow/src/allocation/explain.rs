@@ -6,7 +6,7 @@
 
 use crate::WorkflowError;
 use dwa_policy::{Decision, PolicySet};
-use dwa_sdk::Verdict;
+use dwa_sdk::{Reason, Verdict};
 use dwa_store::{Store, StoredDecision};
 use serde::Serialize;
 use std::sync::Arc;
@@ -26,6 +26,9 @@ pub struct Explanation {
     /// failed gates). With the same rules it differs only when the stored data changed since
     /// (an approval recorded, a rating added, …).
     pub reproduced: bool,
+    /// Why the unit's allocation granted fewer days than this decision allowed (`QUOTA_FULL`
+    /// with the unit's figures), as stored with the roster; empty otherwise.
+    pub allocation_reasons: Vec<Reason>,
 }
 
 /// Explain `stored`: re-run its evaluation on the stored data under the rules serving now.
@@ -38,6 +41,10 @@ pub async fn explain_decision(
     let record = store.employee(&application.nip).await?;
     let review = store.review(&record.nip, stored.quarter.previous()).await?;
     let employee = record.as_of(stored.evaluated_on, review);
+    let allocation_reasons = match store.roster_entry(&application.nip, stored.quarter).await? {
+        Some(entry) if entry.application_id == stored.decision.application_id => entry.reasons,
+        _ => Vec::new(),
+    };
     let (on, app) = (stored.evaluated_on, application.application);
     let region = employee.region.clone();
     let rerun = policies
@@ -51,5 +58,6 @@ pub async fn explain_decision(
         rerun,
         same_rules,
         reproduced,
+        allocation_reasons,
     })
 }

@@ -5,8 +5,9 @@
 use super::UnitOutcome;
 use crate::WorkflowError;
 use dwa_policy::{PluginRef, PolicySet, RulesError, Violation};
-use dwa_sdk::{AllocationRequest, Application, Candidate, Date, Employee, Quarter};
+use dwa_sdk::{AllocationRequest, Application, Candidate, Date, Employee, PreviousOutcome, Quarter};
 use dwa_store::{DecisionRow, StaffPage, UnitAllocation};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Items per plugin call: well inside the per-call fuel budget and output cap (a decision
@@ -23,6 +24,8 @@ pub(super) struct Work {
     pub plugin: Arc<PluginRef>,
     /// The units with their staff, as read.
     pub units: StaffPage,
+    /// How last quarter's allocation ended for the units' people, by NIP (the rotation).
+    pub previous: HashMap<String, PreviousOutcome>,
 }
 
 /// What the rules made of a page.
@@ -106,6 +109,8 @@ pub(super) fn evaluate_page(
                         requested_remote_days: application.requested_remote_days,
                         max_remote_days: verdict.max_remote_days,
                         priority: verdict.priority,
+                        service_months: employee.service_months,
+                        previous_quarter: page.previous.get(&employee.nip).copied().unwrap_or_default(),
                     });
                 }
             }

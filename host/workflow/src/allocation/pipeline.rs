@@ -170,12 +170,15 @@ async fn read_regions(
                     done.send(skipped).await.map_err(|_| gone())?;
                     continue;
                 }
+                // Last quarter's outcomes first, for the rotation (by the units' people now).
+                let previous = store.allocation_outcomes(&request.codes, quarter.previous()).await?;
                 let units = reader.page(&request.region, request.codes, quarter).await?;
                 let page = Work {
                     seq: request.seq,
                     region: request.region,
                     plugin: request.plugin,
                     units,
+                    previous,
                 };
                 work.send(page).await.map_err(|_| gone())?;
             }
