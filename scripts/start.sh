@@ -14,6 +14,11 @@ bind=${DWA_BIND:-127.0.0.1:8080}
 export DWA_DATABASE=${DWA_DATABASE:-sqlite://data/dwa.db}
 export DWA_RULES=${DWA_RULES:-rules}
 
+# The web pages are tested in (and their screenshots taken by) Debian's headless Chromium.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null || \
+        echo "note: could not install chromium (only the browser tests need it)" >&2
+fi
 scripts/build-plugins.sh
 cargo build --release --quiet -p dwa
 dwa=target/release/dwa
@@ -40,4 +45,15 @@ mkdir -p data
 } > data/tokens.txt
 echo "demo tokens written to data/tokens.txt; for example:"
 echo "  curl -H \"Authorization: Bearer \$(awk '/^hr /{print \$2}' data/tokens.txt)\" 'http://$bind/api/reports/participation?quarter=$quarter'"
+
+# One-time sign-in links for the web pages, one per demo role (each works once, for 24 hours).
+web="http://$bind"
+echo
+echo "web pages: $web/  (Bahasa Indonesia; English at the top right)"
+echo "sign-in links, one per demo role (each works once, within 24 hours):"
+echo "  employee          $("$dwa" token create --link --base-url "$web" --role employee --region 3216 --sample 2>/dev/null)"
+echo "  supervisor        $("$dwa" token create --link --base-url "$web" --role supervisor --region 3216 --sample 2>/dev/null)"
+echo "  hr                $("$dwa" token create --link --base-url "$web" --role hr --region 3216)"
+echo "  policy-admin      $("$dwa" token create --link --base-url "$web" --role policy-admin --region 3216)"
+echo "  provincial-admin  $("$dwa" token create --link --base-url "$web" --role provincial-admin --region 32)"
 exec "$dwa" serve --bind "$bind"

@@ -7,6 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The browser tests (host/cli/tests/web.rs) drive Debian's headless Chromium over WebDriver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 # The crate graph first: a back-edge between the host's layers fails CI before anything else.
 scripts/check-layers.sh
 scripts/build-plugins.sh

@@ -10,6 +10,7 @@ pub mod layers;
 pub(crate) mod metrics;
 mod routes;
 pub mod throttle;
+pub mod web;
 
 pub use self::metrics::Metrics;
 pub use auth::{Caller, Role, new_token};
@@ -137,6 +138,7 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
 pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let (router, api) = routes::all(OpenApiRouter::with_openapi(ApiDoc::openapi())).split_for_parts();
     let router = router
+        .merge(web::router())
         .fallback(|| async {
             ApiError {
                 code: "no_route",

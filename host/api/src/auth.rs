@@ -43,7 +43,8 @@ impl Role {
         }
     }
 
-    fn from_code(code: &str) -> Option<Role> {
+    /// The role of a stored code.
+    pub fn from_code(code: &str) -> Option<Role> {
         [
             Role::Employee,
             Role::Supervisor,

@@ -46,7 +46,10 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 pub async fn json_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_json(response.headers()) {
+    if !(status.is_client_error() || status.is_server_error())
+        || is_json(response.headers())
+        || is_html(response.headers())
+    {
         return response;
     }
     let (parts, _) = response.into_parts();
@@ -58,6 +61,14 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
         }
     }
     shaped
+}
+
+/// The web pages answer their errors as HTML pages, which stay as they are.
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

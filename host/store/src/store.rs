@@ -19,6 +19,7 @@ mod signing;
 mod single;
 mod staff;
 mod submissions;
+mod web;
 
 pub use access::{TokenGrant, token_hash};
 pub use allocations::RosterEntry;
@@ -38,6 +39,7 @@ pub use signing::{RegionKey, RegionSigning};
 pub use single::SingleDecision;
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
 pub use submissions::{GroupCommitStats, NewSubmission};
+pub use web::{TeamMember, WebSession};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

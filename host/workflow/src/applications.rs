@@ -43,7 +43,7 @@ pub struct Submitted {
 }
 
 /// Evaluate off the async runtime, under the region's bound on concurrent calls.
-async fn evaluate(
+pub(crate) async fn evaluate(
     policies: &Arc<PolicySet>,
     employee: Employee,
     application: Application,
@@ -89,6 +89,20 @@ fn validate_draft(draft: &Draft, region_cap: Option<u8>) -> Result<(), WorkflowE
     Ok(())
 }
 
+/// Check a draft against the form's rules, the region's ceiling and the calendar.
+pub(crate) fn validate_for_region(
+    policies: &PolicySet,
+    region: &str,
+    draft: &Draft,
+    today: Date,
+) -> Result<(), WorkflowError> {
+    validate_draft(draft, super::what_if::region_cap(policies, region)?)?;
+    if draft.quarter < today.quarter() {
+        return Err(invalid("quarter", format!("{} has already ended", draft.quarter)));
+    }
+    Ok(())
+}
+
 /// Submit an application: validate, evaluate at once, and store the application with its
 /// decision in one transaction. Nothing is stored when anything fails.
 pub async fn submit_application(
@@ -101,15 +115,7 @@ pub async fn submit_application(
     let (record, review) = store
         .employee_with_review(&draft.nip, Some(draft.quarter.previous()))
         .await?;
-    let region = policies.region(&record.region)?;
-    let cap = match region.manifest.parameters.get("max_remote_days") {
-        Some(dwa_sdk::ParamValue::Integer(cap)) => Some((*cap).clamp(0, 5) as u8),
-        _ => None,
-    };
-    validate_draft(&draft, cap.min(policies.guardrails().max_remote_days).or(cap))?;
-    if draft.quarter < today.quarter() {
-        return Err(invalid("quarter", format!("{} has already ended", draft.quarter)));
-    }
+    validate_for_region(policies, &record.region, &draft, today)?;
     let application = Application {
         id: new_id("app"),
         quarter: draft.quarter,

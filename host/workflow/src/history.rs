@@ -50,6 +50,27 @@ pub fn diff_summary(previous: Option<&RegionPolicy>, next: &RegionPolicy) -> Str
     changes.join("; ")
 }
 
+/// What a candidate manifest changes against the region's active rules, in one line (before it
+/// is loaded: the plugin is compared by file name, the parameters and examples by value).
+pub fn manifest_diff(previous: &RegionPolicy, next: &dwa_sdk::manifest::Manifest) -> String {
+    let mut changes = Vec::new();
+    if previous.manifest.plugin != next.plugin {
+        changes.push(format!("plugin {} → {}", previous.manifest.plugin, next.plugin));
+    }
+    changes.extend(params_diff(&previous.manifest.parameters, &next.parameters));
+    if previous.manifest.examples.len() != next.examples.len() {
+        changes.push(format!(
+            "worked examples {} → {}",
+            previous.manifest.examples.len(),
+            next.examples.len()
+        ));
+    }
+    if changes.is_empty() {
+        changes.push("no change to the plugin, parameters or examples".into());
+    }
+    changes.join("; ")
+}
+
 fn params_diff(before: &Params, after: &Params) -> Vec<String> {
     let mut keys: Vec<&String> = before.0.keys().chain(after.0.keys()).collect();
     keys.sort();

@@ -15,6 +15,7 @@ mod replicas;
 pub mod report;
 pub mod signing;
 mod state;
+mod what_if;
 
 pub use allocation::{
     AllocationOptions, AllocationOutcome, Explanation, RegionOutcome, UnitOutcome, allocate_regions, allocate_unit,
@@ -25,11 +26,12 @@ pub use applications::{
 };
 pub use dry_run::{DryRun, Flip, UnitFlips, dry_run};
 pub use history::{
-    REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, record_policy_changes,
-    rollback_target, run_due_activations, upload_version,
+    REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, manifest_diff,
+    record_policy_changes, rollback_target, run_due_activations, upload_version,
 };
 pub use replicas::follow_other_replicas;
 pub use state::{ApplicationState, ApplicationStatus, application_status, state_before_allocation};
+pub use what_if::{region_cap, what_if};
 
 use dwa_policy::RulesError;
 use dwa_store::StoreError;

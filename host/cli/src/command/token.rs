@@ -30,6 +30,18 @@ pub(crate) enum TokenCommand {
         /// go, printed as `NIP<TAB>token` lines (used by scripts/load.sh).
         #[arg(long, value_name = "N", conflicts_with_all = ["nip", "sample"])]
         each_employee: Option<usize>,
+        /// Print a one-time sign-in link for the web pages instead of an API token (valid for
+        /// 24 hours, used once; only its sha256 is stored).
+        #[arg(long, conflicts_with = "each_employee")]
+        link: bool,
+        /// The web address the link points at.
+        #[arg(
+            long,
+            env = "DWA_WEB_URL",
+            default_value = "http://127.0.0.1:8080",
+            requires = "link"
+        )]
+        base_url: String,
     },
 }
 
@@ -42,6 +54,8 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
         mut nip,
         sample,
         each_employee,
+        link,
+        base_url,
     } = command;
     let store = Store::connect(&common.database).await?;
     if let Some(count) = each_employee {
@@ -99,17 +113,18 @@ pub(crate) async fn run(command: TokenCommand) -> anyhow::Result<()> {
         }
         (None, false) => {}
     }
+    let grant = dwa_store::TokenGrant {
+        role: role.code().into(),
+        region,
+        nip,
+    };
+    if link {
+        let code = dwa_api::web::issue_code(&store, &grant).await?;
+        println!("{}", dwa_api::web::signin_link(&base_url, &code));
+        return Ok(());
+    }
     let token = dwa_api::new_token();
-    store
-        .insert_token(
-            &token,
-            &dwa_store::TokenGrant {
-                role: role.code().into(),
-                region,
-                nip,
-            },
-        )
-        .await?;
+    store.insert_token(&token, &grant).await?;
     println!("{token}");
     Ok(())
 }

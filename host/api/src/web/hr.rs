@@ -1,0 +1,282 @@
+//! Regional HR's page: import units and employees from CSV (the row-by-row report of the
+//! workflow's import), run the quarter's allocation for the region (a progress bar while the
+//! server works, then each unit's outcome), the roster of a unit, and the reports with their
+//! server-drawn SVG charts; every table exports as CSV and XLSX ([`super::export`]).
+
+use super::charts;
+use super::format;
+use super::page::{PageError, Shell, render};
+use super::session::WebUser;
+use crate::{ApiError, AppState, Role};
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::response::Response;
+use dwa_sdk::Quarter;
+use dwa_workflow::import::ImportOutcome;
+use std::collections::HashMap;
+
+/// One rejected row of an import report.
+pub struct RejectRow {
+    line: usize,
+    key: String,
+    field: String,
+    problem: String,
+}
+
+/// An import's outcome as shown.
+pub struct ImportView {
+    what: &'static str,
+    imported: usize,
+    written: bool,
+    rejected: Vec<RejectRow>,
+}
+
+/// One unit's allocation outcome.
+pub struct AllocationRow {
+    unit: String,
+    evaluated: String,
+    eligible: String,
+    granted: String,
+}
+
+/// A unit in the roster selector.
+pub struct UnitOption {
+    code: String,
+    label: String,
+    selected: bool,
+}
+
+/// A line of a unit's roster.
+pub struct RosterRow {
+    nip: String,
+    days: String,
+    weekdays: String,
+}
+
+/// A line of the participation table.
+pub struct ParticipationLine {
+    unit: String,
+    headcount: String,
+    applications: String,
+    eligible: String,
+    granted: String,
+    rate: String,
+}
+
+#[derive(Template)]
+#[template(path = "hr.html")]
+struct HrPage {
+    shell: Shell,
+    quarter: String,
+    import: Option<ImportView>,
+    allocation: Vec<AllocationRow>,
+    allocated: bool,
+    units: Vec<UnitOption>,
+    unit: String,
+    roster: Vec<RosterRow>,
+    participation: Vec<ParticipationLine>,
+    participation_chart: String,
+    reasons_chart: String,
+    savings_chart: String,
+    savings_total: String,
+}
+
+fn err(lang: super::i18n::Lang) -> impl Fn(ApiError) -> PageError {
+    move |e| PageError::from(e).in_lang(lang)
+}
+
+async fn page(
+    state: &AppState,
+    user: &WebUser,
+    query: &HashMap<String, String>,
+    import: Option<ImportView>,
+    allocation: Vec<AllocationRow>,
+) -> Result<HrPage, PageError> {
+    let lang = user.lang;
+    let t = lang.text();
+    let fail = err(lang);
+    let region = user.caller.region.clone();
+    let quarter = state.today().quarter().next();
+    let unit_rows = state.store.units(Some(&region)).await.map_err(|e| fail(e.into()))?;
+    let unit = query
+        .get("unit")
+        .filter(|u| unit_rows.iter().any(|r| &r.code == *u))
+        .cloned()
+        .or_else(|| unit_rows.first().map(|u| u.code.clone()))
+        .unwrap_or_default();
+    let roster = if unit.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .roster(&unit, quarter)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .into_iter()
+            .map(|e| RosterRow {
+                nip: e.nip,
+                days: format::pattern(e.remote_days),
+                weekdays: e
+                    .weekdays
+                    .iter()
+                    .map(|d| format::weekday(*d, lang))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect()
+    };
+    let reports = super::export::Reports::load(state, &region, quarter)
+        .await
+        .map_err(&fail)?;
+    let participation = reports
+        .participation
+        .units
+        .iter()
+        .map(|row| ParticipationLine {
+            unit: row.unit.clone().unwrap_or_default(),
+            headcount: format::thousands(row.headcount),
+            applications: format::thousands(row.applications),
+            eligible: format::thousands(row.eligible),
+            granted: format::thousands(row.granted),
+            rate: format::percent(row.participation_rate, lang),
+        })
+        .collect();
+    let history = super::export::savings_history(state, &region, quarter)
+        .await
+        .map_err(&fail)?;
+    Ok(HrPage {
+        shell: user.shell("/hr"),
+        quarter: format::quarter(quarter, lang),
+        import,
+        allocated: !allocation.is_empty(),
+        allocation,
+        units: unit_rows
+            .iter()
+            .map(|u| UnitOption {
+                code: u.code.clone(),
+                label: format!("{} — {}", u.code, u.name),
+                selected: u.code == unit,
+            })
+            .collect(),
+        unit,
+        roster,
+        participation,
+        participation_chart: charts::participation(&reports.participation, lang),
+        reasons_chart: charts::reasons(&reports.reasons, lang),
+        savings_chart: charts::savings(&history, lang),
+        savings_total: format!("{}: {}", t.savings_total, format::rupiah(reports.savings.total.total)),
+    })
+}
+
+/// `GET /hr[?unit=…]`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::Hr)?;
+    Ok(render(&page(&state, &user, &query, None, Vec::new()).await?))
+}
+
+/// `POST /hr/import` (multipart: `csrf`, `kind` = units | employees, `file`): the workflow's
+/// import, all or nothing, and its row-by-row report.
+pub async fn import(
+    State(state): State<AppState>,
+    user: WebUser,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    user.require(Role::Hr)?;
+    let lang = user.lang;
+    let fail = err(lang);
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut file = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| fail(ApiError::invalid("file", e.body_text())))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| fail(ApiError::invalid(&name, e.body_text())))?;
+        if name == "file" {
+            file = bytes.to_vec();
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    // The CSRF token is checked before the file is looked at.
+    user.check_csrf(&fields)?;
+    let region = user.caller.region.clone();
+    let (what, outcome): (&'static str, ImportOutcome) = match fields.get("kind").map(String::as_str) {
+        Some("units") => (
+            lang.text().import_units,
+            dwa_workflow::import::import_units(&state.store, &region, &file)
+                .await
+                .map_err(|e| fail(e.into()))?,
+        ),
+        Some("employees") => (
+            lang.text().import_employees,
+            dwa_workflow::import::import_employees(&state.store, &region, &file, false)
+                .await
+                .map_err(|e| fail(e.into()))?,
+        ),
+        _ => return Err(fail(ApiError::invalid("kind", "choose units or employees"))),
+    };
+    let view = ImportView {
+        what,
+        imported: outcome.imported,
+        written: outcome.written,
+        rejected: outcome
+            .rejected
+            .iter()
+            .map(|r| RejectRow {
+                line: r.line,
+                key: r.nip.clone().or_else(|| r.unit.clone()).unwrap_or_default(),
+                field: r.field.clone(),
+                problem: r.problem.clone(),
+            })
+            .collect(),
+    };
+    let refused = outcome.refused();
+    let page = page(&state, &user, &HashMap::new(), Some(view), Vec::new()).await?;
+    let status = if refused {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok(axum::response::IntoResponse::into_response((status, render(&page))))
+}
+
+/// `POST /hr/allocate`: evaluate and allocate the next quarter for every unit of the region,
+/// unit by unit as the API does (each unit one transaction, concurrent runs take turns).
+pub async fn allocate(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::Hr)?;
+    user.check_csrf(&form)?;
+    let lang = user.lang;
+    let fail = err(lang);
+    let region = user.caller.region.clone();
+    state.policies.region(&region).map_err(|e| fail(e.into()))?;
+    let quarter: Quarter = state.today().quarter().next();
+    let units = state.store.units(Some(&region)).await.map_err(|e| fail(e.into()))?;
+    let mut rows = Vec::with_capacity(units.len());
+    for unit in units {
+        let lock = state.unit_lock(&unit.code);
+        let _turn = lock.lock().await;
+        let outcome = dwa_workflow::allocate_unit(&state.store, &state.policies, &unit.code, quarter, state.today())
+            .await
+            .map_err(|e| fail(e.into()))?;
+        rows.push(AllocationRow {
+            unit: unit.code,
+            evaluated: outcome.evaluated.to_string(),
+            eligible: outcome.eligible.to_string(),
+            granted: outcome.granted.to_string(),
+        });
+    }
+    Ok(render(&page(&state, &user, &HashMap::new(), None, rows).await?))
+}

@@ -1,0 +1,315 @@
+//! The regional policy admin's page: the live status of the region's rules (version serving,
+//! last attempt and its error), every version with its sha256, the audit trail, and a candidate
+//! manifest to dry-run (which decisions of the quarter would flip, per unit, and the parameter
+//! diff), upload as a version, activate now or from a date, or roll back — the workflow's policy
+//! lifecycle, as the API runs it.
+
+use super::page::{PageError, Shell, render};
+use super::session::WebUser;
+use crate::{ApiError, AppState, Role};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dwa_workflow::input::{TextRule, check_id, check_text};
+use std::collections::HashMap;
+
+/// A stored version as shown.
+pub struct VersionRow {
+    id: String,
+    plugin: String,
+    sha256: String,
+    manifest_sha256: String,
+    created: String,
+    serving: bool,
+}
+
+/// A unit's flips in a dry run.
+pub struct FlipRow {
+    unit: String,
+    evaluated: usize,
+    became_ineligible: usize,
+    became_eligible: usize,
+    pattern_changed: usize,
+}
+
+/// A dry run as shown.
+pub struct DryRunView {
+    summary: String,
+    diff: String,
+    units: Vec<FlipRow>,
+}
+
+#[derive(Template)]
+#[template(path = "policy.html")]
+struct PolicyPage {
+    shell: Shell,
+    region: String,
+    status_version: String,
+    status_sha256: String,
+    status_since: String,
+    last_attempt: String,
+    last_error: Option<String>,
+    versions: Vec<VersionRow>,
+    audit: Vec<(String, String, String, String)>,
+    manifest: String,
+    dry_run: Option<DryRunView>,
+    error: Option<String>,
+    flash: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    user: &WebUser,
+    manifest: Option<String>,
+    dry_run: Option<DryRunView>,
+    error: Option<String>,
+    flash: Option<String>,
+) -> Result<PolicyPage, PageError> {
+    let lang = user.lang;
+    let fail = |e: ApiError| PageError::from(e).in_lang(lang);
+    let region = user.caller.region.clone();
+    let status = state
+        .policies
+        .status()
+        .into_iter()
+        .find(|s| s.region.as_deref() == Some(region.as_str()));
+    let active = status.as_ref().and_then(|s| s.active.clone());
+    let attempt = status.as_ref().and_then(|s| s.last_attempt.clone());
+    let serving = active.as_ref().map(|a| (a.sha256.clone(), a.manifest_sha256.clone()));
+    let versions = state
+        .store
+        .versions(&region)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .rev()
+        .map(|v| VersionRow {
+            serving: serving.as_ref() == Some(&(v.plugin_sha256.clone(), v.manifest_sha256.clone())),
+            id: v.id,
+            plugin: format!("{} {}", v.plugin_name, v.plugin_version),
+            sha256: v.plugin_sha256,
+            manifest_sha256: v.manifest_sha256,
+            created: v.created_at,
+        })
+        .collect();
+    let audit = state
+        .store
+        .audit(&region)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .rev()
+        .take(20)
+        .map(|a| (a.at, a.action, a.actor, a.detail))
+        .collect();
+    let current_text = state
+        .policies
+        .region(&region)
+        .map(|r| r.manifest_text.clone())
+        .unwrap_or_default();
+    Ok(PolicyPage {
+        shell: user.shell("/policy"),
+        status_version: active
+            .as_ref()
+            .map(|a| format!("{} {}", a.plugin_name, a.plugin_version))
+            .unwrap_or_else(|| "—".into()),
+        status_sha256: active.as_ref().map(|a| a.sha256.clone()).unwrap_or_default(),
+        status_since: active
+            .as_ref()
+            .map(|a| format!("{} ({})", a.activated_at, a.activated_by))
+            .unwrap_or_default(),
+        last_attempt: attempt
+            .as_ref()
+            .map(|a| format!("{} · {} · {}", a.at, a.by, if a.ok { "OK" } else { "✗" }))
+            .unwrap_or_else(|| "—".into()),
+        last_error: attempt.and_then(|a| a.error),
+        region,
+        versions,
+        audit,
+        manifest: manifest.unwrap_or(current_text),
+        dry_run,
+        error,
+        flash,
+    })
+}
+
+/// `GET /policy`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::PolicyAdmin)?;
+    let flash = query.get("done").map(|d| match d.as_str() {
+        "activated" => user.lang.text().policy_activated.to_owned(),
+        "scheduled" => user.lang.text().policy_scheduled.to_owned(),
+        _ => user.lang.text().policy_rolled_back.to_owned(),
+    });
+    Ok(render(&page(&state, &user, None, None, None, flash).await?))
+}
+
+/// Stage `text` with the region's plugin file beside it and dry-run it for the next quarter.
+async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunView, ApiError> {
+    let region = &user.caller.region;
+    let active = state.policies.region(region)?;
+    let manifest =
+        dwa_sdk::manifest::Manifest::parse(text).map_err(|e| ApiError::invalid("manifest", e.to_string()))?;
+    if &manifest.region != region {
+        return Err(ApiError::invalid(
+            "manifest",
+            format!("the manifest is for region {}, not {region}", manifest.region),
+        ));
+    }
+    let rules_dir = active.manifest_path.parent().unwrap_or(std::path::Path::new("."));
+    let workdir = tempfile::tempdir().map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
+    let staged = workdir.path().join("candidate.toml");
+    std::fs::write(&staged, text).map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
+    std::fs::copy(rules_dir.join(&manifest.plugin), workdir.path().join(&manifest.plugin)).map_err(|_| {
+        ApiError::invalid(
+            "plugin",
+            format!("no plugin file `{}` in the rules folder", manifest.plugin),
+        )
+    })?;
+    let quarter = state.today().quarter().next();
+    let by = format!("policy-admin of region {region} (web)");
+    let run = dwa_workflow::dry_run(&state.store, &state.policies, &staged, quarter, state.today(), &by)
+        .await
+        .map_err(|e| match e {
+            dwa_workflow::WorkflowError::Rules(e) => ApiError::candidate(e, "manifest", "plugin"),
+            other => other.into(),
+        })?;
+    let t = user.lang.text();
+    let diff = dwa_workflow::manifest_diff(&active, &manifest);
+    Ok(DryRunView {
+        summary: format!(
+            "{}: {} · {}: {} · {}: {} · {}: {}",
+            t.evaluated,
+            run.evaluated,
+            t.became_ineligible,
+            run.became_ineligible,
+            t.became_eligible,
+            run.became_eligible,
+            t.pattern_changed,
+            run.pattern_changed
+        ),
+        diff,
+        units: run
+            .units
+            .into_iter()
+            .filter(|u| u.became_eligible + u.became_ineligible + u.pattern_changed > 0)
+            .map(|u| FlipRow {
+                unit: u.unit,
+                evaluated: u.evaluated,
+                became_ineligible: u.became_ineligible,
+                became_eligible: u.became_eligible,
+                pattern_changed: u.pattern_changed,
+            })
+            .collect(),
+    })
+}
+
+/// `POST /policy/candidate` (`action` = dry-run | upload): dry-run the candidate manifest, or
+/// validate and store it as a version (not active yet).
+pub async fn candidate(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::PolicyAdmin)?;
+    user.check_csrf(&form)?;
+    let text = form.get("manifest").cloned().unwrap_or_default().replace("\r\n", "\n");
+    let checked = check_text("manifest", &text, TextRule::MANIFEST).map_err(ApiError::from);
+    let region = user.caller.region.clone();
+    let (dry, error, flash) = match (checked, form.get("action").map(String::as_str)) {
+        (Err(e), _) => (None, Some(e.message), None),
+        (Ok(()), Some("upload")) => {
+            let by = format!("policy-admin of region {region} (web)");
+            match dwa_workflow::upload_version(&state.store, &state.policies, &region, &text, None, &by).await {
+                Ok(version) => (
+                    None,
+                    None,
+                    Some(format!("{}: {version}", user.lang.text().policy_uploaded)),
+                ),
+                Err(e) => (None, Some(ApiError::from(e).message), None),
+            }
+        }
+        (Ok(()), _) => match dry_run(&state, &user, &text).await {
+            Ok(view) => (Some(view), None, None),
+            Err(e) => (None, Some(e.message), None),
+        },
+    };
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = page(&state, &user, Some(text), dry, error, flash).await?;
+    Ok((status, render(&page)).into_response())
+}
+
+/// `POST /policy/activate` (`version`, optional `from` date; or `rollback`): activate a stored
+/// version now or schedule it, or roll back to the latest version other than the one serving.
+pub async fn activate(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::PolicyAdmin)?;
+    user.check_csrf(&form)?;
+    let lang = user.lang;
+    let fail = |e: ApiError| PageError::from(e).in_lang(lang);
+    let region = user.caller.region.clone();
+    let by = format!("policy-admin of region {region} (web)");
+    if form.contains_key("rollback") {
+        let target = dwa_workflow::rollback_target(&state.store, &state.policies, &region)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        let by = format!("{by} (rollback to {target})");
+        dwa_workflow::activate_version(&state.store, &state.policies, &region, &target, &by)
+            .await
+            .map_err(|e| fail(e.into()))?;
+        return Ok(Redirect::to("/policy?done=rolled-back").into_response());
+    }
+    let version = form.get("version").map_or("", String::as_str);
+    check_id("version", version).map_err(|e| fail(e.into()))?;
+    let stored = state.store.version(version).await.map_err(|e| fail(e.into()))?;
+    if stored.summary.region != region {
+        return Err(PageError::forbidden(lang));
+    }
+    let from = match form.get("from").map(|f| f.trim()).filter(|f| !f.is_empty()) {
+        Some(text) => Some(
+            text.parse::<dwa_sdk::Date>()
+                .map_err(|e| fail(ApiError::invalid("from", e.to_string())))?,
+        ),
+        None => None,
+    };
+    match from.filter(|from| *from > state.today()) {
+        Some(from) => {
+            state
+                .store
+                .schedule_activation(&region, version, from, &by)
+                .await
+                .map_err(|e| fail(e.into()))?;
+            state
+                .store
+                .record_audit(&dwa_store::AuditEntry {
+                    region: Some(region.clone()),
+                    manifest_file: stored.manifest_file,
+                    action: "schedule".into(),
+                    version_id: Some(version.to_owned()),
+                    actor: by,
+                    detail: format!("to be activated from {from}"),
+                    at: dwa_store::now_rfc3339(),
+                })
+                .await
+                .map_err(|e| fail(e.into()))?;
+            Ok(Redirect::to("/policy?done=scheduled").into_response())
+        }
+        None => {
+            dwa_workflow::activate_version(&state.store, &state.policies, &region, version, &by)
+                .await
+                .map_err(|e| fail(e.into()))?;
+            Ok(Redirect::to("/policy?done=activated").into_response())
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The supervisor's page: the approval queue (each direct report awaiting this supervisor, with
+//! the reasons of their decision), approve or reject with a note, and the team's week — who is
+//! in the office each weekday and the daily office share against the region's minimum.
+
+use super::decision::{AnswerView, answer, location_label, state_label};
+use super::format;
+use super::page::{PageError, Shell, render};
+use super::session::WebUser;
+use crate::{ApiError, AppState, Role};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use dwa_sdk::{Approval, Approver, ParamValue};
+use dwa_workflow::{self as workflow, ApplicationState};
+use std::collections::HashMap;
+
+/// One application awaiting this supervisor.
+pub struct QueueItem {
+    id: String,
+    reasons_id: String,
+    name: String,
+    nip: String,
+    requested: String,
+    location: &'static str,
+    kpi: String,
+    work_plan: String,
+    answer: AnswerView,
+}
+
+/// A report's line in the team table.
+pub struct MemberRow {
+    name: String,
+    nip: String,
+    state: &'static str,
+    state_class: &'static str,
+}
+
+/// One weekday of the team's week.
+pub struct WeekRow {
+    day: &'static str,
+    in_office: Vec<String>,
+    away: Vec<String>,
+    share: String,
+    below: bool,
+}
+
+#[derive(Template)]
+#[template(path = "supervisor.html")]
+struct SupervisorPage {
+    shell: Shell,
+    quarter: String,
+    queue: Vec<QueueItem>,
+    team: Vec<MemberRow>,
+    week: Vec<WeekRow>,
+    minimum: String,
+    flash: Option<&'static str>,
+}
+
+/// `GET /supervisor`.
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::Supervisor)?;
+    let lang = user.lang;
+    let t = lang.text();
+    let err = |e: ApiError| PageError::from(e).in_lang(lang);
+    let nip = user.caller.nip.clone().unwrap_or_default();
+    let quarter = state.today().quarter().next();
+    let members = state.store.team(&nip, quarter).await.map_err(|e| err(e.into()))?;
+    let mut queue = Vec::new();
+    let mut team = Vec::new();
+    let mut places = Vec::new();
+    for member in &members {
+        let (label, class) = match &member.application_id {
+            None => ("—", "muted"),
+            Some(id) => {
+                let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
+                let latest = state.store.latest_decision(id).await.map_err(|e| err(e.into()))?;
+                let status = workflow::application_status(&state.store, &stored, &latest)
+                    .await
+                    .map_err(|e| err(e.into()))?;
+                if status.state == ApplicationState::AwaitingSupervisor {
+                    let explained = workflow::explain_decision(&state.store, &state.policies, latest)
+                        .await
+                        .map_err(|e| err(e.into()))?;
+                    let a = &stored.application;
+                    queue.push(QueueItem {
+                        id: id.clone(),
+                        reasons_id: format!("reasons-{id}"),
+                        name: member.name.clone(),
+                        nip: member.nip.clone(),
+                        requested: format!(
+                            "{} {} ({})",
+                            a.requested_remote_days,
+                            t.days_suffix,
+                            format::pattern(a.requested_remote_days)
+                        ),
+                        location: location_label(a.location_kind, t),
+                        kpi: format!("{} → {}", a.kpi_baseline, a.kpi_target),
+                        work_plan: a.work_plan.clone(),
+                        answer: answer(&explained.rerun.eligibility, quarter, lang),
+                    });
+                }
+                state_label(status.state, t)
+            }
+        };
+        team.push(MemberRow {
+            name: member.name.clone(),
+            nip: member.nip.clone(),
+            state: label,
+            state_class: class,
+        });
+        let place = state
+            .store
+            .roster_entry(&member.nip, quarter)
+            .await
+            .map_err(|e| err(e.into()))?;
+        places.push((member.name.clone(), place.map(|p| p.weekdays).unwrap_or_default()));
+    }
+    let region = state.policies.region(&user.caller.region).ok();
+    let minimum = region
+        .as_ref()
+        .and_then(|r| match r.manifest.parameters.get("min_office_share") {
+            Some(ParamValue::Number(n)) => Some(*n),
+            Some(ParamValue::Integer(n)) => Some(*n as f64),
+            _ => None,
+        })
+        .unwrap_or(0.0)
+        .max(state.policies.guardrails().min_office_share.unwrap_or(0.0));
+    let week = format::WEEKDAYS
+        .iter()
+        .map(|day| {
+            let (away, in_office): (Vec<_>, Vec<_>) = places.iter().partition(|(_, days)| days.contains(day));
+            let share = if places.is_empty() {
+                1.0
+            } else {
+                in_office.len() as f64 / places.len() as f64
+            };
+            WeekRow {
+                day: format::weekday(*day, lang),
+                in_office: in_office.into_iter().map(|(n, _)| n.clone()).collect(),
+                away: away.into_iter().map(|(n, _)| n.clone()).collect(),
+                share: format::percent(share, lang),
+                below: share + 1e-9 < minimum,
+            }
+        })
+        .collect();
+    let page = SupervisorPage {
+        shell: user.shell("/supervisor"),
+        quarter: format::quarter(quarter, lang),
+        queue,
+        team,
+        week,
+        minimum: format::percent(minimum, lang),
+        flash: query.get("done").map(|_| t.decided),
+    };
+    Ok(render(&page))
+}
+
+/// `POST /supervisor/decide`: approve or reject one report's application, with a note; the
+/// application is re-evaluated with the approval (the API's approval, the same checks).
+pub async fn decide(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::Supervisor)?;
+    user.check_csrf(&form)?;
+    let lang = user.lang;
+    let err = |e: ApiError| PageError::from(e).in_lang(lang);
+    let id = form.get("application").map_or("", String::as_str);
+    dwa_workflow::input::check_id("application", id).map_err(|e| err(e.into()))?;
+    let approved = match form.get("decision").map(String::as_str) {
+        Some("approve") => true,
+        Some("reject") => false,
+        _ => return Err(err(ApiError::invalid("decision", "choose approve or reject"))),
+    };
+    let note = form.get("note").map_or("", |n| n.trim());
+    if !note.is_empty() {
+        let rule = dwa_workflow::input::TextRule {
+            optional: true,
+            ..dwa_workflow::input::TextRule::WORK_PLAN
+        };
+        dwa_workflow::input::check_text("note", note, rule).map_err(|e| err(e.into()))?;
+    }
+    let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
+    let employee = state.store.employee(&stored.nip).await.map_err(|e| err(e.into()))?;
+    let nip = user.caller.nip.clone().unwrap_or_default();
+    if employee.supervisor_nip.as_deref() != Some(nip.as_str()) || stored.nip == nip {
+        return Err(PageError::forbidden(lang));
+    }
+    let approval = Approval {
+        approver: Approver::Supervisor,
+        by_nip: nip,
+        approved,
+    };
+    workflow::decide_approval(&state.store, &state.policies, id, approval, state.today())
+        .await
+        .map_err(|e| err(e.into()))?;
+    if !note.is_empty() {
+        state
+            .store
+            .set_approval_note(id, "supervisor", note)
+            .await
+            .map_err(|e| err(e.into()))?;
+    }
+    Ok(Redirect::to("/supervisor?done=1").into_response())
+}

@@ -1,0 +1,421 @@
+//! The web application in a real browser: headless Chromium driven over WebDriver against the
+//! real `dwa serve` binary on a freshly seeded database. An employee signs in with a one-time
+//! link, reads the reasons, uses the what-if and applies (a bad field is shown on the form); the
+//! supervisor signs in with an API token and approves with a note; each role is refused the
+//! other roles' pages; the English switch works; a form without its CSRF token is refused and
+//! changes nothing; the roster downloads as iCalendar; a used link does not sign in twice.
+
+#[path = "browser/a11y.rs"]
+mod a11y;
+mod common;
+#[path = "browser/harness.rs"]
+mod harness;
+
+use dwa_sdk::{LocationKind, Quarter};
+use harness::Harness;
+
+/// An employee of `region` with a supervisor and no application for `quarter` whom the rules
+/// find eligible (asked through the workflow's what-if, as the page does), and their supervisor.
+async fn eligible_newcomer(db: &std::path::Path, region: &str, quarter: Quarter) -> (String, String) {
+    let store = dwa_store::Store::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let policies = common::policies();
+    let candidates: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.nip, e.supervisor_nip FROM employees e WHERE e.region = $1 AND e.supervisor_nip IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.nip = e.nip AND a.quarter = $2) ORDER BY e.nip LIMIT 300",
+    )
+    .bind(region)
+    .bind(quarter.to_string())
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    for (nip, supervisor) in candidates {
+        let draft = dwa_workflow::Draft {
+            nip: nip.clone(),
+            quarter,
+            requested_remote_days: 1,
+            location_kind: LocationKind::RegisteredHome,
+            work_plan: "—".into(),
+            kpi_baseline: 70.0,
+            kpi_target: 80.0,
+        };
+        let today = dwa_sdk::Date::new(2026, 12, 1).unwrap();
+        let decision = dwa_workflow::what_if(&store, &policies, draft, today).await.unwrap();
+        if decision.eligibility.eligible {
+            return (nip, supervisor);
+        }
+    }
+    panic!("no eligible employee without an application in region {region}");
+}
+
+/// A granted employee of the seeded allocation (they have a roster place).
+async fn granted_employee(db: &std::path::Path) -> String {
+    let store = dwa_store::Store::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let (nip,): (String,) = sqlx::query_as(
+        "SELECT r.nip FROM roster r JOIN employees e ON e.nip = r.nip WHERE e.region = '3216' AND r.quarter = '2027-Q1' ORDER BY r.nip",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    nip
+}
+
+async fn fingerprint(db: &std::path::Path) -> String {
+    let store = dwa_store::Store::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    common::database_fingerprint(&store).await
+}
+
+/// The browser tests take turns: each runs a host, a chromedriver and browsers.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_works_in_chromium() {
+    let _turn = SERIAL.lock().await;
+    let h = Harness::start(300);
+    let quarter: Quarter = "2027-Q1".parse().unwrap();
+    let (nip, boss) = eligible_newcomer(&h.db, "3216", quarter).await;
+
+    // The employee signs in with a one-time link.
+    let link = h.link("employee", "3216", Some(&nip));
+    assert!(link.starts_with(&format!("{}/signin?code=", h.base)), "{link}");
+    let me = h.browser(1280, 900).await;
+    me.sign_in(&link).await;
+    assert_eq!(me.path().await, "/employee");
+    let html_lang = me.wait("html").await.attr("lang").await.unwrap();
+    assert_eq!(html_lang.as_deref(), Some("id"));
+    assert_eq!(
+        me.text("h1").await,
+        "Bisakah saya bekerja dari mana saja triwulan depan?"
+    );
+    // The current decision in plain words, with every reason.
+    assert!(me.text("#current .answer").await.starts_with("Ya."));
+    assert!(me.has("#current li[data-code='RATING'].pass").await);
+    assert!(me.text("#current").await.contains("Triwulan I 2027"));
+
+    // The what-if: a KPI target under the baseline fails KPI_TARGET and says what would change it.
+    me.fill("#wi-baseline", "70").await;
+    me.fill("#wi-target", "60").await;
+    me.click("#whatif-button").await;
+    let failed = me.wait("#whatif li[data-code='KPI_TARGET'].fail").await;
+    let text = failed.text().await.unwrap();
+    assert!(text.contains("Yang dapat mengubahnya"), "{text}");
+    assert!(me.text("#whatif .answer").await.starts_with("Belum."));
+    // Nothing was submitted by the what-if.
+    assert!(!me.has("#application").await);
+
+    // A bad field is named on the form and nothing is stored.
+    let before = fingerprint(&h.db).await;
+    me.fill("#ap-baseline", "tujuh puluh").await;
+    me.fill("#ap-target", "80").await;
+    me.fill("#ap-plan", "Menyusun rancangan peraturan bupati").await;
+    me.click("#apply-button").await;
+    assert!(me.text("#apply-errors").await.contains("Baseline IKU"));
+    assert_eq!(fingerprint(&h.db).await, before, "a refused form changes nothing");
+
+    // A form without its CSRF token is refused and changes nothing.
+    me.fill("#ap-baseline", "70").await;
+    me.client
+        .execute(
+            "document.querySelector('#apply-form input[name=csrf]').remove()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    me.click("#apply-button").await;
+    assert_eq!(me.text("#error-title").await, "Formulir ditolak");
+    assert_eq!(
+        fingerprint(&h.db).await,
+        before,
+        "a form without CSRF token changes nothing"
+    );
+
+    // Apply.
+    me.goto("/employee").await;
+    me.fill("#ap-baseline", "70").await;
+    me.fill("#ap-target", "82,5").await;
+    me.fill("#ap-plan", "Menyusun rancangan peraturan bupati").await;
+    me.click("#apply-button").await;
+    assert_eq!(me.text("#flash").await, "Pengajuan terkirim.");
+    assert_eq!(me.text("#app-state").await, "Menunggu persetujuan atasan");
+    let application = me.wait("#application").await.attr("data-id").await.unwrap().unwrap();
+
+    // The English switch.
+    me.click("#lang-switch").await;
+    assert_eq!(me.text("h1").await, "May I work from anywhere next quarter?");
+    let html_lang = me.wait("html").await.attr("lang").await.unwrap();
+    assert_eq!(html_lang.as_deref(), Some("en"));
+    assert_eq!(me.text("#app-state").await, "Awaiting the supervisor's approval");
+    me.click("#lang-switch").await;
+    assert_eq!(
+        me.text("h1").await,
+        "Bisakah saya bekerja dari mana saja triwulan depan?"
+    );
+
+    // The employee is refused the supervisor's page.
+    me.goto("/supervisor").await;
+    assert_eq!(me.text("#error-title").await, "Akses ditolak");
+    me.goto("/employee").await;
+    me.sign_out().await;
+    // A used link does not sign in again.
+    me.goto(&link).await;
+    me.click("#signin-button").await;
+    me.wait("#signin-failed").await;
+    me.close().await;
+
+    // The supervisor signs in with an API token, reads the reasons, approves with a note.
+    let token = h.token("supervisor", "3216", Some(&boss));
+    let sup = h.browser(1280, 900).await;
+    sup.sign_in(&token).await;
+    assert_eq!(sup.path().await, "/supervisor");
+    let item = format!("section[data-application='{application}']");
+    assert!(sup.text(&item).await.contains("Menyusun rancangan peraturan bupati"));
+    assert!(sup.has(&format!("{item} li[data-code='RATING'].pass")).await);
+    assert!(sup.has("#team-week").await);
+    sup.fill(&format!("#note-{application}"), "Target IKU realistis, lanjutkan.")
+        .await;
+    sup.click(&format!("{item} button.approve")).await;
+    assert_eq!(sup.text("#flash").await, "Keputusan disimpan.");
+    assert!(!sup.has(&item).await, "approved applications leave the queue");
+    // The supervisor is refused the employee's page.
+    sup.goto("/employee").await;
+    assert_eq!(sup.text("#error-title").await, "Akses ditolak");
+    sup.close().await;
+
+    // The employee sees the approval and the note.
+    let me = h.browser(1280, 900).await;
+    me.sign_in(&h.link("employee", "3216", Some(&nip))).await;
+    // Approved; the seeded allocation of the unit ran before the application, so until HR
+    // allocates again the workflow reports it as not granted.
+    let state = me.text("#app-state").await;
+    assert!(
+        state == "Disetujui, menunggu alokasi triwulan" || state.starts_with("Tidak diberikan"),
+        "{state}"
+    );
+    assert!(
+        me.text("#application")
+            .await
+            .contains("Target IKU realistis, lanjutkan.")
+    );
+    me.close().await;
+
+    // A granted employee's roster, and its iCalendar download fetched by the browser itself.
+    let granted = granted_employee(&h.db).await;
+    let other = h.browser(1280, 900).await;
+    other.sign_in(&h.link("employee", "3216", Some(&granted))).await;
+    assert!(other.has("#roster td.away").await);
+    let ics = other
+        .run_async(
+            "const done = arguments[0]; fetch('/employee/roster.ics').then(r => r.text().then(t => \
+             done({type: r.headers.get('content-type'), body: t})));",
+        )
+        .await;
+    assert_eq!(ics["type"], "text/calendar; charset=utf-8");
+    let body = ics["body"].as_str().unwrap();
+    assert!(
+        body.starts_with("BEGIN:VCALENDAR") && body.contains("RRULE:FREQ=WEEKLY"),
+        "{body}"
+    );
+    other.close().await;
+
+    hr_imports_allocates_and_exports(&h, &nip).await;
+    policy_admin_dry_runs_and_activates(&h).await;
+    provincial_it_sees_every_region(&h).await;
+}
+
+/// Regional HR: a CSV with a bad row is refused row by row and changes nothing; the fixed file
+/// imports; the quarter's allocation runs; rosters, charts and the XLSX export; then the
+/// employee who applied sees the outcome (and, when granted, the roster and its `.ics`).
+async fn hr_imports_allocates_and_exports(h: &Harness, applicant: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("units-bad.csv");
+    let good = dir.path().join("units.csv");
+    let header = "id,namaUnor,diatasanId,instansiId,eselonId,namaJabatan,aktif\n";
+    std::fs::write(&bad, format!("{header}3216-WEB-UJI-01,Bidang Uji Web,,BAPPEDA,,,ya\n3216-WEB-UJI-02,Sub Uji,3216-TIDAK-ADA,BAPPEDA,,,ya\n")).unwrap();
+    std::fs::write(&good, format!("{header}3216-WEB-UJI-01,Bidang Uji Web,,BAPPEDA,,,ya\n3216-WEB-UJI-02,Sub Uji,3216-WEB-UJI-01,BAPPEDA,,,ya\n")).unwrap();
+
+    let hr = h.browser(1280, 900).await;
+    hr.sign_in(&h.link("hr", "3216", None)).await;
+    assert_eq!(hr.path().await, "/hr");
+    let before = fingerprint(&h.db).await;
+    hr.wait("#import-kind").await.select_by_value("units").await.unwrap();
+    hr.wait("#import-file")
+        .await
+        .send_keys(&bad.display().to_string())
+        .await
+        .unwrap();
+    hr.click("#import-button").await;
+    hr.wait("#import-refused").await;
+    let report = hr.text("#import-rejects").await;
+    assert!(report.contains("diatasanId") && report.contains('3'), "{report}");
+    assert_eq!(fingerprint(&h.db).await, before, "a refused import changes nothing");
+    hr.wait("#import-kind").await.select_by_value("units").await.unwrap();
+    hr.wait("#import-file")
+        .await
+        .send_keys(&good.display().to_string())
+        .await
+        .unwrap();
+    hr.click("#import-button").await;
+    assert!(hr.text("#import-ok").await.starts_with("2 "));
+
+    // The quarter's allocation, with its progress bar while it runs.
+    assert!(hr.has("#alloc-progress[hidden]").await);
+    hr.click("#allocate-button").await;
+    hr.wait("#allocation-done").await;
+    assert!(hr.has("#allocation tbody tr").await);
+    // Rosters, charts, exports.
+    assert!(hr.has("#unit-roster").await);
+    assert!(hr.has("#chart-participation svg[role='img']").await);
+    assert!(hr.has("#chart-savings svg").await);
+    assert!(hr.text("#savings-total").await.contains("Rp "));
+    let xlsx = hr
+        .run_async(
+            "const done = arguments[0]; fetch('/hr/export/participation.xlsx').then(r => r.arrayBuffer().then(b => \
+             done({type: r.headers.get('content-type'), size: b.byteLength, magic: Array.from(new Uint8Array(b.slice(0, 2)))})));",
+        )
+        .await;
+    assert_eq!(
+        xlsx["type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(xlsx["magic"], serde_json::json!([80, 75]), "an XLSX is a zip file");
+    assert!(xlsx["size"].as_u64().unwrap() > 1000, "{xlsx}");
+    let csv = hr
+        .run_async("const done = arguments[0]; fetch('/hr/export/participation.csv').then(r => r.text().then(done));")
+        .await;
+    assert!(csv.as_str().unwrap().starts_with("quarter,region,unit,"), "{csv}");
+    // HR is refused the other roles' pages.
+    for page in ["/employee", "/supervisor", "/policy", "/province"] {
+        hr.goto(page).await;
+        assert_eq!(hr.text("#error-title").await, "Akses ditolak", "{page}");
+    }
+    hr.close().await;
+
+    // The applicant sees the allocation's outcome; a granted one, the roster and its calendar.
+    let me = h.browser(1280, 900).await;
+    me.sign_in(&h.link("employee", "3216", Some(applicant))).await;
+    let state = me.text("#app-state").await;
+    assert!(state == "Diberikan" || state.starts_with("Tidak diberikan"), "{state}");
+    if state == "Diberikan" {
+        assert!(me.has("#roster td.away").await);
+        assert!(me.text("#granted").await.contains("hari per minggu"));
+        let ics = me
+            .run_async("const done = arguments[0]; fetch('/employee/roster.ics').then(r => r.text().then(done));")
+            .await;
+        assert!(ics.as_str().unwrap().contains("BEGIN:VEVENT"), "{ics}");
+    }
+    for page in ["/hr", "/policy", "/province"] {
+        me.goto(page).await;
+        assert_eq!(me.text("#error-title").await, "Akses ditolak", "{page}");
+    }
+    me.close().await;
+}
+
+/// The policy admin dry-runs a change (which decisions would flip, the diff), stores it as a
+/// version and activates it; the live status then serves it.
+async fn policy_admin_dry_runs_and_activates(h: &Harness) {
+    let admin = h.browser(1280, 900).await;
+    admin.sign_in(&h.link("policy-admin", "3216", None)).await;
+    assert_eq!(admin.path().await, "/policy");
+    assert!(admin.text("#serving").await.contains("Kabupaten Bekasi"));
+    // Exclude one more agency.
+    admin
+        .client
+        .execute(
+            "const m = document.getElementById('manifest'); m.value = m.value.replace('\"DAMKAR\"]', '\"DAMKAR\", \"DISKOMINFO\"]');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    admin.click("#dry-run-button").await;
+    let summary = admin.text("#dry-run-summary").await;
+    assert!(summary.contains("Menjadi tidak memenuhi syarat"), "{summary}");
+    assert!(admin.text("#dry-run-diff").await.contains("excluded_agencies"));
+    assert!(admin.has("#dry-run-units tbody tr").await, "some unit's decisions flip");
+    admin.click("#upload-button").await;
+    let flash = admin.text("#flash").await;
+    let version = flash.rsplit(": ").next().unwrap().trim().to_owned();
+    assert!(version.starts_with("ver-"), "{flash}");
+    admin
+        .wait("#activate-version")
+        .await
+        .select_by_value(&version)
+        .await
+        .unwrap();
+    admin.click("#activate-button").await;
+    assert_eq!(admin.text("#flash").await, "Versi diaktifkan.");
+    let serving = admin.text("#versions tr.serving").await;
+    assert!(serving.contains(&version), "{serving}");
+    for page in ["/employee", "/supervisor", "/hr", "/province"] {
+        admin.goto(page).await;
+        assert_eq!(admin.text("#error-title").await, "Akses ditolak", "{page}");
+    }
+    admin.close().await;
+}
+
+/// Provincial IT: every region's status and links to /metrics and /openapi.json.
+async fn provincial_it_sees_every_region(h: &Harness) {
+    let it = h.browser(1280, 900).await;
+    it.sign_in(&h.link("provincial-admin", "32", None)).await;
+    assert_eq!(it.path().await, "/province");
+    assert!(it.has("#regions tr[data-region='32']").await);
+    assert!(
+        it.text("#regions tr[data-region='3216']")
+            .await
+            .contains("Kabupaten Bekasi")
+    );
+    it.click("#openapi-link").await;
+    assert!(it.client.source().await.unwrap().contains("openapi"));
+    it.goto("/province").await;
+    for page in ["/employee", "/supervisor", "/hr", "/policy"] {
+        it.goto(page).await;
+        assert_eq!(it.text("#error-title").await, "Akses ditolak", "{page}");
+    }
+    it.close().await;
+}
+
+/// Every page, signed in as its role, at desktop and phone width: a `lang` attribute, labelled
+/// controls, one h1, contrast of at least 4.5:1, no sideways scrolling at 390 px, under 100 KB;
+/// a PNG of each (into docs/screenshots with `DWA_SCREENSHOTS=docs/screenshots`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_is_accessible_small_and_fits_a_phone() {
+    let _turn = SERIAL.lock().await;
+    let h = Harness::start(300);
+    let pages = [
+        (
+            "employee",
+            "/employee?whatif=1&days=2&baseline=70&target=60&location=registered_home",
+        ),
+        ("supervisor", "/supervisor"),
+        ("hr", "/hr"),
+        ("policy", "/policy"),
+        ("province", "/province"),
+    ];
+    for (width, height, device) in [(1280, 900, "desktop"), (390, 844, "phone")] {
+        let b = h.browser(width, height).await;
+        b.goto("/signin").await;
+        b.wait("#signin-button").await;
+        check(&b, &format!("signin-{device}")).await;
+        b.close().await;
+        for (name, path) in pages {
+            let b = h.browser(width, height).await;
+            b.sign_in(&h.sign_in_link(name)).await;
+            b.goto(path).await;
+            b.wait("main h1").await;
+            check(&b, &format!("{name}-{device}")).await;
+            b.close().await;
+        }
+    }
+}
+
+async fn check(b: &harness::Browser, name: &str) {
+    let audit = a11y::audit(b).await;
+    assert!(audit.problems.is_empty(), "{name}: {:#?}", audit.problems);
+    assert!(audit.texts_checked > 5, "{name}: {audit:?}");
+    assert!(audit.bytes < 100_000, "{name}: {} bytes", audit.bytes);
+    a11y::screenshot(b, name).await;
+}
