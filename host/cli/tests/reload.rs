@@ -235,7 +235,7 @@ async fn broken_changes_are_rejected_and_the_last_good_version_keeps_answering()
             "an unsupported contract version",
             "kab_bekasi.wasm",
             future,
-            "this host supports dwa:policy/rules@{0.1.0, 0.2.0}",
+            "this host supports dwa:policy/rules@{0.1.0, 0.2.0, 0.3.0}",
         ),
     ];
     for (what, file, bytes, why) in changes {

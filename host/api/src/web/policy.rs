@@ -224,7 +224,11 @@ pub async fn candidate(
         (Err(e), _) => (None, Some(e.message), None),
         (Ok(()), Some("upload")) => {
             let by = format!("policy-admin of region {region} (web)");
-            match dwa_workflow::upload_version(&state.store, &state.policies, &region, &text, None, &by).await {
+            // A region that requires signatures needs the `.sig` text beside the manifest.
+            let signature = form.get("signature").filter(|s| !s.trim().is_empty()).cloned();
+            match dwa_workflow::upload_version(&state.store, &state.policies, &region, &text, None, signature, &by)
+                .await
+            {
                 Ok(version) => (
                     None,
                     None,

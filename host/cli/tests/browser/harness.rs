@@ -266,6 +266,25 @@ impl Browser {
         self.wait(css).await.text().await.unwrap()
     }
 
+    /// The text of `css` once it differs from `before` (waited for, bounded): after a click that
+    /// submits a form, the old page can still be read until the new one has loaded.
+    pub async fn text_other_than(&self, css: &str, before: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(WAIT_SECONDS);
+        loop {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await
+                && let Ok(text) = element.text().await
+                && text != before
+            {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{css}` still reads {before:?} after {WAIT_SECONDS} s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Whether an element matching `css` is on the page now.
     pub async fn has(&self, css: &str) -> bool {
         self.client.find(Locator::Css(css)).await.is_ok()
