@@ -156,7 +156,7 @@ pub fn data_dir() -> Option<PathBuf> {
 pub(crate) async fn load_policies(rules: &Path, store: &dwa_store::Store) -> anyhow::Result<Arc<PolicySet>> {
     let engine = Arc::new(engine()?);
     let dir = rules.to_owned();
-    let trust = dwa_workflow::signing::StoreTrust::new(store.clone());
+    let trust = dwa_workflow::signing::StoreTrust::source(store.clone());
     let (set, errors) =
         dwa_engine::run_blocking(move || PolicySet::load_dir_trusting(engine, &dir, Some(trust))).await??;
     for e in &errors {

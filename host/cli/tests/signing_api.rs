@@ -29,7 +29,7 @@ async fn host(store: &Store) -> (tempfile::TempDir, Arc<PolicySet>, tokio::task:
     for file in ["jabar.wasm", "kab_bekasi.wasm", "32-jabar.toml", BEKASI] {
         std::fs::copy(common::rules_dir().join(file), dir.path().join(file)).unwrap();
     }
-    let trust = dwa_workflow::signing::StoreTrust::new(store.clone());
+    let trust = dwa_workflow::signing::StoreTrust::source(store.clone());
     let path = dir.path().to_owned();
     let engine = Arc::new(dwa_engine::PolicyEngine::new(dwa_engine::Limits::default()).unwrap());
     let (set, errors) = dwa_engine::run_blocking(move || PolicySet::load_dir_trusting(engine, &path, Some(trust)))
@@ -319,7 +319,7 @@ async fn a_replica_refuses_an_unsigned_stored_version_and_follows_a_signed_one()
     let manifest = std::fs::read(b_dir.path().join(BEKASI)).unwrap();
     let plugin = std::fs::read(b_dir.path().join("kab_bekasi.wasm")).unwrap();
     std::fs::write(b_dir.path().join(format!("{BEKASI}.sig")), key.sign(&manifest, &plugin)).unwrap();
-    let trust = dwa_workflow::signing::StoreTrust::new(b_store.clone());
+    let trust = dwa_workflow::signing::StoreTrust::source(b_store.clone());
     let path = b_dir.path().to_owned();
     let engine = Arc::new(dwa_engine::PolicyEngine::new(dwa_engine::Limits::default()).unwrap());
     let (b, errors) = dwa_engine::run_blocking(move || PolicySet::load_dir_trusting(engine, &path, Some(trust)))

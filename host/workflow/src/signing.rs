@@ -21,7 +21,7 @@ pub struct StoreTrust {
 
 impl StoreTrust {
     /// A trust source over `store`; call it on the runtime the store runs on.
-    pub fn new(store: Store) -> Arc<dyn TrustSource> {
+    pub fn source(store: Store) -> Arc<dyn TrustSource> {
         Arc::new(StoreTrust {
             store,
             runtime: tokio::runtime::Handle::current(),

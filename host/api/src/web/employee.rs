@@ -277,7 +277,7 @@ async fn page(
         locations: LOCATIONS
             .iter()
             .map(|(kind, code)| LocationOption {
-                code: *code,
+                code,
                 label: location_label(*kind, t),
                 selected: values.location == *code,
             })
