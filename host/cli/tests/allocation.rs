@@ -223,37 +223,15 @@ async fn the_quarterly_rotation_serves_last_quarters_unserved_first() {
 
 async fn rotation_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
     let store = Store::connect(&db.url).await.unwrap();
-    store.upsert_region("32", "Provinsi Jawa Barat").await.unwrap();
     let unit = UnitRow {
         code: "32-BAPPEDA-ROTASI".into(),
         region: "32".into(),
         agency: "BAPPEDA".into(),
         name: "Tim rotasi".into(),
     };
-    store.upsert_unit(&unit).await.unwrap();
-    let sample = testing::employee();
-    let records: Vec<EmployeeRecord> = (1..=3)
-        .map(|i| EmployeeRecord {
-            nip: format!("198503122010011{i:03}"),
-            name: format!("Pegawai {i}"),
-            employment_type: sample.employment_type,
-            region: "32".into(),
-            agency: "BAPPEDA".into(),
-            unit: unit.code.clone(),
-            position_kind: sample.position_kind,
-            echelon: None,
-            public_service: false,
-            task_category: sample.task_category,
-            // Equal service, so equal priority: only the tie-break and the rotation decide.
-            appointed_on: dwa_sdk::Date::new(2010, 1, 1).unwrap(),
-            potential: sample.potential,
-            unexcused_absence_days: 0,
-            supervisor_nip: None,
-            ratings: sample.ratings.clone(),
-            penalties: vec![],
-        })
-        .collect();
-    store.insert_employees(&records).await.unwrap();
+    // Equal service, so equal priority: only the tie-break and the rotation decide.
+    let appointed = dwa_sdk::Date::new(2010, 1, 1).unwrap();
+    let records = common::equal_staff(&store, "Provinsi Jawa Barat", &unit, "198503122010011", appointed, 3).await;
     let apply = |quarter: Quarter| {
         let store = store.clone();
         let records = records.clone();

@@ -9,7 +9,7 @@ mod common;
 use dwa_engine::{Limits, PolicyEngine};
 use dwa_policy::PolicySet;
 use dwa_sdk::{Approval, Approver, Quarter, testing};
-use dwa_store::{EmployeeRecord, Store, UnitRow};
+use dwa_store::{Store, UnitRow};
 use dwa_workflow::allocate_unit;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -159,36 +159,14 @@ async fn kota_bandung_decides_its_own_rule_and_rotates_a_full_unit_over_two_quar
 async fn rotation_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
     let store = Store::connect(&db.url).await.unwrap();
     store.upsert_region("32", "Provinsi Jawa Barat").await.unwrap();
-    store.upsert_region("3273", "Kota Bandung").await.unwrap();
     let unit = UnitRow {
         code: "3273-BAPPELITBANG-DATA".into(),
         region: "3273".into(),
         agency: "BAPPELITBANG".into(),
         name: "Subbidang Data dan Informasi".into(),
     };
-    store.upsert_unit(&unit).await.unwrap();
-    let sample = testing::employee();
-    let staff: Vec<EmployeeRecord> = (1..=3)
-        .map(|i| EmployeeRecord {
-            nip: format!("199001012015011{i:03}"),
-            name: format!("Pegawai Bandung {i}"),
-            employment_type: sample.employment_type,
-            region: "3273".into(),
-            agency: unit.agency.clone(),
-            unit: unit.code.clone(),
-            position_kind: sample.position_kind,
-            echelon: None,
-            public_service: false,
-            task_category: sample.task_category,
-            appointed_on: dwa_sdk::Date::new(2015, 1, 1).unwrap(),
-            potential: sample.potential,
-            unexcused_absence_days: 0,
-            supervisor_nip: None,
-            ratings: sample.ratings.clone(),
-            penalties: vec![],
-        })
-        .collect();
-    store.insert_employees(&staff).await.unwrap();
+    let appointed = dwa_sdk::Date::new(2015, 1, 1).unwrap();
+    let staff = common::equal_staff(&store, "Kota Bandung", &unit, "199001012015011", appointed, 3).await;
     let nips: Vec<&str> = staff.iter().map(|e| e.nip.as_str()).collect();
 
     let mut days_by_quarter = Vec::new();

@@ -191,3 +191,42 @@ pub async fn database_fingerprint(store: &dwa_store::Store) -> String {
     }
     hex::encode(hash.finalize())
 }
+
+/// `count` civil servants of `unit` (stored with its region first), all like
+/// `dwa_sdk::testing::employee()` and appointed on the same day — equal priority and service,
+/// so only the quota, the tie-break by NIP and the rotation decide their allocation. NIPs are
+/// `nip_prefix` followed by 001, 002, …
+pub async fn equal_staff(
+    store: &dwa_store::Store,
+    region_name: &str,
+    unit: &dwa_store::UnitRow,
+    nip_prefix: &str,
+    appointed_on: dwa_sdk::Date,
+    count: u16,
+) -> Vec<dwa_store::EmployeeRecord> {
+    store.upsert_region(&unit.region, region_name).await.unwrap();
+    store.upsert_unit(unit).await.unwrap();
+    let sample = dwa_sdk::testing::employee();
+    let staff: Vec<dwa_store::EmployeeRecord> = (1..=count)
+        .map(|i| dwa_store::EmployeeRecord {
+            nip: format!("{nip_prefix}{i:03}"),
+            name: format!("Pegawai {i}"),
+            employment_type: sample.employment_type,
+            region: unit.region.clone(),
+            agency: unit.agency.clone(),
+            unit: unit.code.clone(),
+            position_kind: sample.position_kind,
+            echelon: None,
+            public_service: false,
+            task_category: sample.task_category,
+            appointed_on,
+            potential: sample.potential,
+            unexcused_absence_days: 0,
+            supervisor_nip: None,
+            ratings: sample.ratings.clone(),
+            penalties: vec![],
+        })
+        .collect();
+    store.insert_employees(&staff).await.unwrap();
+    staff
+}
