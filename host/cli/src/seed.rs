@@ -746,6 +746,9 @@ fn synthetic_employee(
         supervisor_nip: None,
         ratings,
         penalties,
+        // A synthetic employee holds no position of the national reference.
+        position_code: None,
+        position_status: Default::default(),
     }
 }
 

@@ -140,6 +140,8 @@ async fn full_unit_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
             supervisor_nip: None,
             ratings: sample.ratings.clone(),
             penalties: vec![],
+            position_code: None,
+            position_status: Default::default(),
         })
         .collect();
     store.insert_employees(&records).await.unwrap();

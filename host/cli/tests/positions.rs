@@ -316,3 +316,197 @@ async fn dwa_import_positions_writes_all_or_nothing() {
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[0].changed_by, "dwa import positions jabatan.csv");
 }
+
+/// Employees of one unit with a position code each (or none), as HR exports them with
+/// SIASN's optional `kodeJabatan` column.
+const ANALYST: &str = "198807152012011004";
+const NURSE: &str = "199001202015032002";
+const CLERK: &str = "199203102018011003";
+
+fn staff_with_positions(unit: &str, nurse_position: &str) -> String {
+    let mut csv = String::from(
+        "nipBaru,nama,jenisPegawai,jenisJabatan,eselon,unorId,tmtCpns,layananPublik,kategoriTugas,potensi,skp,hukdis,alpa12Bulan,nipAtasan,kodeJabatan\n",
+    );
+    for (nip, name, position) in [
+        (ANALYST, "Ahmad Fauzi", "JF-ANALIS-KEBIJAKAN-MUDA"),
+        (NURSE, "Siti Rahma", nurse_position),
+        (CLERK, "Budi Santoso", ""),
+    ] {
+        let tmt = format!("{}-{}-01", &nip[8..12], &nip[12..14]);
+        csv.push_str(&format!(
+            "{nip},{name},PNS,Fungsional,,{unit},{tmt},tidak,perencanaan,tinggi,2025:sesuai:sesuai;2026:diatas:diatas,,0,,{position}\n"
+        ));
+    }
+    csv
+}
+
+/// The rules of `rules/` with Bekasi's position gate turned on (its worked examples' employee
+/// holds an eligible position, so they still decide as written).
+fn policies_with_position_gate() -> (tempfile::TempDir, std::sync::Arc<dwa_policy::PolicySet>) {
+    let (dir, _) = common::deployed_copy();
+    let manifest = dir.path().join("3216-kab-bekasi.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text
+        .replacen("[parameters]\n", "[parameters]\nposition_gate = true\n", 1)
+        .replacen(
+            "[examples.defaults.employee]\n",
+            "[examples.defaults.employee]\nposition_code = \"JF-ANALIS-KEBIJAKAN-MUDA\"\nposition_status = \"eligible\"\n",
+            1,
+        );
+    std::fs::write(&manifest, text).unwrap();
+    let set = common::load_all(dir.path().to_owned());
+    (dir, set)
+}
+
+/// The codes of the gates an application's decision failed.
+fn failed_gates(body: &Value) -> Vec<String> {
+    body["decision"]["reasons"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no reasons in {body}"))
+        .iter()
+        .filter(|r| r["passed"] == false)
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_employee_s_position_reaches_the_plugin_and_a_catalogue_change_the_next_decision() {
+    let (_rules, policies) = policies_with_position_gate();
+    for db in common::TestDb::both().await {
+        let store = seeded(&db).await;
+        let router = dwa_api::router(AppState::new(store.clone(), policies.clone(), Some(TODAY))).0;
+        let hr = token(&store, Role::Hr, "3216", None).await;
+        let unit = store
+            .units(Some("3216"))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.agency == "BAPPEDA")
+            .expect("a BAPPEDA unit in Bekasi");
+        let (status, answer) = call(&router, Method::POST, "/api/positions/import", &hr, csv(CATALOGUE)).await;
+        assert_eq!(status, StatusCode::OK, "{}: {answer}", db.label);
+
+        // A code that is not one: the whole file is refused by line and column, nothing written.
+        let before = common::database_fingerprint(&store).await;
+        let bad = staff_with_positions(&unit.code, "JF PERAWAT/PERTAMA");
+        let (status, answer) = call(&router, Method::POST, "/api/employees/import", &hr, csv(&bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {answer}", db.label);
+        let rejected = answer["rejected"].as_array().unwrap_or_else(|| panic!("{answer}"));
+        assert_eq!(rejected.len(), 1, "{answer}");
+        assert_eq!(rejected[0]["line"], 3, "{answer}");
+        assert_eq!(rejected[0]["field"], "kodeJabatan", "{answer}");
+        assert_eq!(rejected[0]["nip"], NURSE, "{answer}");
+        assert_eq!(common::database_fingerprint(&store).await, before, "{}", db.label);
+
+        let good = staff_with_positions(&unit.code, "JF-PERAWAT-PERTAMA");
+        let (status, answer) = call(&router, Method::POST, "/api/employees/import", &hr, csv(&good)).await;
+        assert_eq!(status, StatusCode::OK, "{}: {answer}", db.label);
+        assert_eq!(answer["imported"], 3, "{answer}");
+
+        // The stored profile carries the code and what the catalogue says of it.
+        let (_, analyst) = call(&router, Method::GET, &format!("/api/employees/{ANALYST}"), &hr, None).await;
+        assert_eq!(analyst["position_code"], "JF-ANALIS-KEBIJAKAN-MUDA", "{analyst}");
+        assert_eq!(analyst["position_status"], "eligible", "{analyst}");
+        let (_, clerk) = call(&router, Method::GET, &format!("/api/employees/{CLERK}"), &hr, None).await;
+        assert_eq!(clerk["position_code"], Value::Null, "{clerk}");
+        assert_eq!(clerk["position_status"], "unlisted", "{clerk}");
+
+        // Submitted over HTTP: only the eligible position passes the gate, the plugin names the
+        // position it refused.
+        let submit = |nip: &'static str| {
+            let (router, store) = (router.clone(), store.clone());
+            async move {
+                let me = token(&store, Role::Employee, "3216", Some(nip)).await;
+                let draft = json!({
+                    "nip": nip, "quarter": "2027-Q1", "requested_remote_days": 1,
+                    "location_kind": "registered_home", "work_plan": "Menyusun kajian kebijakan",
+                    "kpi_baseline": 70.0, "kpi_target": 80.0
+                });
+                let (status, body) = call(&router, Method::POST, "/api/applications", &me, json_body(draft)).await;
+                assert_eq!(status, StatusCode::CREATED, "{body}");
+                body
+            }
+        };
+        let analyst = submit(ANALYST).await;
+        assert_eq!(failed_gates(&analyst), Vec::<String>::new(), "{}: {analyst}", db.label);
+        assert_eq!(analyst["decision"]["eligible"], true);
+        let nurse = submit(NURSE).await;
+        assert_eq!(failed_gates(&nurse), ["POSITION"], "{}: {nurse}", db.label);
+        assert_eq!(nurse["state"], "not_eligible", "{nurse}");
+        let reason = nurse["decision"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "POSITION")
+            .unwrap()
+            .to_string();
+        assert!(reason.contains("JF-PERAWAT-PERTAMA"), "{reason}");
+        let clerk = submit(CLERK).await;
+        assert_eq!(failed_gates(&clerk), ["POSITION"], "{}: {clerk}", db.label);
+
+        // The allocation's reader gives the plugin the same: code and catalogue status per person.
+        let page = store
+            .staff_page("3216", vec![unit.code.clone()], Q1)
+            .await
+            .unwrap()
+            .parse("3216", Q1, TODAY)
+            .unwrap();
+        let positions: Vec<(String, String, dwa_sdk::PositionStatus)> = page[0]
+            .staff
+            .iter()
+            .filter(|s| [ANALYST, NURSE, CLERK].contains(&s.employee.nip.as_str()))
+            .map(|s| {
+                (
+                    s.employee.nip.clone(),
+                    s.employee.position_code.clone(),
+                    s.employee.position_status,
+                )
+            })
+            .collect();
+        assert_eq!(
+            positions,
+            [
+                (
+                    ANALYST.to_owned(),
+                    "JF-ANALIS-KEBIJAKAN-MUDA".to_owned(),
+                    dwa_sdk::PositionStatus::Eligible
+                ),
+                (
+                    NURSE.to_owned(),
+                    "JF-PERAWAT-PERTAMA".to_owned(),
+                    dwa_sdk::PositionStatus::Excluded
+                ),
+                (CLERK.to_owned(), String::new(), dwa_sdk::PositionStatus::Unlisted),
+            ],
+            "{}",
+            db.label
+        );
+
+        // The region decides the nurse's position qualifies after all: the next decision says
+        // so, with no plugin redeployed. (The nurse withdraws and applies again.)
+        let admin = token(&store, Role::PolicyAdmin, "3216", None).await;
+        let (status, entry) = call(
+            &router,
+            Method::PUT,
+            "/api/positions/JF-PERAWAT-PERTAMA",
+            &admin,
+            json_body(json!({"status": "eligible", "note": "tugas administrasi"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{}: {entry}", db.label);
+        let id = nurse["application"]["id"].as_str().unwrap();
+        let me = token(&store, Role::Employee, "3216", Some(NURSE)).await;
+        let (status, body) = call(
+            &router,
+            Method::POST,
+            &format!("/api/applications/{id}/withdraw"),
+            &me,
+            None,
+        )
+        .await;
+        assert!(status.is_success(), "{}: {body}", db.label);
+        let again = submit(NURSE).await;
+        assert_eq!(failed_gates(&again), Vec::<String>::new(), "{}: {again}", db.label);
+        db.drop_schema().await;
+    }
+}

@@ -269,6 +269,23 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
         .await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
         let signed_version = answer["version"].as_str().unwrap().to_owned();
+        // The version list shows each version's signature (the web's policy page reads it).
+        let (status, listed) = call(&router, "GET", "/api/policies/3216/versions", &author, None).await;
+        assert_eq!(status, StatusCode::OK, "{listed}");
+        let entry = listed
+            .as_array()
+            .unwrap_or_else(|| panic!("{listed}"))
+            .iter()
+            .find(|v| v["id"] == signed_version.as_str())
+            .unwrap_or_else(|| panic!("{listed}"))
+            .clone();
+        assert!(
+            entry["signature"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&key.public().id()),
+            "{entry}"
+        );
         let (status, answer) = call(
             &router,
             "POST",

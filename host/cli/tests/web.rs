@@ -15,7 +15,10 @@ use dwa_sdk::{LocationKind, Quarter};
 use harness::Harness;
 
 /// An employee of `region` with a supervisor and no application for `quarter` whom the rules
-/// find eligible (asked through the workflow's what-if, as the page does), and their supervisor.
+/// find eligible (asked through the workflow's what-if, as the page does), and their supervisor
+/// — in a unit with room to spare (the seeded allocation turned nobody away, and every day
+/// asked for with this one more fits beside the office minimum), so HR's allocation grants
+/// them whatever order it takes.
 async fn eligible_newcomer(db: &std::path::Path, region: &str, quarter: Quarter) -> (String, String) {
     let store = dwa_store::Store::connect(&format!("sqlite://{}", db.display()))
         .await
@@ -23,7 +26,12 @@ async fn eligible_newcomer(db: &std::path::Path, region: &str, quarter: Quarter)
     let policies = common::policies();
     let candidates: Vec<(String, String)> = sqlx::query_as(
         "SELECT e.nip, e.supervisor_nip FROM employees e WHERE e.region = $1 AND e.supervisor_nip IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.nip = e.nip AND a.quarter = $2) ORDER BY e.nip LIMIT 300",
+         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.nip = e.nip AND a.quarter = $2) \
+         AND NOT EXISTS (SELECT 1 FROM roster r WHERE r.unit = e.unit AND r.quarter = $2 AND r.reasons LIKE '%QUOTA_FULL%') \
+         AND (SELECT COALESCE(SUM(a.requested_remote_days), 0) FROM applications a JOIN employees x ON x.nip = a.nip \
+              WHERE x.unit = e.unit AND a.quarter = $2) + 1 \
+             <= 5 * ((SELECT COUNT(*) FROM employees y WHERE y.unit = e.unit) / 2) \
+         ORDER BY e.nip LIMIT 300",
     )
     .bind(region)
     .bind(quarter.to_string())
@@ -298,16 +306,22 @@ async fn hr_imports_allocates_and_exports(h: &Harness, applicant: &str) {
     // The applicant sees the allocation's outcome; a granted one, the roster and its calendar.
     let me = h.browser(1280, 900).await;
     me.sign_in(&h.link("employee", "3216", Some(applicant))).await;
-    let state = me.text("#app-state").await;
-    assert!(state == "Diberikan" || state.starts_with("Tidak diberikan"), "{state}");
-    if state == "Diberikan" {
-        assert!(me.has("#roster td.away").await);
-        assert!(me.text("#granted").await.contains("hari per minggu"));
-        let ics = me
-            .run_async("const done = arguments[0]; fetch('/employee/roster.ics').then(r => r.text().then(done));")
-            .await;
-        assert!(ics.as_str().unwrap().contains("BEGIN:VEVENT"), "{ics}");
-    }
+    // Their unit had room (see `eligible_newcomer`): HR's allocation grants the approved day.
+    assert_eq!(me.text("#app-state").await, "Diberikan");
+    assert!(me.has("#roster td.away").await);
+    assert!(me.text("#granted").await.contains("hari per minggu"));
+    let ics = me
+        .run_async(
+            "const done = arguments[0]; fetch('/employee/roster.ics').then(r => r.text().then(t => \
+             done({type: r.headers.get('content-type'), body: t})));",
+        )
+        .await;
+    assert_eq!(ics["type"], "text/calendar; charset=utf-8");
+    let body = ics["body"].as_str().unwrap();
+    assert!(
+        body.contains("BEGIN:VEVENT") && body.contains("RRULE:FREQ=WEEKLY"),
+        "{body}"
+    );
     for page in ["/hr", "/policy", "/province"] {
         me.goto(page).await;
         assert_eq!(me.text("#error-title").await, "Akses ditolak", "{page}");
@@ -336,6 +350,13 @@ async fn policy_admin_dry_runs_and_activates(h: &Harness) {
     assert!(summary.contains("Menjadi tidak memenuhi syarat"), "{summary}");
     assert!(admin.text("#dry-run-diff").await.contains("excluded_agencies"));
     assert!(admin.has("#dry-run-units tbody tr").await, "some unit's decisions flip");
+    // The input-space diff: people of the newly excluded agency who have not applied yet.
+    assert!(admin.text("#input-diff-summary").await.contains("masukan dijelajahi"));
+    let class = admin
+        .text("#input-diff tr[data-dimension='agency'][data-value='DISKOMINFO'][data-change='becomes ineligible']")
+        .await;
+    assert!(class.contains("Menjadi tidak memenuhi syarat"), "{class}");
+    assert!(class.contains("tidak memenuhi syarat (EXCLUDED_AGENCY)"), "{class}");
     admin.click("#upload-button").await;
     let flash = admin.text("#flash").await;
     let version = flash.rsplit(": ").next().unwrap().trim().to_owned();
@@ -350,6 +371,12 @@ async fn policy_admin_dry_runs_and_activates(h: &Harness) {
     assert_eq!(admin.text_other_than("#flash", &flash).await, "Versi diaktifkan.");
     let serving = admin.text("#versions tr.serving").await;
     assert!(serving.contains(&version), "{serving}");
+    // Signature state: the region does not require signatures; the version serving is unsigned.
+    assert_eq!(admin.text("#signatures-required").await, "Tanda tangan wajib: tidak");
+    assert_eq!(
+        admin.text("#versions tr.serving td.signature").await,
+        "tidak ditandatangani"
+    );
     for page in ["/employee", "/supervisor", "/hr", "/province"] {
         admin.goto(page).await;
         assert_eq!(admin.text("#error-title").await, "Akses ditolak", "{page}");

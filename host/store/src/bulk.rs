@@ -158,8 +158,8 @@ pub async fn insert_employees(conn: &mut AnyConnection, employees: &[EmployeeRec
     insert_rows(
         conn,
         "employees (nip, name, employment_type, region, agency, unit, position_kind, echelon, public_service, \
-         task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip)",
-        14,
+         task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip, position_code)",
+        15,
         &indexed,
         |q, &i| {
             let e = &employees[i];
@@ -177,7 +177,8 @@ pub async fn insert_employees(conn: &mut AnyConnection, employees: &[EmployeeRec
                 .bind(&appointed[i])
                 .bind(&c[3])
                 .bind(e.unexcused_absence_days as i64)
-                .bind(e.supervisor_nip.as_deref());
+                .bind(e.supervisor_nip.as_deref())
+                .bind(e.position_code.as_deref());
         },
     )
     .await?;

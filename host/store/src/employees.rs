@@ -3,8 +3,8 @@
 use super::staff::parse_json;
 use super::{Backend, Store, StoreError, code, parse_code, parse_text};
 use dwa_sdk::{
-    Date, Employee, EmploymentType, Expectation, Penalty, PenaltyLevel, PositionKind, Potential, Quarter,
-    QuarterReview, SkpAssessment, TaskCategory,
+    Date, Employee, EmploymentType, Expectation, Penalty, PenaltyLevel, PositionKind, PositionStatus, Potential,
+    Quarter, QuarterReview, SkpAssessment, TaskCategory,
 };
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -59,6 +59,15 @@ pub struct EmployeeRecord {
     pub ratings: Vec<SkpAssessment>,
     /// Disciplinary penalties.
     pub penalties: Vec<Penalty>,
+    /// Position (jabatan) code in the national position reference, when the personnel export
+    /// gave one (`kodeJabatan`).
+    #[serde(default)]
+    pub position_code: Option<String>,
+    /// Where that position stands in the region's catalogue when the record was read:
+    /// `Unlisted` without a code or for a code the catalogue does not hold. Read, never
+    /// written: the catalogue is its only source, so a change there reaches the next decision.
+    #[serde(default)]
+    pub position_status: PositionStatus,
 }
 
 impl EmployeeRecord {
@@ -81,15 +90,32 @@ impl EmployeeRecord {
             penalties: self.penalties.clone(),
             unexcused_absence_days: self.unexcused_absence_days,
             previous_review,
-            // No position catalogue is kept yet: every position is unlisted.
-            position_code: String::new(),
-            position_status: dwa_sdk::PositionStatus::Unlisted,
+            position_code: self.position_code.clone().unwrap_or_default(),
+            position_status: self.position_status,
         }
     }
 }
 
+/// The stored columns, as written.
 const EMPLOYEE_COLUMNS: &str = "nip, name, employment_type, region, agency, unit, position_kind, echelon, public_service, \
-     task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip";
+     task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip, position_code";
+
+/// The stored columns of `employees e` as read, with the position's catalogue status
+/// (`position_status`, NULL when unlisted) from `POSITION_JOIN`.
+const EMPLOYEE_SELECT: &str = "e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
+     e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
+     e.position_code, ps.status AS position_status";
+
+/// The catalogue entry of an employee's position in their own region, if any.
+pub(crate) const POSITION_JOIN: &str = "LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code";
+
+/// A catalogue status as stored (`eligible`, `excluded`, `under_review`), NULL for unlisted.
+pub(crate) fn position_status(what: &'static str, stored: Option<&str>) -> Result<PositionStatus, StoreError> {
+    match stored {
+        None => Ok(PositionStatus::Unlisted),
+        Some(code) => parse_code(what, code),
+    }
+}
 
 fn employee_from_row(row: &AnyRow) -> Result<EmployeeRecord, StoreError> {
     Ok(EmployeeRecord {
@@ -112,6 +138,11 @@ fn employee_from_row(row: &AnyRow) -> Result<EmployeeRecord, StoreError> {
         supervisor_nip: row.try_get("supervisor_nip")?,
         ratings: Vec::new(),
         penalties: Vec::new(),
+        position_code: row.try_get("position_code")?,
+        position_status: position_status(
+            "positions.status",
+            row.try_get::<Option<String>, _>("position_status")?.as_deref(),
+        )?,
     })
 }
 
@@ -181,7 +212,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for e in employees {
             sqlx::query(&format!(
-                "INSERT INTO employees ({EMPLOYEE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                "INSERT INTO employees ({EMPLOYEE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
             ))
             .bind(&e.nip)
             .bind(&e.name)
@@ -197,6 +228,7 @@ impl Store {
             .bind(code(&e.potential))
             .bind(e.unexcused_absence_days as i64)
             .bind(e.supervisor_nip.as_deref())
+            .bind(e.position_code.as_deref())
             .execute(&mut **tx)
             .await
             .map_err(|err| match &err {
@@ -283,22 +315,26 @@ impl Store {
             Backend::Sqlite => {
                 "SELECT e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
                  e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
+                 e.position_code, ps.status AS position_status, \
                  (SELECT json_group_array(json_array(r.year, r.work_result, r.work_behaviour)) FROM ratings r \
                  WHERE r.nip = e.nip) AS ratings, \
                  (SELECT json_group_array(json_array(p.level, p.start_date, p.end_date)) FROM penalties p \
                  WHERE p.nip = e.nip) AS penalties, \
                  v.granted_remote_days, v.kpi_achieved \
-                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 WHERE e.nip = $1"
+                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 \
+                 LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code WHERE e.nip = $1"
             }
             Backend::Postgres => {
                 "SELECT e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
                  e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
+                 e.position_code, ps.status AS position_status, \
                  (SELECT COALESCE(json_agg(json_build_array(r.year, r.work_result, r.work_behaviour)), '[]'::json)::text \
                  FROM ratings r WHERE r.nip = e.nip) AS ratings, \
                  (SELECT COALESCE(json_agg(json_build_array(p.level, p.start_date, p.end_date)), '[]'::json)::text \
                  FROM penalties p WHERE p.nip = e.nip) AS penalties, \
                  v.granted_remote_days, v.kpi_achieved \
-                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 WHERE e.nip = $1"
+                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 \
+                 LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code WHERE e.nip = $1"
             }
         }
     }
@@ -306,7 +342,7 @@ impl Store {
     /// Every employee of a unit, with ratings and penalties, ordered by NIP.
     pub async fn unit_employees(&self, unit: &str) -> Result<Vec<EmployeeRecord>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE unit = $1 ORDER BY nip"
+            "SELECT {EMPLOYEE_SELECT} FROM employees e {POSITION_JOIN} WHERE e.unit = $1 ORDER BY e.nip"
         ))
         .bind(unit)
         .fetch_all(&self.pool)

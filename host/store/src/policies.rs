@@ -23,6 +23,8 @@ pub struct VersionSummary {
     pub manifest_sha256: String,
     /// When first stored.
     pub created_at: String,
+    /// The text of its signature file (`<manifest>.sig`), if it was signed.
+    pub signature: Option<String>,
 }
 
 /// A stored version with what it takes to restore it.
@@ -61,7 +63,8 @@ pub struct AuditEntry {
     pub at: String,
 }
 
-const SUMMARY_COLUMNS: &str = "id, region, plugin_name, plugin_version, plugin_sha256, manifest_sha256, created_at";
+const SUMMARY_COLUMNS: &str =
+    "id, region, plugin_name, plugin_version, plugin_sha256, manifest_sha256, created_at, signature";
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<VersionSummary, StoreError> {
     Ok(VersionSummary {
@@ -72,6 +75,7 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<VersionSummary, StoreErro
         plugin_sha256: row.try_get("plugin_sha256")?,
         manifest_sha256: row.try_get("manifest_sha256")?,
         created_at: row.try_get("created_at")?,
+        signature: row.try_get("signature")?,
     })
 }
 
@@ -161,7 +165,7 @@ impl Store {
     /// One version with its content.
     pub async fn version(&self, id: &str) -> Result<StoredVersion, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT {SUMMARY_COLUMNS}, manifest_file, manifest_text, plugin_file, plugin_hex, signature FROM policy_versions WHERE id = $1"
+            "SELECT {SUMMARY_COLUMNS}, manifest_file, manifest_text, plugin_file, plugin_hex FROM policy_versions WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)

@@ -62,6 +62,8 @@ type EmployeeJson = (
     Date,
     Potential,
     i64,
+    Option<String>,
+    Option<String>,
 );
 type RatingJson = (String, i64, Expectation, Expectation);
 type PenaltyJson = (String, PenaltyLevel, Date, Option<Date>);
@@ -98,7 +100,11 @@ impl StaffPage {
                     appointed,
                     potential,
                     absent,
+                    position_code,
+                    position_status,
                 ) = e;
+                let position_status =
+                    super::employees::position_status("positions.status", position_status.as_deref())?;
                 let employee = Employee {
                     nip,
                     name,
@@ -116,19 +122,18 @@ impl StaffPage {
                     penalties: Vec::new(),
                     unexcused_absence_days: absent as u32,
                     previous_review: None,
-                    // No position catalogue is kept yet: every position is unlisted.
-                    position_code: String::new(),
-                    position_status: dwa_sdk::PositionStatus::Unlisted,
+                    position_code: position_code.unwrap_or_default(),
+                    position_status,
                 };
-                (
+                Ok((
                     unit,
                     StaffRow {
                         employee,
                         application: None,
                     },
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, StoreError>>()?;
         let index: HashMap<String, usize> = rows
             .iter()
             .enumerate()
@@ -239,8 +244,8 @@ fn page_sql(backend: Backend, columns: &str, joins: &str, conditions: &str) -> S
 const PAGE_QUERIES: [(&str, &str, &str, Option<bool>); 6] = [
     (
         "e.nip, e.name, e.employment_type, e.agency, e.unit, e.position_kind, e.echelon, e.public_service, \
-         e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days",
-        "",
+         e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.position_code, ps.status",
+        " LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code",
         "",
         None,
     ),

@@ -12,11 +12,12 @@ pub use inputs::{Probe, probes};
 
 use super::WorkflowError;
 use dwa_engine::PolicyEngine;
-use dwa_policy::{PluginRef, RegionPolicy, RulesError};
+use dwa_policy::{PluginRef, PolicySet, RegionPolicy, RulesError};
 use dwa_sdk::{Application, Approver, Date, Employee, Quarter, Verdict};
 use dwa_store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 /// Items per sandbox call (each item has its own fuel budget).
@@ -271,6 +272,22 @@ pub fn explore(engine: &PolicyEngine, old: &RegionPolicy, new: &RegionPolicy) ->
         classes,
         stored: None,
     })
+}
+
+/// Explore where a staged candidate (a manifest with its plugin beside it) decides differently
+/// from the rules its region serves now: the diff a policy admin reads before uploading it.
+pub async fn explore_candidate(policies: &Arc<PolicySet>, candidate: &Path) -> Result<PluginDiff, WorkflowError> {
+    let engine = policies.engine().clone();
+    let policies = policies.clone();
+    let path = candidate.to_owned();
+    let diff = dwa_engine::run_blocking(move || -> Result<PluginDiff, RulesError> {
+        let new = RegionPolicy::load(&engine, &path)?;
+        let old = policies.region(&new.manifest.region)?;
+        explore(&engine, &old, &new)
+    })
+    .await
+    .map_err(RulesError::Host)??;
+    Ok(diff)
 }
 
 /// Compare both candidates on `quarter`'s stored applications of their region, a page of

@@ -21,6 +21,11 @@ pub struct VersionRow {
     manifest_sha256: String,
     created: String,
     serving: bool,
+    /// `unsigned`, or the key that signed it and whether the region registers that key.
+    signature: String,
+    /// Whether the signature state needs attention (unsigned where signatures are required, or
+    /// signed by a key the region does not register).
+    signature_bad: bool,
 }
 
 /// A unit's flips in a dry run.
@@ -32,11 +37,25 @@ pub struct FlipRow {
     pattern_changed: usize,
 }
 
-/// A dry run as shown.
+/// A class of explored inputs whose outcome changes (`dwa plugin diff`), as shown.
+pub struct ClassRow {
+    dimension: String,
+    value: String,
+    /// The change's code (`becomes ineligible`, …), for scripts and tests.
+    change_code: String,
+    change: String,
+    count: String,
+    example: String,
+}
+
+/// A dry run as shown: the stored applications that flip, per unit, the parameter diff, and
+/// the inputs along every gate's boundary whose outcome changes.
 pub struct DryRunView {
     summary: String,
     diff: String,
     units: Vec<FlipRow>,
+    inputs_summary: String,
+    classes: Vec<ClassRow>,
 }
 
 #[derive(Template)]
@@ -50,6 +69,7 @@ struct PolicyPage {
     last_attempt: String,
     last_error: Option<String>,
     versions: Vec<VersionRow>,
+    signatures_required: String,
     audit: Vec<(String, String, String, String)>,
     manifest: String,
     dry_run: Option<DryRunView>,
@@ -76,6 +96,27 @@ async fn page(
     let active = status.as_ref().and_then(|s| s.active.clone());
     let attempt = status.as_ref().and_then(|s| s.last_attempt.clone());
     let serving = active.as_ref().map(|a| (a.sha256.clone(), a.manifest_sha256.clone()));
+    let signing = dwa_workflow::signing::region_signing(&state.store, &region)
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let t = lang.text();
+    let signature_state = |text: Option<&str>| -> (String, bool) {
+        let Some(text) = text else {
+            return (t.unsigned.to_owned(), signing.required);
+        };
+        match dwa_policy::signing::SignatureFile::parse(text) {
+            Ok(file) => {
+                let registered = signing.keys.iter().any(|k| k.key_id == file.key);
+                let word = if registered {
+                    t.key_registered
+                } else {
+                    t.key_not_registered
+                };
+                (format!("{} {} ({word})", t.signed_by, file.key), !registered)
+            }
+            Err(e) => (e.to_string(), true),
+        }
+    };
     let versions = state
         .store
         .versions(&region)
@@ -83,13 +124,18 @@ async fn page(
         .map_err(|e| fail(e.into()))?
         .into_iter()
         .rev()
-        .map(|v| VersionRow {
-            serving: serving.as_ref() == Some(&(v.plugin_sha256.clone(), v.manifest_sha256.clone())),
-            id: v.id,
-            plugin: format!("{} {}", v.plugin_name, v.plugin_version),
-            sha256: v.plugin_sha256,
-            manifest_sha256: v.manifest_sha256,
-            created: v.created_at,
+        .map(|v| {
+            let (signature, signature_bad) = signature_state(v.signature.as_deref());
+            VersionRow {
+                signature,
+                signature_bad,
+                serving: serving.as_ref() == Some(&(v.plugin_sha256.clone(), v.manifest_sha256.clone())),
+                id: v.id,
+                plugin: format!("{} {}", v.plugin_name, v.plugin_version),
+                sha256: v.plugin_sha256,
+                manifest_sha256: v.manifest_sha256,
+                created: v.created_at,
+            }
         })
         .collect();
     let audit = state
@@ -125,6 +171,7 @@ async fn page(
         last_error: attempt.and_then(|a| a.error),
         region,
         versions,
+        signatures_required: if signing.required { t.yes } else { t.no }.to_owned(),
         audit,
         manifest: manifest.unwrap_or(current_text),
         dry_run,
@@ -178,6 +225,12 @@ async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunV
             dwa_workflow::WorkflowError::Rules(e) => ApiError::candidate(e, "manifest", "plugin"),
             other => other.into(),
         })?;
+    let explored = dwa_workflow::diff::explore_candidate(&state.policies, &staged)
+        .await
+        .map_err(|e| match e {
+            dwa_workflow::WorkflowError::Rules(e) => ApiError::candidate(e, "manifest", "plugin"),
+            other => other.into(),
+        })?;
     let t = user.lang.text();
     let diff = dwa_workflow::manifest_diff(&active, &manifest);
     Ok(DryRunView {
@@ -205,7 +258,53 @@ async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunV
                 pattern_changed: u.pattern_changed,
             })
             .collect(),
+        inputs_summary: format!(
+            "{} {} · {} {}",
+            explored.explored, t.inputs_explored, explored.changed, t.inputs_changed
+        ),
+        classes: explored
+            .classes
+            .into_iter()
+            .map(|c| ClassRow {
+                example: format!(
+                    "{} → {}",
+                    outcome_words(t, &c.example.old),
+                    outcome_words(t, &c.example.new)
+                ),
+                count: format!("{} / {}", c.count, c.of),
+                change: change_words(t, &c.change).to_owned(),
+                change_code: c.change,
+                dimension: c.dimension,
+                value: c.value,
+            })
+            .collect(),
     })
+}
+
+/// How an outcome changed (the diff's English code), in the page's language.
+fn change_words(t: &super::i18n::Text, code: &str) -> &'static str {
+    match code {
+        "becomes ineligible" => t.became_ineligible,
+        "becomes eligible" => t.became_eligible,
+        "fewer days" => t.fewer_days,
+        "more days" => t.more_days,
+        "other failed gates" => t.other_gates,
+        "other approvals required" => t.other_approvals,
+        _ => t.refusal_changed,
+    }
+}
+
+/// One side of an example: `memenuhi syarat 2-3`, `tidak memenuhi syarat (RATING)`, ….
+fn outcome_words(t: &super::i18n::Text, outcome: &dwa_workflow::diff::Outcome) -> String {
+    if outcome.refused.is_some() {
+        return t.outcome_refused.to_owned();
+    }
+    let pattern = dwa_sdk::baseline::pattern(outcome.max_remote_days);
+    match (outcome.eligible, outcome.failed.is_empty()) {
+        (true, _) => format!("{} {pattern}", t.outcome_eligible),
+        (false, true) => format!("{} {pattern}", t.outcome_not_eligible),
+        (false, false) => format!("{} ({})", t.outcome_not_eligible, outcome.failed.join(", ")),
+    }
 }
 
 /// `POST /policy/candidate` (`action` = dry-run | upload): dry-run the candidate manifest, or

@@ -32,7 +32,7 @@ pub fn policies() -> Arc<PolicySet> {
 
 /// Load a rules folder on a thread of its own: plugins run during validation, and the engine
 /// refuses calls on an async worker (the tests are async).
-fn load_all(dir: PathBuf) -> Arc<PolicySet> {
+pub fn load_all(dir: PathBuf) -> Arc<PolicySet> {
     std::thread::spawn(move || {
         let engine = Arc::new(PolicyEngine::new(Limits::default()).expect("engine"));
         let (set, errors) = PolicySet::load_dir(engine, &dir).expect("rules folder");
@@ -225,6 +225,8 @@ pub async fn equal_staff(
             supervisor_nip: None,
             ratings: sample.ratings.clone(),
             penalties: vec![],
+            position_code: None,
+            position_status: Default::default(),
         })
         .collect();
     store.insert_employees(&staff).await.unwrap();

@@ -15,9 +15,9 @@
 //! line has semicolons and no commas (as spreadsheets in the Indonesian locale save CSV); quote a
 //! field that contains the separator. Column names are SIASN's camelCase field names where SIASN
 //! has one (matched ignoring case); columns may come in any order, and every column below must be
-//! present, even when its values are empty. Values are trimmed; word values ignore case, spaces,
-//! `_` and `-` (`PPPK Paruh Waktu` = `pppk_paruh_waktu`). A line whose fields are all empty is
-//! skipped.
+//! present, even when its values are empty (only `kodeJabatan` may be left out). Values are
+//! trimmed; word values ignore case, spaces, `_` and `-` (`PPPK Paruh Waktu` =
+//! `pppk_paruh_waktu`). A line whose fields are all empty is skipped.
 //!
 //! | column | required | values | meaning |
 //! |---|---|---|---|
@@ -35,6 +35,7 @@
 //! | `hukdis` | no | `TINGKAT:MULAI:SELESAI` items separated by `;`, TINGKAT `ringan`, `sedang`, `berat`, dates `YYYY-MM-DD`; SELESAI may be empty for `ringan`; e.g. `sedang:2026-01-01:2026-06-30` | disciplinary penalties (PP 94/2021) |
 //! | `alpa12Bulan` | yes | whole number 0–365 | unexcused absence days in the last 12 months |
 //! | `nipAtasan` | no | empty or a valid NIP other than the row's own | direct supervisor (atasan langsung) |
+//! | `kodeJabatan` | no (the column may be left out) | empty, or 1–100 of `A–Z a–z 0–9 - _ .`, e.g. `JF-ANALIS-KEBIJAKAN-MUDA` | the position's code in the national position reference; the region's catalogue of positions ([`super::positions`]) says whether it qualifies, and the plugin is given both (a code the catalogue does not hold yet is "unlisted") |
 //!
 //! A problem with the whole file — not UTF-8, empty, a missing, unknown or repeated column, more
 //! than 100,000 rows — rejects every row; it is reported with `field` set to the column or to
@@ -70,10 +71,11 @@ enum Col {
     Hukdis,
     Alpa12Bulan,
     NipAtasan,
+    KodeJabatan,
 }
 
-/// The header names, by [`Col`]; every column must be present.
-const COLUMNS: [Column; 14] = [
+/// The header names, by [`Col`]; every column but `kodeJabatan` must be present.
+const COLUMNS: [Column; 15] = [
     table::required("nipBaru"),
     table::required("nama"),
     table::required("jenisPegawai"),
@@ -88,6 +90,7 @@ const COLUMNS: [Column; 14] = [
     table::required("hukdis"),
     table::required("alpa12Bulan"),
     table::required("nipAtasan"),
+    table::optional("kodeJabatan"),
 ];
 
 impl Col {
@@ -209,6 +212,7 @@ fn parse_row(row: &Row<'_>, region: &str, units: &Units<'_>) -> ParsedRow<Employ
         penalties: p.field(Col::Hukdis.name(), parse_hukdis(get(Col::Hukdis))),
         absence: p.field(Col::Alpa12Bulan.name(), parse_absence(get(Col::Alpa12Bulan))),
         supervisor: p.field(Col::NipAtasan.name(), parse_supervisor(get(Col::NipAtasan))),
+        position_code: p.field(Col::KodeJabatan.name(), parse_position_code(get(Col::KodeJabatan))),
     };
     parsed.valid_key = fields.nip.as_ref().map(|_| get(Col::NipBaru).to_owned());
     for (col, problem) in cross_check(&fields, get(Col::NipBaru)) {
@@ -236,6 +240,7 @@ struct Fields {
     penalties: Option<Vec<Penalty>>,
     absence: Option<u32>,
     supervisor: Option<Option<String>>,
+    position_code: Option<Option<String>>,
 }
 
 impl Fields {
@@ -260,8 +265,19 @@ impl Fields {
             supervisor_nip: self.supervisor?,
             ratings: self.ratings?,
             penalties: self.penalties?,
+            position_code: self.position_code?,
+            // The catalogue decides this when the employee is read.
+            position_status: Default::default(),
         })
     }
+}
+
+/// An optional position code: empty for none, otherwise a code as the catalogue's file takes it.
+fn parse_position_code(text: &str) -> Result<Option<String>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    super::positions::parse_code(text).map(Some)
 }
 
 /// Rules that tie fields together, checked only where both fields are valid on their own.
