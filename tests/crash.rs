@@ -743,7 +743,7 @@ fn import_csv(unit: &str, rows: usize) -> String {
         let (seq, day, month) = (1 + i % 999, 1 + (i / 999) % 28, 1 + (i / (999 * 28)) % 12);
         csv.push_str(&format!(
             "1955{month:02}{day:02}1990011{seq:03},Pegawai Impor {i},PNS,Fungsional,,{unit},1990-01-01,tidak,\
-             analisisData,menengah,2025:sesuai:sesuai;2026:diatas:sesuai,,0,\n"
+             analisisData,menengah,2025:sesuai:sesuai;2026:diatas:sesuai,,0,,\n"
         ));
     }
     csv

@@ -5,7 +5,9 @@
 //! Also the compiled-component cache: compiling a plugin versus loading it compiled.
 //!
 //! `env -u RUST_BACKTRACE cargo bench -p dwa --bench calls` (the peers comparison is
-//! `cargo run --release -p dwa-bench-peers`).
+//! `cargo run --release -p dwa-bench-peers`). To profile one row: `DWA_BENCH_ONLY=<part of its
+//! name>` runs only the rows whose name contains it, `DWA_BENCH_MS` sets each row's time budget
+//! (default 800), and `DWA_PERF_MAP=1` names the plugin's compiled functions for `perf`.
 
 use dwa_engine::{Limits, Plugin, PolicyEngine};
 use dwa_sdk::manifest::Manifest;
@@ -56,6 +58,20 @@ fn measure(budget: Duration, mut call: impl FnMut(usize)) -> (f64, f64) {
     (at(0.5), at(0.99))
 }
 
+/// Whether a row is wanted (`DWA_BENCH_ONLY`, unset: every row).
+fn selected(what: &str) -> bool {
+    std::env::var("DWA_BENCH_ONLY").map_or(true, |only| what.contains(&only))
+}
+
+/// Each row's time budget (`DWA_BENCH_MS`, default 800 ms).
+fn row_budget() -> Duration {
+    let ms = std::env::var("DWA_BENCH_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(800);
+    Duration::from_millis(ms)
+}
+
 fn row(what: &str, (median, p99): (f64, f64)) {
     println!("| {what:<58} | {:>10.0} | {:>10.0} |", median, p99);
 }
@@ -66,7 +82,7 @@ fn plugin_rows<P: Policy>(
     params: &Params,
     items: &[(Employee, Application)],
 ) {
-    let budget = Duration::from_millis(800);
+    let budget = row_budget();
     let today = testing::today();
     let n = items.len();
     let name = &plugin.info().name;
@@ -77,53 +93,72 @@ fn plugin_rows<P: Policy>(
         today,
     };
     let inputs: Vec<_> = (0..n).map(input).collect();
-    row(
-        &format!("{name}: native Rust, decide"),
-        measure(budget, |i| {
-            black_box(P::decide(&items[i % n].0, &items[i % n].1, params, today).unwrap());
-        }),
-    );
-    row(
-        &format!("{name}: native Rust, evaluate"),
-        measure(budget, |i| {
-            black_box(P::evaluate(&items[i % n].0, &items[i % n].1, params, today).unwrap());
-        }),
-    );
+    let what = format!("{name}: native Rust, decide");
+    if selected(&what) {
+        row(
+            &what,
+            measure(budget, |i| {
+                black_box(P::decide(&items[i % n].0, &items[i % n].1, params, today).unwrap());
+            }),
+        );
+    }
+    let what = format!("{name}: native Rust, evaluate");
+    if selected(&what) {
+        row(
+            &what,
+            measure(budget, |i| {
+                black_box(P::evaluate(&items[i % n].0, &items[i % n].1, params, today).unwrap());
+            }),
+        );
+    }
     let mut warm = engine.warm_instance(plugin.clone(), today);
-    row(
-        &format!("{name}: plugin, warm instance, decide"),
-        measure(budget, |i| {
-            black_box(warm.decide(&items[i % n].0, &items[i % n].1, params).unwrap());
-        }),
-    );
-    row(
-        &format!("{name}: plugin, warm instance, evaluate"),
-        measure(budget, |i| {
-            black_box(warm.evaluate(&items[i % n].0, &items[i % n].1, params).unwrap());
-        }),
-    );
+    let what = format!("{name}: plugin, warm instance, decide");
+    if selected(&what) {
+        row(
+            &what,
+            measure(budget, |i| {
+                black_box(warm.decide(&items[i % n].0, &items[i % n].1, params).unwrap());
+            }),
+        );
+    }
+    let what = format!("{name}: plugin, warm instance, evaluate");
+    if selected(&what) {
+        row(
+            &what,
+            measure(budget, |i| {
+                black_box(warm.evaluate(&items[i % n].0, &items[i % n].1, params).unwrap());
+            }),
+        );
+    }
     for size in [18usize, 1000] {
+        let what = format!("{name}: plugin, decide-batch of {size}, per decision");
+        if !selected(&what) {
+            continue;
+        }
         let unit: Vec<_> = (0..size).map(|i| (&items[i % n].0, &items[i % n].1)).collect();
         let (median, p99) = measure(budget, |_| {
             black_box(engine.decide_batch(&plugin, &unit, params, today).unwrap());
         });
+        row(&what, (median / size as f64, p99 / size as f64));
+    }
+    let what = format!("{name}: plugin, fresh instance per call, decide");
+    if selected(&what) {
         row(
-            &format!("{name}: plugin, decide-batch of {size}, per decision"),
-            (median / size as f64, p99 / size as f64),
+            &what,
+            measure(budget, |i| {
+                black_box(engine.decide(&plugin, &inputs[i % n]).unwrap());
+            }),
         );
     }
-    row(
-        &format!("{name}: plugin, fresh instance per call, decide"),
-        measure(budget, |i| {
-            black_box(engine.decide(&plugin, &inputs[i % n]).unwrap());
-        }),
-    );
-    row(
-        &format!("{name}: plugin, fresh instance per call, evaluate"),
-        measure(budget, |i| {
-            black_box(engine.evaluate(&plugin, &inputs[i % n]).unwrap());
-        }),
-    );
+    let what = format!("{name}: plugin, fresh instance per call, evaluate");
+    if selected(&what) {
+        row(
+            &what,
+            measure(budget, |i| {
+                black_box(engine.evaluate(&plugin, &inputs[i % n]).unwrap());
+            }),
+        );
+    }
 }
 
 fn main() {
@@ -151,6 +186,9 @@ fn main() {
     );
 
     // Compiling a plugin versus loading it from the compiled-component cache.
+    if !selected("load Bekasi plugin") {
+        return;
+    }
     let bytes = std::fs::read(rules().join("kab_bekasi.wasm")).unwrap();
     let cache = tempfile::tempdir().unwrap();
     let mut cached = PolicyEngine::new(Limits::default()).unwrap();

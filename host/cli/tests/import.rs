@@ -55,6 +55,7 @@ fn row(seq: u16) -> BTreeMap<&'static str, String> {
         ("hukdis", String::new()),
         ("alpa12Bulan", "0".into()),
         ("nipAtasan", String::new()),
+        ("kodeJabatan", String::new()),
     ];
     values.into_iter().collect()
 }

@@ -440,6 +440,33 @@ async fn walk_through(url: String) {
         text(&out.stderr)
     );
 
+    // 5b. Who heads the agency: two days a week or more need the head's approval, and the unit
+    // file names the head's position, not the person. Someone of another agency is refused.
+    let before_head = common::database_fingerprint(&store).await;
+    host.refused(
+        &["region", "head", REGION, "--agency", "SETDA", "--nip", HOSPITAL],
+        "works in agency RSUD, not in SETDA",
+    );
+    host.refused(
+        &[
+            "region",
+            "head",
+            REGION,
+            "--agency",
+            "SETDA",
+            "--nip",
+            "199901012020011999",
+        ],
+        "no employee has NIP 199901012020011999",
+    );
+    assert_eq!(common::database_fingerprint(&store).await, before_head);
+    let head = host.ok(&["region", "head", REGION, "--agency", "SETDA", "--nip", SUPERVISOR]);
+    assert!(head.contains("headed by NIP"), "{head}");
+    assert_eq!(
+        store.agency_head(REGION, "SETDA").await.unwrap().as_deref(),
+        Some(SUPERVISOR)
+    );
+
     // 6. The rules: the province's (its guardrails hold every regency) and Bekasi's plugin.
     host.deploy("32-jabar.toml", "jabar.wasm");
     host.deploy("3216-kab-bekasi.toml", "kab_bekasi.wasm");

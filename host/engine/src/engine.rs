@@ -123,6 +123,12 @@ impl PolicyEngine {
             .max_wasm_stack(256 << 10)
             .concurrency_support(false)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        // `DWA_PERF_MAP=1`: name the compiled plugin functions in /tmp/perf-PID.map, so `perf
+        // report` shows where a plugin call spends its time (README, Performance). Off by
+        // default: it writes a file per process.
+        if std::env::var_os("DWA_PERF_MAP").is_some_and(|v| !v.is_empty() && v != "0") {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config).map_err(|e| LoadError::Engine(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
         sandbox::add_to_linker(&mut linker).map_err(|e| LoadError::Engine(format!("{e:#}")))?;

@@ -154,6 +154,49 @@ pub async fn units(store: &Store, region: &str) -> Result<Vec<dwa_store::UnitRec
     Ok(store.unit_records(region).await?)
 }
 
+/// Record who heads an agency (OPD) of a region: the person who gives the head-of-agency
+/// approval (Bekasi asks it from two days a week). The unit file names the head's position,
+/// not the person, so HR records the person here: an employee of that region working in that
+/// agency (imported first). Replaces an earlier head.
+pub async fn set_agency_head(store: &Store, region: &str, agency: &str, nip: &str) -> Result<(), WorkflowError> {
+    let invalid = |field: &str, message: String| WorkflowError::Invalid {
+        field: field.into(),
+        message,
+    };
+    require_region(store, region).await?;
+    crate::input::check_id("agency", agency)?;
+    if let Err(e) = dwa_sdk::nip::parse_nip(nip) {
+        return Err(invalid("nip", format!("`{nip}` is not a valid NIP: {e}")));
+    }
+    let employee = match store.employee(nip).await {
+        Ok(employee) => employee,
+        Err(StoreError::NotFound(_)) => {
+            return Err(invalid(
+                "nip",
+                format!("no employee has NIP {nip} (import the employees first)"),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if employee.region != region {
+        return Err(invalid(
+            "nip",
+            format!("NIP {nip} works in region {}, not in region {region}", employee.region),
+        ));
+    }
+    if employee.agency != agency {
+        return Err(invalid(
+            "agency",
+            format!(
+                "NIP {nip} works in agency {}, not in {agency}; an agency's head works in it",
+                employee.agency
+            ),
+        ));
+    }
+    store.set_agency_head(region, agency, nip).await?;
+    Ok(())
+}
+
 /// Refuse a region that is not a plain code or is not stored (before an import into it).
 pub async fn require_region(store: &Store, code: &str) -> Result<(), WorkflowError> {
     crate::input::check_id("region", code)?;

@@ -1,5 +1,6 @@
-//! `dwa region`: add a regency or city by its BPS code, list the regions; register the public
-//! keys a region's rules are signed with, and require signed rules.
+//! `dwa region`: add a regency or city by its BPS code, list the regions, record who heads
+//! each agency; register the public keys a region's rules are signed with, and require signed
+//! rules.
 
 use crate::Common;
 use anyhow::Context;
@@ -23,6 +24,20 @@ pub(crate) enum RegionCommand {
     List {
         #[command(flatten)]
         common: Common,
+    },
+    /// Record who heads an agency (OPD) of a region: the person who gives the head-of-agency
+    /// approval. An employee of that region working in that agency; replaces an earlier head.
+    Head {
+        #[command(flatten)]
+        common: Common,
+        /// BPS code, e.g. 3216.
+        code: String,
+        /// The agency's code, as the unit file's `instansiId` gives it, e.g. SETDA.
+        #[arg(long)]
+        agency: String,
+        /// The head's NIP.
+        #[arg(long)]
+        nip: String,
     },
     /// The public keys a region's rules may be signed with (several during a key rotation).
     Key {
@@ -84,6 +99,16 @@ pub(crate) async fn run(command: RegionCommand) -> anyhow::Result<()> {
             for region in dwa_workflow::onboarding::regions(&store).await? {
                 println!("{}  {}", region.code, region.name);
             }
+        }
+        RegionCommand::Head {
+            common,
+            code,
+            agency,
+            nip,
+        } => {
+            let store = Store::connect(&common.database).await?;
+            dwa_workflow::onboarding::set_agency_head(&store, &code, &agency, &nip).await?;
+            println!("agency {agency} of region {code} is headed by NIP {nip}");
         }
         RegionCommand::Key { command } => key(command).await?,
         RegionCommand::RequireSignatures { common, code, off } => {
