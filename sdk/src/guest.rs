@@ -10,7 +10,7 @@ use crate::date::Date;
 use crate::params::Params;
 use crate::policy::Policy;
 use crate::types::PolicyError;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Generated bindings of `sdk/wit/v0.3.0` (world `plugin`).
 #[allow(missing_docs, unsafe_code, clippy::all)]
@@ -41,6 +41,19 @@ struct Config {
 
 thread_local! {
     static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
+    /// Counts `configure` calls: the configuration lives at one address whatever its content,
+    /// so what the rules derive from it is keyed by this.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The generation of this instance's configuration when `params` are its own parameters (the
+/// same object, not an equal copy): what the rules derive from them may be kept under this key
+/// until the host configures the instance again.
+pub(crate) fn configuration_of(params: &Params) -> Option<u64> {
+    CONFIG.with_borrow(|config| match config {
+        Some(c) if std::ptr::eq(&c.params, params) => Some(GENERATION.get()),
+        _ => None,
+    })
 }
 
 /// Run `f` with the configuration, or refuse: the host configures every instance first.
@@ -67,6 +80,7 @@ pub fn configure<P: Policy>(params: Vec<wit::Param>, today: wit::Date) -> Result
         params,
         today: today.into(),
     }));
+    GENERATION.set(GENERATION.get() + 1);
     Ok(())
 }
 
