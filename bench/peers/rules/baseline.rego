@@ -5,7 +5,8 @@
 #          (the latest assessment), penalties: [{level, start, end?}] (dates as days since
 #          1970-01-01), previous_review?: {granted_remote_days, kpi_achieved}},
 #         "application": {kpi_baseline, kpi_target, supervisor: "approved"|"pending"|"rejected"}}
-# data.params: the manifest's parameters, plus window_start (today less the penalty look-back).
+# data.params: the manifest's parameters, plus window_start (today less the penalty look-back)
+# and light_window_start (today less the light-penalty look-back).
 # Result: data.dwa.baseline.decision = {"eligible": bool, "days": number}.
 package dwa.baseline
 
@@ -97,6 +98,18 @@ blocking(p) if {
 blocking(p) if {
 	p.level != "light"
 	p.end >= params.window_start
+}
+
+# Light, its last day (its end, or its start without one) within the light look-back window.
+blocking(p) if {
+	p.level == "light"
+	p.end >= params.light_window_start
+}
+
+blocking(p) if {
+	p.level == "light"
+	not p.end
+	p.start >= params.light_window_start
 }
 
 eligible := count(failed) == 0

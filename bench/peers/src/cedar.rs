@@ -47,6 +47,7 @@ impl Cedar {
         let context = Context::from_pairs([
             ("today".to_owned(), long(params.today)),
             ("window_start".to_owned(), long(params.window_start)),
+            ("light_window_start".to_owned(), long(params.light_window_start)),
             ("max_remote_days".to_owned(), long(params.max_remote_days)),
             ("min_service_months".to_owned(), long(params.min_service_months)),
             ("min_rating_rank".to_owned(), long(params.min_rating_rank)),

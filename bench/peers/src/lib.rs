@@ -73,6 +73,10 @@ pub struct RuleParams {
     /// `today` less `penalty_lookback_months`, as days since 1970-01-01: a moderate or severe
     /// penalty that ended on or after this day still disqualifies.
     pub window_start: i64,
+    /// `today` less `light_penalty_lookback_months`, as days since 1970-01-01: a light penalty
+    /// whose last day (its end, or its start when it has none) is on or after this day still
+    /// disqualifies. `i64::MAX` when the look-back is 0 (a light penalty counts only in force).
+    pub light_window_start: i64,
 }
 
 impl RuleParams {
@@ -87,6 +91,10 @@ impl RuleParams {
             kpi_miss_reduction_days: i64::from(p.kpi_miss_reduction_days),
             today: today.days_since_epoch(),
             window_start: today.minus_months(p.penalty_lookback_months).days_since_epoch(),
+            light_window_start: match p.light_penalty_lookback_months {
+                0 => i64::MAX,
+                months => today.minus_months(months).days_since_epoch(),
+            },
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct Lean {
     p: BaselineParams,
     today: Date,
     window_start: Date,
+    /// Light penalties: the first day a last day still disqualifies (none: only in force).
+    light_window_start: Option<Date>,
 }
 
 impl Lean {
@@ -60,7 +62,14 @@ impl Lean {
     pub fn new(params: &Params, today: Date) -> Lean {
         let p = BaselineParams::from_params(params).expect("valid baseline parameters");
         let window_start = today.minus_months(p.penalty_lookback_months);
-        Lean { p, today, window_start }
+        let light_window_start =
+            (p.light_penalty_lookback_months > 0).then(|| today.minus_months(p.light_penalty_lookback_months));
+        Lean {
+            p,
+            today,
+            window_start,
+            light_window_start,
+        }
     }
 }
 
@@ -75,10 +84,13 @@ impl Decider for Lean {
         let discipline = e.penalties.iter().any(|pen| {
             let serious = pen.level != PenaltyLevel::Light;
             pen.start <= self.today
-                && match pen.end {
+                && (match pen.end {
                     Some(end) => end >= self.today || (serious && end >= self.window_start),
                     None => serious,
-                }
+                } || (!serious
+                    && self
+                        .light_window_start
+                        .is_some_and(|from| pen.end.unwrap_or(pen.start) >= from)))
         });
         let rating_ok = latest_assessment(&e.ratings)
             .is_some_and(|r| skp_rating(r.work_result, r.work_behaviour).at_least(p.min_rating));

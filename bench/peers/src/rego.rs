@@ -44,6 +44,7 @@ pub fn data(params: &RuleParams) -> Value {
             ),
             ("kpi_miss_reduction_days", Value::from(params.kpi_miss_reduction_days)),
             ("window_start", Value::from(params.window_start)),
+            ("light_window_start", Value::from(params.light_window_start)),
         ]),
     )])
 }

@@ -51,6 +51,7 @@ impl Decider for Rhai {
         scope.clear();
         scope.push_constant("today", p.today as INT);
         scope.push_constant("window_start", p.window_start as INT);
+        scope.push_constant("light_window_start", p.light_window_start as INT);
         scope.push_constant("max_remote_days", p.max_remote_days as INT);
         scope.push_constant("min_service_months", p.min_service_months as INT);
         scope.push_constant("min_rating_rank", p.min_rating_rank as INT);

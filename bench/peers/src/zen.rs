@@ -45,6 +45,7 @@ impl Zen {
                 "max_unexcused_absence_days": params.max_unexcused_absence_days,
                 "kpi_miss_reduction_days": params.kpi_miss_reduction_days,
                 "window_start": params.window_start,
+                "light_window_start": params.light_window_start,
             }),
             today: params.today,
         }

@@ -207,10 +207,10 @@ fn a_warm_instance_answers_like_fresh_ones_and_recovers_after_a_trap() {
         let fresh = engine.evaluate(&jabar, &input(e, a, &params)).unwrap();
         let reused = warm.evaluate(e, a, &params).unwrap();
         assert_eq!(reused.value, fresh.value);
-        // The same work less `configure` (a warm instance keeps its configuration; a fresh one
-        // is configured first), give or take the guest allocator's state.
+        // The same work less `configure` and reading the parameters (a warm instance keeps
+        // both; a fresh one is configured first), give or take the guest allocator's state.
         assert!(
-            reused.fuel_used < fresh.fuel_used && (fresh.fuel_used - reused.fuel_used) * 4 < fresh.fuel_used,
+            reused.fuel_used < fresh.fuel_used && reused.fuel_used * 2 > fresh.fuel_used,
             "{reused:?} {fresh:?}"
         );
         assert_eq!(warm.decide(e, a, &params).unwrap().value, Verdict::from(&fresh.value));

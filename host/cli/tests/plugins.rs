@@ -196,3 +196,48 @@ fn a_region_failing_its_worked_examples_is_not_activated() {
         "{message}"
     );
 }
+
+/// A warm instance keeps its configuration between calls and is configured again when a call
+/// brings other parameters; what the rules derive from the parameters (the SDK reads the
+/// baseline's once per configuration) follows every change, back and forth, single and batch.
+#[test]
+fn a_warm_instance_follows_its_parameters_when_they_change() {
+    use dwa_sdk::ParamValue;
+    let engine = dwa_engine::PolicyEngine::new(dwa_engine::Limits::default()).unwrap();
+    let bytes = std::fs::read(common::rules_dir().join("jabar.wasm")).unwrap();
+    let plugin = std::sync::Arc::new(engine.load(&bytes, "jabar.wasm").unwrap());
+    let manifest = dwa_sdk::manifest::Manifest::parse(
+        &std::fs::read_to_string(common::rules_dir().join("32-jabar.toml")).unwrap(),
+    )
+    .unwrap();
+    let four = manifest.parameters.clone();
+    let one = four.clone().with("max_remote_days", ParamValue::Integer(1));
+    let strict = four.clone().with("min_service_months", ParamValue::Integer(600));
+    let employee = testing::employee();
+    let mut application = testing::application();
+    application.requested_remote_days = 4;
+    let mut warm = engine.warm_instance(plugin.clone(), testing::today());
+    let days = |warm: &mut dwa_engine::WarmInstance<'_>, params: &dwa_sdk::Params| {
+        let verdict = warm.decide(&employee, &application, params).unwrap().value;
+        (verdict.eligible, verdict.max_remote_days, verdict.failed)
+    };
+    assert_eq!(days(&mut warm, &four), (true, 4, vec![]));
+    assert_eq!(days(&mut warm, &four), (true, 4, vec![]), "the same parameters again");
+    assert_eq!(days(&mut warm, &one), (true, 1, vec![]), "a lower ceiling");
+    let (eligible, _, failed) = days(&mut warm, &strict);
+    assert_eq!(
+        (eligible, failed),
+        (false, vec!["SERVICE_LENGTH".to_owned()]),
+        "a longer service minimum"
+    );
+    assert_eq!(days(&mut warm, &four), (true, 4, vec![]), "back to the manifest's");
+    let explained = warm.evaluate(&employee, &application, &one).unwrap().value;
+    assert_eq!(explained.max_remote_days, 1);
+    for (params, expected) in [(&one, 1), (&four, 4)] {
+        let batch = engine
+            .decide_batch(&plugin, &[(&employee, &application)], params, testing::today())
+            .unwrap()
+            .value;
+        assert_eq!(batch[0].as_ref().unwrap().max_remote_days, expected);
+    }
+}

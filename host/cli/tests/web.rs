@@ -231,6 +231,7 @@ async fn every_role_works_in_chromium() {
     other.close().await;
 
     hr_imports_allocates_and_exports(&h, &nip).await;
+    head_of_agency_approves(&h, quarter).await;
     policy_admin_dry_runs_and_activates(&h).await;
     provincial_it_sees_every_region(&h).await;
 }
@@ -327,6 +328,94 @@ async fn hr_imports_allocates_and_exports(h: &Harness, applicant: &str) {
         assert_eq!(me.text("#error-title").await, "Akses ditolak", "{page}");
     }
     me.close().await;
+}
+
+/// Bekasi asks the head of agency to approve two days a week or more: HR records who heads an
+/// agency (`dwa region head`, here its workflow call), and that person's supervisor page queues
+/// the agency's applications awaiting them; the approval moves the application on.
+async fn head_of_agency_approves(h: &Harness, quarter: Quarter) {
+    let store = dwa_store::Store::connect(&format!("sqlite://{}", h.db.display()))
+        .await
+        .unwrap();
+    let policies = common::policies();
+    let today = dwa_sdk::Date::new(2026, 12, 1).unwrap();
+    let candidates: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT e.nip, e.supervisor_nip, e.agency FROM employees e WHERE e.region = '3216' \
+         AND e.supervisor_nip IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.nip = e.nip AND a.quarter = $1) \
+         ORDER BY e.nip LIMIT 300",
+    )
+    .bind(quarter.to_string())
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    let draft = |nip: &str| dwa_workflow::Draft {
+        nip: nip.to_owned(),
+        quarter,
+        requested_remote_days: 2,
+        location_kind: LocationKind::RegisteredHome,
+        work_plan: "Menyusun kajian kebijakan daerah".into(),
+        kpi_baseline: 70.0,
+        kpi_target: 80.0,
+    };
+    let mut chosen = None;
+    for (nip, supervisor, agency) in candidates {
+        let decision = dwa_workflow::what_if(&store, &policies, draft(&nip), today)
+            .await
+            .unwrap();
+        let needs_head = decision
+            .eligibility
+            .approvals_required
+            .contains(&dwa_sdk::Approver::HeadOfAgency);
+        if decision.eligibility.eligible && needs_head {
+            chosen = Some((nip, supervisor, agency));
+            break;
+        }
+    }
+    let (nip, supervisor, agency) = chosen.expect("an employee eligible for two days who needs the head's approval");
+    let (head,): (String,) = sqlx::query_as(
+        "SELECT nip FROM employees WHERE region = '3216' AND agency = $1 AND nip <> $2 AND nip <> $3 ORDER BY nip LIMIT 1",
+    )
+    .bind(&agency)
+    .bind(&nip)
+    .bind(&supervisor)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    dwa_workflow::onboarding::set_agency_head(&store, "3216", &agency, &head)
+        .await
+        .unwrap();
+    let submitted = dwa_workflow::submit_application(&store, &policies, draft(&nip), today)
+        .await
+        .unwrap();
+    let id = submitted.application.id;
+    let approval = dwa_sdk::Approval {
+        approver: dwa_sdk::Approver::Supervisor,
+        by_nip: supervisor.clone(),
+        approved: true,
+    };
+    dwa_workflow::decide_approval(&store, &policies, &id, approval, today)
+        .await
+        .unwrap();
+
+    let boss = h.browser(1280, 900).await;
+    boss.sign_in(&h.link("supervisor", "3216", Some(&head))).await;
+    let item = format!("section[data-application='{id}'][data-approver='head_of_agency']");
+    assert!(boss.text(&item).await.contains("Menyusun kajian kebijakan daerah"));
+    boss.fill(&format!("#note-{id}"), "Disetujui kepala OPD.").await;
+    boss.click(&format!("{item} button.approve")).await;
+    assert_eq!(boss.text("#flash").await, "Keputusan disimpan.");
+    assert!(!boss.has(&item).await, "approved applications leave the queue");
+    boss.close().await;
+    let (approved,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM approvals WHERE application_id = $1 AND approver = 'head_of_agency' AND approved <> 0 AND by_nip = $2",
+    )
+    .bind(&id)
+    .bind(&head)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(approved, 1, "the head's approval is stored");
 }
 
 /// The policy admin dry-runs a change (which decisions would flip, the diff), stores it as a

@@ -174,6 +174,36 @@ impl Store {
             .collect()
     }
 
+    /// Everyone of an agency with a live application for `quarter`, by name: the queue its head
+    /// gives the head-of-agency approval from.
+    pub async fn agency_applicants(
+        &self,
+        region: &str,
+        agency: &str,
+        quarter: dwa_sdk::Quarter,
+    ) -> Result<Vec<TeamMember>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.nip, e.name, e.unit, a.id AS application_id FROM employees e \
+             JOIN applications a ON a.nip = e.nip AND a.quarter = $3 AND a.status <> 'withdrawn' \
+             WHERE e.region = $1 AND e.agency = $2 ORDER BY e.name, e.nip",
+        )
+        .bind(region)
+        .bind(agency)
+        .bind(quarter.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TeamMember {
+                    nip: r.try_get("nip")?,
+                    name: r.try_get("name")?,
+                    unit: r.try_get("unit")?,
+                    application_id: r.try_get("application_id")?,
+                })
+            })
+            .collect()
+    }
+
     /// Keep an approver's note on an application (replacing an earlier one of the same approver).
     pub async fn set_approval_note(&self, application_id: &str, approver: &str, note: &str) -> Result<(), StoreError> {
         sqlx::query(

@@ -210,6 +210,7 @@ texts! {
     outcome_not_eligible: "tidak memenuhi syarat", "not eligible";
     outcome_refused: "ditolak plugin", "refused by the plugin";
     no_input_changes: "Tidak ada masukan yang hasilnya berubah.", "No input's outcome changes.";
+    as_head: "Persetujuan sebagai kepala OPD", "Approval as head of agency";
     signature: "Tanda tangan", "Signature";
     signatures_required: "Tanda tangan wajib", "Signatures required";
     signed_by: "ditandatangani, kunci", "signed, key";

@@ -14,9 +14,13 @@ use dwa_sdk::{Approval, Approver, ParamValue};
 use dwa_workflow::{self as workflow, ApplicationState};
 use std::collections::HashMap;
 
-/// One application awaiting this supervisor.
+/// One application awaiting this supervisor (as direct supervisor, or as head of the agency).
 pub struct QueueItem {
     id: String,
+    /// `supervisor` or `head_of_agency`: the approval this item asks for.
+    approver: &'static str,
+    /// Shown above the item when it asks for the head-of-agency approval.
+    as_head: bool,
     reasons_id: String,
     name: String,
     nip: String,
@@ -87,6 +91,8 @@ pub async fn show(
                         .map_err(|e| err(e.into()))?;
                     let a = &stored.application;
                     queue.push(QueueItem {
+                        approver: "supervisor",
+                        as_head: false,
                         id: id.clone(),
                         reasons_id: format!("reasons-{id}"),
                         name: member.name.clone(),
@@ -118,6 +124,55 @@ pub async fn show(
             .await
             .map_err(|e| err(e.into()))?;
         places.push((member.name.clone(), place.map(|p| p.weekdays).unwrap_or_default()));
+    }
+    // The head of an agency also gives the head-of-agency approval, to everyone of it.
+    if let Ok(me) = state.store.employee(&nip).await
+        && state
+            .store
+            .agency_head(&me.region, &me.agency)
+            .await
+            .map_err(|e| err(e.into()))?
+            .as_deref()
+            == Some(nip.as_str())
+    {
+        let applicants = state
+            .store
+            .agency_applicants(&me.region, &me.agency, quarter)
+            .await
+            .map_err(|e| err(e.into()))?;
+        for member in applicants.into_iter().filter(|m| m.nip != nip) {
+            let Some(id) = member.application_id else { continue };
+            let stored = state.store.application(&id).await.map_err(|e| err(e.into()))?;
+            let latest = state.store.latest_decision(&id).await.map_err(|e| err(e.into()))?;
+            let status = workflow::application_status(&state.store, &stored, &latest)
+                .await
+                .map_err(|e| err(e.into()))?;
+            if status.state != ApplicationState::AwaitingHeadOfAgency {
+                continue;
+            }
+            let explained = workflow::explain_decision(&state.store, &state.policies, latest)
+                .await
+                .map_err(|e| err(e.into()))?;
+            let a = &stored.application;
+            queue.push(QueueItem {
+                approver: "head_of_agency",
+                as_head: true,
+                reasons_id: format!("reasons-{id}"),
+                name: member.name,
+                nip: member.nip,
+                requested: format!(
+                    "{} {} ({})",
+                    a.requested_remote_days,
+                    t.days_suffix,
+                    format::pattern(a.requested_remote_days)
+                ),
+                location: location_label(a.location_kind, t),
+                kpi: format!("{} → {}", a.kpi_baseline, a.kpi_target),
+                work_plan: a.work_plan.clone(),
+                answer: answer(&explained.rerun.eligibility, quarter, lang),
+                id,
+            });
+        }
     }
     let region = state.policies.region(&user.caller.region).ok();
     let minimum = region
@@ -188,11 +243,31 @@ pub async fn decide(
     let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
     let employee = state.store.employee(&stored.nip).await.map_err(|e| err(e.into()))?;
     let nip = user.caller.nip.clone().unwrap_or_default();
-    if employee.supervisor_nip.as_deref() != Some(nip.as_str()) || stored.nip == nip {
+    let (approver, allowed) = match form.get("approver").map_or("supervisor", String::as_str) {
+        "supervisor" => (
+            Approver::Supervisor,
+            employee.supervisor_nip.as_deref() == Some(nip.as_str()),
+        ),
+        "head_of_agency" => {
+            let head = state
+                .store
+                .agency_head(&employee.region, &employee.agency)
+                .await
+                .map_err(|e| err(e.into()))?;
+            (Approver::HeadOfAgency, head.as_deref() == Some(nip.as_str()))
+        }
+        _ => {
+            return Err(err(ApiError::invalid(
+                "approver",
+                "approve as supervisor or head_of_agency",
+            )));
+        }
+    };
+    if !allowed || stored.nip == nip {
         return Err(PageError::forbidden(lang));
     }
     let approval = Approval {
-        approver: Approver::Supervisor,
+        approver,
         by_nip: nip,
         approved,
     };
@@ -202,7 +277,14 @@ pub async fn decide(
     if !note.is_empty() {
         state
             .store
-            .set_approval_note(id, "supervisor", note)
+            .set_approval_note(
+                id,
+                match approver {
+                    Approver::Supervisor => "supervisor",
+                    Approver::HeadOfAgency => "head_of_agency",
+                },
+                note,
+            )
             .await
             .map_err(|e| err(e.into()))?;
     }
