@@ -299,9 +299,11 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
         if self.backend == Backend::Sqlite {
+            // A value that is not a number of MiB from 1 to 1 TiB leaves the default.
             let mib: u64 = std::env::var("DWA_READ_CACHE_MIB")
                 .ok()
                 .and_then(|v| v.parse().ok())
+                .filter(|mib| (1..=1 << 20).contains(mib))
                 .unwrap_or(512);
             conn.execute(format!("PRAGMA cache_size = -{};", mib * 1024).as_str())
                 .await?;
