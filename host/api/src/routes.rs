@@ -28,6 +28,7 @@ pub fn all(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(ops::metrics))
         .routes(routes!(ops::openapi_json))
         .routes(routes!(regions::add, regions::list))
+        .routes(routes!(regions::set_agency_head))
         .routes(routes!(signing::get_signing, signing::put_signing))
         .routes(routes!(signing::add_key))
         .routes(routes!(signing::remove_key))

@@ -1111,6 +1111,7 @@ async fn openapi_lists_every_route_served() {
                 .replace("{region}", "3216")
                 .replace("{code}", "x")
                 .replace("{key_id}", "0123456789abcdef")
+                .replace("{agency}", "SETDA")
                 + "?quarter=2027-Q1";
             let (status, body) = call(
                 &router,
@@ -1129,7 +1130,7 @@ async fn openapi_lists_every_route_served() {
     }
     assert_eq!(
         operations,
-        38,
+        39,
         "documented operations: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

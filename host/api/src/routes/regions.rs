@@ -1,10 +1,10 @@
 //! Regions: the provincial admin adds a regency or city (BPS code and name); every caller may
-//! list them (codes and names are public).
+//! list them (codes and names are public). A region's HR records who heads each agency.
 
 use crate::body::JsonBody;
 use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use dwa_store::RegionRow;
 use serde::{Deserialize, Serialize};
@@ -76,4 +76,61 @@ pub async fn add(
 pub async fn list(State(state): State<AppState>, _caller: Caller) -> Result<Json<Vec<RegionView>>, ApiError> {
     let regions = dwa_workflow::onboarding::regions(&state.store).await?;
     Ok(Json(regions.into_iter().map(Into::into).collect()))
+}
+
+/// Who heads an agency.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgencyHead {
+    /// The head's NIP: an employee of the region working in the agency.
+    #[schema(example = "197805142003121001")]
+    pub nip: String,
+}
+
+/// An agency's head as recorded.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AgencyHeadView {
+    /// Region code.
+    pub region: String,
+    /// Agency (OPD) code.
+    pub agency: String,
+    /// The head's NIP.
+    pub nip: String,
+}
+
+/// Record who heads an agency (OPD) of a region (its HR, or the provincial admin): the person
+/// who gives the head-of-agency approval. The unit file names the head's position, not the
+/// person. Replaces an earlier head.
+#[utoipa::path(
+    put,
+    path = "/api/regions/{code}/agencies/{agency}/head",
+    tag = "regions",
+    params(
+        ("code" = String, Path, description = "region code"),
+        ("agency" = String, Path, description = "agency code, as the unit file's instansiId")
+    ),
+    request_body = NewAgencyHead,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "recorded", body = AgencyHeadView),
+        (status = 403, description = "not HR of the region nor the provincial admin"),
+        (status = 404, description = "no such region"),
+        (status = 422, description = "not an employee of the region working in the agency")
+    )
+)]
+pub async fn set_agency_head(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((code, agency)): Path<(String, String)>,
+    JsonBody(body): JsonBody<NewAgencyHead>,
+) -> Result<Json<AgencyHeadView>, ApiError> {
+    caller.require(&[Role::Hr, Role::ProvincialAdmin])?;
+    caller.require_region(&code)?;
+    dwa_workflow::onboarding::set_agency_head(&state.store, &code, &agency, &body.nip).await?;
+    tracing::info!(region = %code, agency = %agency, "agency head recorded");
+    Ok(Json(AgencyHeadView {
+        region: code,
+        agency,
+        nip: body.nip,
+    }))
 }

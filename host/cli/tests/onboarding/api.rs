@@ -40,6 +40,11 @@ async fn token(store: &Store, role: Role, region: &str) -> String {
     token
 }
 
+/// The fixture's head of unit 3216-SETDA-HUKUM-01 (agency SETDA).
+const SUPERVISOR: &str = "197805142003121001";
+/// A member of the regional hospital (agency RSUD).
+const HOSPITAL: &str = "199001012015011001";
+
 async fn onboarding_over_http(db: common::TestDb) {
     let store = Store::connect(&db.url).await.unwrap();
     let admin = new_token();
@@ -204,6 +209,61 @@ async fn onboarding_over_http(db: common::TestDb) {
     let (status, answer) = call(&router, Method::POST, "/api/employees/import", &hr, Some(staff)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["imported"], 8, "{answer}");
+
+    // Who heads SETDA (the head-of-agency approval): Bekasi's HR records an employee of it;
+    // everything else is refused by role or by field and changes nothing.
+    let head = "/api/regions/3216/agencies/SETDA/head";
+    let before = common::database_fingerprint(&store).await;
+    for (who, body, status, field) in [
+        (&policy_admin, json!({"nip": SUPERVISOR}), StatusCode::FORBIDDEN, None),
+        (&province_hr, json!({"nip": SUPERVISOR}), StatusCode::FORBIDDEN, None),
+        (
+            &hr,
+            json!({"nip": HOSPITAL}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("agency"),
+        ),
+        (
+            &hr,
+            json!({"nip": "1978"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("nip"),
+        ),
+        (
+            &hr,
+            json!({"nip": SUPERVISOR, "x": 1}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("x"),
+        ),
+    ] {
+        let (got, answer) = call(&router, Method::PUT, head, who, Some(body.to_string())).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert_eq!(answer["error"]["field"].as_str(), field, "{body}: {answer}");
+    }
+    let (got, answer) = call(
+        &router,
+        Method::PUT,
+        "/api/regions/3273/agencies/SETDA/head",
+        &admin,
+        Some(json!({"nip": SUPERVISOR}).to_string()),
+    )
+    .await;
+    assert_eq!(got, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(common::database_fingerprint(&store).await, before, "{}", db.label);
+    let (got, answer) = call(
+        &router,
+        Method::PUT,
+        head,
+        &hr,
+        Some(json!({"nip": SUPERVISOR}).to_string()),
+    )
+    .await;
+    assert_eq!(got, StatusCode::OK, "{answer}");
+    assert_eq!(answer, json!({"region": "3216", "agency": "SETDA", "nip": SUPERVISOR}));
+    assert_eq!(
+        store.agency_head("3216", "SETDA").await.unwrap().as_deref(),
+        Some(SUPERVISOR)
+    );
     store.pool().close().await;
     db.drop_schema().await;
 }
