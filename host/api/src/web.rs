@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/hr", get(hr::show))
         .route("/hr/import", post(hr::import))
         .route("/hr/allocate", post(hr::allocate))
+        .route("/hr/agency-head", post(hr::agency_head))
         .route("/hr/export/{file}", get(export::export))
         .route("/policy", get(policy::show))
         .route("/policy/candidate", post(policy::candidate))

@@ -382,9 +382,34 @@ async fn head_of_agency_approves(h: &Harness, quarter: Quarter) {
     .fetch_one(store.pool())
     .await
     .unwrap();
-    dwa_workflow::onboarding::set_agency_head(&store, "3216", &agency, &head)
-        .await
-        .unwrap();
+    // HR records the head on its page; first someone of another agency, refused, changing nothing.
+    let (outsider,): (String,) =
+        sqlx::query_as("SELECT nip FROM employees WHERE region = '3216' AND agency <> $1 ORDER BY nip LIMIT 1")
+            .bind(&agency)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    let hr = h.browser(1280, 900).await;
+    hr.sign_in(&h.link("hr", "3216", None)).await;
+    let before = fingerprint(&h.db).await;
+    hr.wait("#head-agency").await.select_by_value(&agency).await.unwrap();
+    hr.fill("#head-nip", &outsider).await;
+    hr.click("#head-button").await;
+    assert!(
+        hr.text("#head-error").await.contains("not in"),
+        "another agency's employee is refused"
+    );
+    assert_eq!(fingerprint(&h.db).await, before, "a refused head changes nothing");
+    hr.wait("#head-agency").await.select_by_value(&agency).await.unwrap();
+    hr.fill("#head-nip", &head).await;
+    hr.click("#head-button").await;
+    assert_eq!(hr.text("#head-saved").await, "Kepala OPD disimpan.");
+    assert!(
+        hr.text(&format!("#heads tr[data-agency='{agency}']"))
+            .await
+            .contains(&head)
+    );
+    hr.close().await;
     let submitted = dwa_workflow::submit_application(&store, &policies, draft(&nip), today)
         .await
         .unwrap();

@@ -46,6 +46,12 @@ pub struct UnitOption {
     selected: bool,
 }
 
+/// An agency of the region with its recorded head.
+pub struct AgencyRow {
+    agency: String,
+    head: String,
+}
+
 /// A line of a unit's roster.
 pub struct RosterRow {
     nip: String,
@@ -79,6 +85,10 @@ struct HrPage {
     reasons_chart: String,
     savings_chart: String,
     savings_total: String,
+    agencies: Vec<AgencyRow>,
+    /// The head form's outcome: saved, or the problem.
+    head_saved: bool,
+    head_error: Option<String>,
 }
 
 fn err(lang: super::i18n::Lang) -> impl Fn(ApiError) -> PageError {
@@ -144,6 +154,19 @@ async fn page(
     let history = super::export::savings_history(state, &region, quarter)
         .await
         .map_err(&fail)?;
+    let mut agency_codes: Vec<String> = unit_rows.iter().map(|u| u.agency.clone()).collect();
+    agency_codes.sort();
+    agency_codes.dedup();
+    let mut agencies = Vec::with_capacity(agency_codes.len());
+    for agency in agency_codes {
+        let head = state
+            .store
+            .agency_head(&region, &agency)
+            .await
+            .map_err(|e| fail(e.into()))?
+            .unwrap_or_else(|| "—".into());
+        agencies.push(AgencyRow { agency, head });
+    }
     Ok(HrPage {
         shell: user.shell("/hr"),
         quarter: format::quarter(quarter, lang),
@@ -165,6 +188,9 @@ async fn page(
         reasons_chart: charts::reasons(&reports.reasons, lang),
         savings_chart: charts::savings(&history, lang),
         savings_total: format!("{}: {}", t.savings_total, format::rupiah(reports.savings.total.total)),
+        agencies,
+        head_saved: false,
+        head_error: None,
     })
 }
 
@@ -245,6 +271,33 @@ pub async fn import(
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
         axum::http::StatusCode::OK
+    };
+    Ok(axum::response::IntoResponse::into_response((status, render(&page))))
+}
+
+/// `POST /hr/agency-head` (`csrf`, `agency`, `nip`): record who heads an agency of the region,
+/// as `dwa region head` and the API do; a refusal is shown by the form and changes nothing.
+pub async fn agency_head(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    user.require(Role::Hr)?;
+    user.check_csrf(&form)?;
+    let region = user.caller.region.clone();
+    let agency = form.get("agency").map_or("", |a| a.trim());
+    let nip = form.get("nip").map_or("", |n| n.trim());
+    let result = dwa_workflow::onboarding::set_agency_head(&state.store, &region, agency, nip).await;
+    let mut page = page(&state, &user, &HashMap::new(), None, Vec::new()).await?;
+    let status = match result {
+        Ok(()) => {
+            page.head_saved = true;
+            axum::http::StatusCode::OK
+        }
+        Err(e) => {
+            page.head_error = Some(ApiError::from(e).message);
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
     };
     Ok(axum::response::IntoResponse::into_response((status, render(&page))))
 }

@@ -147,6 +147,13 @@ texts! {
     import_file: "Berkas CSV", "CSV file";
     import_button: "Impor", "Import";
     import_done: "baris diimpor", "rows imported";
+    heads_title: "Kepala OPD", "Heads of agency";
+    heads_intro: "Kepala OPD memberi persetujuan kepala OPD (di Kabupaten Bekasi untuk 2 hari atau lebih). Berkas unit hanya menyebut jabatannya; catat orangnya di sini: pegawai OPD itu sendiri.", "The head of an agency gives the head-of-agency approval (in Kabupaten Bekasi, for 2 days or more). The unit file names only the position; record the person here: an employee of that agency.";
+    agency: "OPD", "Agency";
+    head_nip: "NIP kepala OPD", "Head's NIP";
+    head_button: "Simpan kepala OPD", "Save the head";
+    head_saved: "Kepala OPD disimpan.", "Head of agency saved.";
+    current_head: "Kepala saat ini", "Current head";
     import_refused: "Berkas ditolak, tidak ada yang disimpan", "File refused, nothing written";
     line: "Baris", "Line";
     column: "Kolom", "Column";
