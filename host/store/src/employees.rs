@@ -107,7 +107,7 @@ const EMPLOYEE_SELECT: &str = "e.nip, e.name, e.employment_type, e.region, e.age
      e.position_code, ps.status AS position_status";
 
 /// The catalogue entry of an employee's position in their own region, if any.
-pub(crate) const POSITION_JOIN: &str = "LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code";
+const POSITION_JOIN: &str = "LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code";
 
 /// A catalogue status as stored (`eligible`, `excluded`, `under_review`), NULL for unlisted.
 pub(crate) fn position_status(what: &'static str, stored: Option<&str>) -> Result<PositionStatus, StoreError> {
