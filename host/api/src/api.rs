@@ -5,6 +5,7 @@
 
 mod auth;
 pub(crate) mod body;
+mod candidate;
 pub(crate) mod error;
 pub mod layers;
 pub(crate) mod metrics;

@@ -39,15 +39,7 @@ async fn eligible_newcomer(db: &std::path::Path, region: &str, quarter: Quarter)
     .await
     .unwrap();
     for (nip, supervisor) in candidates {
-        let draft = dwa_workflow::Draft {
-            nip: nip.clone(),
-            quarter,
-            requested_remote_days: 1,
-            location_kind: LocationKind::RegisteredHome,
-            work_plan: "—".into(),
-            kpi_baseline: 70.0,
-            kpi_target: 80.0,
-        };
+        let draft = draft(&nip, quarter, 1, "—");
         let today = dwa_sdk::Date::new(2026, 12, 1).unwrap();
         let decision = dwa_workflow::what_if(&store, &policies, draft, today).await.unwrap();
         if decision.eligibility.eligible {
@@ -55,6 +47,31 @@ async fn eligible_newcomer(db: &std::path::Path, region: &str, quarter: Quarter)
         }
     }
     panic!("no eligible employee without an application in region {region}");
+}
+
+/// An application from home with a KPI target above its baseline.
+fn draft(nip: &str, quarter: Quarter, days: u8, work_plan: &str) -> dwa_workflow::Draft {
+    dwa_workflow::Draft {
+        nip: nip.to_owned(),
+        quarter,
+        requested_remote_days: days,
+        location_kind: LocationKind::RegisteredHome,
+        work_plan: work_plan.into(),
+        kpi_baseline: 70.0,
+        kpi_target: 80.0,
+    }
+}
+
+/// The signed-in employee's roster as the browser downloads it: its content type, then its body.
+async fn roster_calendar(browser: &harness::Browser) -> String {
+    let ics = browser
+        .run_async(
+            "const done = arguments[0]; fetch('/employee/roster.ics').then(r => r.text().then(t => \
+             done({type: r.headers.get('content-type'), body: t})));",
+        )
+        .await;
+    assert_eq!(ics["type"], "text/calendar; charset=utf-8");
+    ics["body"].as_str().unwrap().to_owned()
 }
 
 /// A granted employee of the seeded allocation (they have a roster place).
@@ -216,14 +233,7 @@ async fn every_role_works_in_chromium() {
     let other = h.browser(1280, 900).await;
     other.sign_in(&h.link("employee", "3216", Some(&granted))).await;
     assert!(other.has("#roster td.away").await);
-    let ics = other
-        .run_async(
-            "const done = arguments[0]; fetch('/employee/roster.ics').then(r => r.text().then(t => \
-             done({type: r.headers.get('content-type'), body: t})));",
-        )
-        .await;
-    assert_eq!(ics["type"], "text/calendar; charset=utf-8");
-    let body = ics["body"].as_str().unwrap();
+    let body = roster_calendar(&other).await;
     assert!(
         body.starts_with("BEGIN:VCALENDAR") && body.contains("RRULE:FREQ=WEEKLY"),
         "{body}"
@@ -311,14 +321,7 @@ async fn hr_imports_allocates_and_exports(h: &Harness, applicant: &str) {
     assert_eq!(me.text("#app-state").await, "Diberikan");
     assert!(me.has("#roster td.away").await);
     assert!(me.text("#granted").await.contains("hari per minggu"));
-    let ics = me
-        .run_async(
-            "const done = arguments[0]; fetch('/employee/roster.ics').then(r => r.text().then(t => \
-             done({type: r.headers.get('content-type'), body: t})));",
-        )
-        .await;
-    assert_eq!(ics["type"], "text/calendar; charset=utf-8");
-    let body = ics["body"].as_str().unwrap();
+    let body = roster_calendar(&me).await;
     assert!(
         body.contains("BEGIN:VEVENT") && body.contains("RRULE:FREQ=WEEKLY"),
         "{body}"
@@ -349,15 +352,7 @@ async fn head_of_agency_approves(h: &Harness, quarter: Quarter) {
     .fetch_all(store.pool())
     .await
     .unwrap();
-    let draft = |nip: &str| dwa_workflow::Draft {
-        nip: nip.to_owned(),
-        quarter,
-        requested_remote_days: 2,
-        location_kind: LocationKind::RegisteredHome,
-        work_plan: "Menyusun kajian kebijakan daerah".into(),
-        kpi_baseline: 70.0,
-        kpi_target: 80.0,
-    };
+    let draft = |nip: &str| draft(nip, quarter, 2, "Menyusun kajian kebijakan daerah");
     let mut chosen = None;
     for (nip, supervisor, agency) in candidates {
         let decision = dwa_workflow::what_if(&store, &policies, draft(&nip), today)

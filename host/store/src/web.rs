@@ -29,6 +29,15 @@ pub struct TeamMember {
     pub application_id: Option<String>,
 }
 
+fn team_member(r: &sqlx::any::AnyRow) -> Result<TeamMember, StoreError> {
+    Ok(TeamMember {
+        nip: r.try_get("nip")?,
+        name: r.try_get("name")?,
+        unit: r.try_get("unit")?,
+        application_id: r.try_get("application_id")?,
+    })
+}
+
 fn grant_of(row: &sqlx::any::AnyRow) -> Result<TokenGrant, StoreError> {
     Ok(TokenGrant {
         role: row.try_get("role")?,
@@ -162,16 +171,7 @@ impl Store {
         .bind(quarter.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TeamMember {
-                    nip: r.try_get("nip")?,
-                    name: r.try_get("name")?,
-                    unit: r.try_get("unit")?,
-                    application_id: r.try_get("application_id")?,
-                })
-            })
-            .collect()
+        rows.iter().map(team_member).collect()
     }
 
     /// Everyone of an agency with a live application for `quarter`, by name: the queue its head
@@ -192,16 +192,7 @@ impl Store {
         .bind(quarter.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TeamMember {
-                    nip: r.try_get("nip")?,
-                    name: r.try_get("name")?,
-                    unit: r.try_get("unit")?,
-                    application_id: r.try_get("application_id")?,
-                })
-            })
-            .collect()
+        rows.iter().map(team_member).collect()
     }
 
     /// Keep an approver's note on an application (replacing an earlier one of the same approver).

@@ -17,7 +17,6 @@ use dwa_sdk::{Application, Approver, Date, Employee, Quarter, Verdict};
 use dwa_store::Store;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 /// Items per sandbox call (each item has its own fuel budget).
@@ -274,19 +273,17 @@ pub fn explore(engine: &PolicyEngine, old: &RegionPolicy, new: &RegionPolicy) ->
     })
 }
 
-/// Explore where a staged candidate (a manifest with its plugin beside it) decides differently
-/// from the rules its region serves now: the diff a policy admin reads before uploading it.
-pub async fn explore_candidate(policies: &Arc<PolicySet>, candidate: &Path) -> Result<PluginDiff, WorkflowError> {
+/// Explore where a loaded candidate (see [`crate::load_candidate`]) decides differently from
+/// the rules its region serves now: the diff a policy admin reads before uploading it.
+pub async fn explore_candidate(
+    policies: &Arc<PolicySet>,
+    candidate: Arc<RegionPolicy>,
+) -> Result<PluginDiff, WorkflowError> {
     let engine = policies.engine().clone();
-    let policies = policies.clone();
-    let path = candidate.to_owned();
-    let diff = dwa_engine::run_blocking(move || -> Result<PluginDiff, RulesError> {
-        let new = RegionPolicy::load(&engine, &path)?;
-        let old = policies.region(&new.manifest.region)?;
-        explore(&engine, &old, &new)
-    })
-    .await
-    .map_err(RulesError::Host)??;
+    let old = policies.region(&candidate.manifest.region)?;
+    let diff = dwa_engine::run_blocking(move || explore(&engine, &old, &candidate))
+        .await
+        .map_err(RulesError::Host)??;
     Ok(diff)
 }
 

@@ -99,9 +99,16 @@ pub async fn dry_run(
     today: Date,
     by: &str,
 ) -> Result<DryRun, WorkflowError> {
+    let candidate = load_candidate(policies, candidate).await?;
+    dry_run_loaded(store, policies, candidate, quarter, today, by).await
+}
+
+/// Load the candidate manifest at `path` (its plugin beside it) and validate it (worked
+/// examples, guardrails), off the async workers: what a dry run and a diff both start from.
+pub async fn load_candidate(policies: &Arc<PolicySet>, path: &Path) -> Result<Arc<RegionPolicy>, WorkflowError> {
     let engine = policies.engine().clone();
     let guardrails = policies.guardrails();
-    let path = candidate.to_owned();
+    let path = path.to_owned();
     let candidate = dwa_engine::run_blocking(move || -> Result<RegionPolicy, RulesError> {
         let region = RegionPolicy::load(&engine, &path)?;
         let report = validate(&engine, &region, &guardrails);
@@ -116,7 +123,18 @@ pub async fn dry_run(
     })
     .await
     .map_err(dwa_policy::RulesError::Host)??;
-    let candidate = Arc::new(candidate);
+    Ok(Arc::new(candidate))
+}
+
+/// [`dry_run`] of a candidate already loaded by [`load_candidate`].
+pub async fn dry_run_loaded(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    candidate: Arc<RegionPolicy>,
+    quarter: Quarter,
+    today: Date,
+    by: &str,
+) -> Result<DryRun, WorkflowError> {
     let region = candidate.manifest.region.clone();
     let active = policies.region(&region)?.reference.clone();
     let mut run = DryRun {

@@ -24,7 +24,7 @@ pub use allocation::{
 pub use applications::{
     Draft, Replay, Submitted, decide_approval, record_review, replay, submit_application, withdraw,
 };
-pub use dry_run::{DryRun, Flip, UnitFlips, dry_run};
+pub use dry_run::{DryRun, Flip, UnitFlips, dry_run, dry_run_loaded, load_candidate};
 pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, manifest_diff,
     record_policy_changes, rollback_target, run_due_activations, upload_version,

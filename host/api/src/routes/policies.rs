@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use dwa_policy::PolicyStatus;
-use dwa_workflow::WorkflowError;
 use dwa_workflow::input::{MAX_MANIFEST_BYTES, TextRule, check_id, check_text};
 use std::collections::HashMap;
 
@@ -52,36 +51,20 @@ pub async fn dry_run(
     caller.require_region(&region)?;
     check_content_type(&headers, Kind::Toml)?;
     let quarter = super::query_quarter(&params, "quarter")?;
-    let active = state.policies.region(&region)?;
+    // An unknown region is named before the body is looked at.
+    state.policies.region(&region)?;
     let text = manifest_text("body", &body)?;
-    let manifest = dwa_sdk::manifest::Manifest::parse(text).map_err(|e| ApiError::invalid("body", e.to_string()))?;
-    if manifest.region != region {
-        return Err(ApiError::invalid(
-            "region",
-            format!("the manifest is for region {}, not {region}", manifest.region),
-        ));
-    }
-    // The candidate runs with the plugin file the region's rules folder holds under its name.
-    let rules_dir = active.manifest_path.parent().unwrap_or(std::path::Path::new("."));
-    let workdir = tempfile::tempdir().map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
-    let staged = workdir.path().join("candidate.toml");
-    std::fs::write(&staged, text).map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
-    std::fs::copy(rules_dir.join(&manifest.plugin), workdir.path().join(&manifest.plugin)).map_err(|_| {
-        ApiError::invalid(
-            "plugin",
-            format!("no plugin file `{}` in the rules folder", manifest.plugin),
-        )
-    })?;
+    let staged = crate::candidate::stage(&state, &region, text, "body", "region")?;
     let run = dwa_workflow::dry_run(
         &state.store,
         &state.policies,
-        &staged,
+        &staged.path,
         quarter,
         state.today(),
         &format!("{} of region {}", caller.role.code(), caller.region),
     )
     .await
-    .map_err(|e| candidate_error(e, "body", "plugin"))?;
+    .map_err(|e| crate::candidate::error(e, "body", "plugin"))?;
     Ok(Json(run))
 }
 
@@ -172,7 +155,7 @@ pub async fn rollback(
     );
     let activated = dwa_workflow::activate_version(&state.store, &state.policies, &region, &version, &by)
         .await
-        .map_err(|e| candidate_error(e, "version", "version"))?;
+        .map_err(|e| crate::candidate::error(e, "version", "version"))?;
     Ok(Json(activated))
 }
 
@@ -229,7 +212,7 @@ pub async fn upload(
         &by,
     )
     .await
-    .map_err(|e| candidate_error(e, "manifest", plugin_field))?;
+    .map_err(|e| crate::candidate::error(e, "manifest", plugin_field))?;
     Ok((
         axum::http::StatusCode::CREATED,
         Json(serde_json::json!({ "version": version })),
@@ -299,17 +282,9 @@ pub async fn activate(
         None => {
             let active = dwa_workflow::activate_version(&state.store, &state.policies, &region, &body.version, &by)
                 .await
-                .map_err(|e| candidate_error(e, "version", "version"))?;
+                .map_err(|e| crate::candidate::error(e, "version", "version"))?;
             Ok(Json(serde_json::json!({ "active": active })))
         }
-    }
-}
-
-/// A candidate's refusal by the rules as a 422 naming the field (see [`ApiError::candidate`]).
-fn candidate_error(e: WorkflowError, manifest_field: &str, plugin_field: &str) -> ApiError {
-    match e {
-        WorkflowError::Rules(e) => ApiError::candidate(e, manifest_field, plugin_field),
-        other => other.into(),
     }
 }
 

@@ -198,41 +198,31 @@ pub async fn show(
 /// Stage `text` with the region's plugin file beside it and dry-run it for the next quarter.
 async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunView, ApiError> {
     let region = &user.caller.region;
-    let active = state.policies.region(region)?;
-    let manifest =
-        dwa_sdk::manifest::Manifest::parse(text).map_err(|e| ApiError::invalid("manifest", e.to_string()))?;
-    if &manifest.region != region {
-        return Err(ApiError::invalid(
-            "manifest",
-            format!("the manifest is for region {}, not {region}", manifest.region),
-        ));
-    }
-    let rules_dir = active.manifest_path.parent().unwrap_or(std::path::Path::new("."));
-    let workdir = tempfile::tempdir().map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
-    let staged = workdir.path().join("candidate.toml");
-    std::fs::write(&staged, text).map_err(|e| ApiError::internal(&format!("cannot stage the candidate: {e}")))?;
-    std::fs::copy(rules_dir.join(&manifest.plugin), workdir.path().join(&manifest.plugin)).map_err(|_| {
-        ApiError::invalid(
-            "plugin",
-            format!("no plugin file `{}` in the rules folder", manifest.plugin),
-        )
-    })?;
+    let staged = crate::candidate::stage(state, region, text, "manifest", "manifest")?;
+    let fail = |e| crate::candidate::error(e, "manifest", "plugin");
+    // Loaded and validated once, then replayed on the quarter's applications and explored
+    // along every gate's boundary.
+    let candidate = dwa_workflow::load_candidate(&state.policies, &staged.path)
+        .await
+        .map_err(fail)?;
     let quarter = state.today().quarter().next();
     let by = format!("policy-admin of region {region} (web)");
-    let run = dwa_workflow::dry_run(&state.store, &state.policies, &staged, quarter, state.today(), &by)
+    let run = dwa_workflow::dry_run_loaded(
+        &state.store,
+        &state.policies,
+        candidate.clone(),
+        quarter,
+        state.today(),
+        &by,
+    )
+    .await
+    .map_err(fail)?;
+    let explored = dwa_workflow::diff::explore_candidate(&state.policies, candidate.clone())
         .await
-        .map_err(|e| match e {
-            dwa_workflow::WorkflowError::Rules(e) => ApiError::candidate(e, "manifest", "plugin"),
-            other => other.into(),
-        })?;
-    let explored = dwa_workflow::diff::explore_candidate(&state.policies, &staged)
-        .await
-        .map_err(|e| match e {
-            dwa_workflow::WorkflowError::Rules(e) => ApiError::candidate(e, "manifest", "plugin"),
-            other => other.into(),
-        })?;
+        .map_err(fail)?;
+    let active = state.policies.region(region)?;
     let t = user.lang.text();
-    let diff = dwa_workflow::manifest_diff(&active, &manifest);
+    let diff = dwa_workflow::manifest_diff(&active, &candidate.manifest);
     Ok(DryRunView {
         summary: format!(
             "{}: {} · {}: {} · {}: {} · {}: {}",

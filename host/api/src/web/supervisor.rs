@@ -4,13 +4,15 @@
 
 use super::decision::{AnswerView, answer, location_label, state_label};
 use super::format;
+use super::i18n::Lang;
 use super::page::{PageError, Shell, render};
 use super::session::WebUser;
 use crate::{ApiError, AppState, Role};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use dwa_sdk::{Approval, Approver, ParamValue};
+use dwa_sdk::{Approval, Approver, ParamValue, Quarter};
+use dwa_store::TeamMember;
 use dwa_workflow::{self as workflow, ApplicationState};
 use std::collections::HashMap;
 
@@ -80,36 +82,11 @@ pub async fn show(
         let (label, class) = match &member.application_id {
             None => ("—", "muted"),
             Some(id) => {
-                let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
-                let latest = state.store.latest_decision(id).await.map_err(|e| err(e.into()))?;
-                let status = workflow::application_status(&state.store, &stored, &latest)
+                let (application_state, item) = queue_entry(&state, member, id, Approver::Supervisor, quarter, lang)
                     .await
-                    .map_err(|e| err(e.into()))?;
-                if status.state == ApplicationState::AwaitingSupervisor {
-                    let explained = workflow::explain_decision(&state.store, &state.policies, latest)
-                        .await
-                        .map_err(|e| err(e.into()))?;
-                    let a = &stored.application;
-                    queue.push(QueueItem {
-                        approver: "supervisor",
-                        as_head: false,
-                        id: id.clone(),
-                        reasons_id: format!("reasons-{id}"),
-                        name: member.name.clone(),
-                        nip: member.nip.clone(),
-                        requested: format!(
-                            "{} {} ({})",
-                            a.requested_remote_days,
-                            t.days_suffix,
-                            format::pattern(a.requested_remote_days)
-                        ),
-                        location: location_label(a.location_kind, t),
-                        kpi: format!("{} → {}", a.kpi_baseline, a.kpi_target),
-                        work_plan: a.work_plan.clone(),
-                        answer: answer(&explained.rerun.eligibility, quarter, lang),
-                    });
-                }
-                state_label(status.state, t)
+                    .map_err(err)?;
+                queue.extend(item);
+                state_label(application_state, t)
             }
         };
         team.push(MemberRow {
@@ -140,38 +117,12 @@ pub async fn show(
             .agency_applicants(&me.region, &me.agency, quarter)
             .await
             .map_err(|e| err(e.into()))?;
-        for member in applicants.into_iter().filter(|m| m.nip != nip) {
-            let Some(id) = member.application_id else { continue };
-            let stored = state.store.application(&id).await.map_err(|e| err(e.into()))?;
-            let latest = state.store.latest_decision(&id).await.map_err(|e| err(e.into()))?;
-            let status = workflow::application_status(&state.store, &stored, &latest)
+        for member in applicants.iter().filter(|m| m.nip != nip) {
+            let Some(id) = &member.application_id else { continue };
+            let (_, item) = queue_entry(&state, member, id, Approver::HeadOfAgency, quarter, lang)
                 .await
-                .map_err(|e| err(e.into()))?;
-            if status.state != ApplicationState::AwaitingHeadOfAgency {
-                continue;
-            }
-            let explained = workflow::explain_decision(&state.store, &state.policies, latest)
-                .await
-                .map_err(|e| err(e.into()))?;
-            let a = &stored.application;
-            queue.push(QueueItem {
-                approver: "head_of_agency",
-                as_head: true,
-                reasons_id: format!("reasons-{id}"),
-                name: member.name,
-                nip: member.nip,
-                requested: format!(
-                    "{} {} ({})",
-                    a.requested_remote_days,
-                    t.days_suffix,
-                    format::pattern(a.requested_remote_days)
-                ),
-                location: location_label(a.location_kind, t),
-                kpi: format!("{} → {}", a.kpi_baseline, a.kpi_target),
-                work_plan: a.work_plan.clone(),
-                answer: answer(&explained.rerun.eligibility, quarter, lang),
-                id,
-            });
+                .map_err(err)?;
+            queue.extend(item);
         }
     }
     let region = state.policies.region(&user.caller.region).ok();
@@ -212,6 +163,50 @@ pub async fn show(
         flash: query.get("done").map(|_| t.decided),
     };
     Ok(render(&page))
+}
+
+/// The state of `member`'s application `id`, and its queue item when it awaits `approver`'s
+/// decision (with the reasons of its latest decision, explained again).
+async fn queue_entry(
+    state: &AppState,
+    member: &TeamMember,
+    id: &str,
+    approver: Approver,
+    quarter: Quarter,
+    lang: Lang,
+) -> Result<(ApplicationState, Option<QueueItem>), ApiError> {
+    let stored = state.store.application(id).await?;
+    let latest = state.store.latest_decision(id).await?;
+    let status = workflow::application_status(&state.store, &stored, &latest).await?;
+    let (awaited, code) = match approver {
+        Approver::Supervisor => (ApplicationState::AwaitingSupervisor, "supervisor"),
+        Approver::HeadOfAgency => (ApplicationState::AwaitingHeadOfAgency, "head_of_agency"),
+    };
+    if status.state != awaited {
+        return Ok((status.state, None));
+    }
+    let explained = workflow::explain_decision(&state.store, &state.policies, latest).await?;
+    let t = lang.text();
+    let a = &stored.application;
+    let item = QueueItem {
+        approver: code,
+        as_head: approver == Approver::HeadOfAgency,
+        id: id.to_owned(),
+        reasons_id: format!("reasons-{id}"),
+        name: member.name.clone(),
+        nip: member.nip.clone(),
+        requested: format!(
+            "{} {} ({})",
+            a.requested_remote_days,
+            t.days_suffix,
+            format::pattern(a.requested_remote_days)
+        ),
+        location: location_label(a.location_kind, t),
+        kpi: format!("{} → {}", a.kpi_baseline, a.kpi_target),
+        work_plan: a.work_plan.clone(),
+        answer: answer(&explained.rerun.eligibility, quarter, lang),
+    };
+    Ok((status.state, Some(item)))
 }
 
 /// `POST /supervisor/decide`: approve or reject one report's application, with a note; the
