@@ -103,6 +103,15 @@ impl Store {
         Ok(())
     }
 
+    /// The heads of a region's agencies, by agency.
+    pub async fn agency_heads(&self, region: &str) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as("SELECT agency, nip FROM agency_heads WHERE region = $1")
+            .bind(region)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// The head of an agency, if set.
     pub async fn agency_head(&self, region: &str, agency: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT nip FROM agency_heads WHERE region = $1 AND agency = $2")

@@ -292,21 +292,13 @@ pub struct StaffReader {
 impl Store {
     /// A connection for reading pages of staff. On SQLite its page cache is enlarged so the
     /// indexes a page looks into (by NIP, while pages go by unit) mostly stay in memory instead
-    /// of being read from the file again: 512 MiB, or `DWA_READ_CACHE_MIB` (the cache grows only
-    /// as pages are read, so a small database never fills it). It is closed afterwards rather
-    /// than pooled.
+    /// of being read from the file again (512 MiB; 2 GiB measured no faster at 5,000,000
+    /// employees). It is closed afterwards rather than pooled.
     pub async fn staff_reader(&self) -> Result<StaffReader, StoreError> {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
         if self.backend == Backend::Sqlite {
-            // A value that is not a number of MiB from 1 to 1 TiB leaves the default.
-            let mib: u64 = std::env::var("DWA_READ_CACHE_MIB")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .filter(|mib| (1..=1 << 20).contains(mib))
-                .unwrap_or(512);
-            conn.execute(format!("PRAGMA cache_size = -{};", mib * 1024).as_str())
-                .await?;
+            conn.execute("PRAGMA cache_size = -524288;").await?;
         }
         Ok(StaffReader {
             conn,

@@ -157,16 +157,14 @@ async fn page(
     let mut agency_codes: Vec<String> = unit_rows.iter().map(|u| u.agency.clone()).collect();
     agency_codes.sort();
     agency_codes.dedup();
-    let mut agencies = Vec::with_capacity(agency_codes.len());
-    for agency in agency_codes {
-        let head = state
-            .store
-            .agency_head(&region, &agency)
-            .await
-            .map_err(|e| fail(e.into()))?
-            .unwrap_or_else(|| "—".into());
-        agencies.push(AgencyRow { agency, head });
-    }
+    let heads = state.store.agency_heads(&region).await.map_err(|e| fail(e.into()))?;
+    let agencies = agency_codes
+        .into_iter()
+        .map(|agency| AgencyRow {
+            head: heads.get(&agency).cloned().unwrap_or_else(|| "—".into()),
+            agency,
+        })
+        .collect();
     Ok(HrPage {
         shell: user.shell("/hr"),
         quarter: format::quarter(quarter, lang),
