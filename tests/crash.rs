@@ -755,10 +755,7 @@ async fn imported(store: &Store) -> (i64, i64) {
         .fetch_one(store.pool())
         .await
         .unwrap();
-    let (r,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM ratings WHERE nip LIKE '1955%'")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let r = common::history_entries(store, "ratings_json", "1955%").await;
     (e, r)
 }
 

@@ -455,8 +455,10 @@ pub async fn seed(store: &Store, employees: usize, quarter: Quarter, seed: u64) 
 struct Batch {
     units: Vec<UnitRow>,
     employees: Vec<EmployeeRecord>,
-    reviews: Vec<(String, QuarterReview)>,
-    applications: Vec<(String, Application)>,
+    /// `(nip, unit, review)`.
+    reviews: Vec<(String, String, QuarterReview)>,
+    /// `(nip, unit, application)`.
+    applications: Vec<(String, String, Application)>,
 }
 
 /// Generate and store synthetic data as `options` say, in one transaction, calling `progress`
@@ -579,6 +581,7 @@ fn generate(
                 if rng.chance(0.3) {
                     batch.reviews.push((
                         r.nip.clone(),
+                        r.unit.clone(),
                         QuarterReview {
                             quarter: options.quarter.previous(),
                             granted_remote_days: rng.range(1, spec.max_requested_days.min(3) as i64) as u8,
@@ -594,7 +597,7 @@ fn generate(
                 };
                 if applies {
                     let application = synthetic_application(&mut rng, spec, r, options.quarter, index);
-                    batch.applications.push((r.nip.clone(), application));
+                    batch.applications.push((r.nip.clone(), r.unit.clone(), application));
                     summary.applications += 1;
                 }
                 index += 1;

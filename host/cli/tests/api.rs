@@ -60,8 +60,6 @@ impl Api {
         let mut counts = Vec::new();
         for table in [
             "employees",
-            "ratings",
-            "penalties",
             "applications",
             "approvals",
             "decisions",

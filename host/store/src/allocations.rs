@@ -72,11 +72,15 @@ impl Store {
 
     /// One employee's roster entry for a quarter, if they were granted a place.
     pub async fn roster_entry(&self, nip: &str, quarter: Quarter) -> Result<Option<RosterEntry>, StoreError> {
-        let unit: Option<(String,)> = sqlx::query_as("SELECT unit FROM roster WHERE nip = $1 AND quarter = $2")
-            .bind(nip)
-            .bind(quarter.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let unit: Option<(String,)> = sqlx::query_as(
+            // By the employee's unit (their roster rows are in it): the roster is keyed by unit.
+            "SELECT r.unit FROM employees e CROSS JOIN roster r \
+             WHERE e.nip = $1 AND r.unit = e.unit AND r.quarter = $2 AND r.nip = e.nip",
+        )
+        .bind(nip)
+        .bind(quarter.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
         let Some((unit,)) = unit else { return Ok(None) };
         Ok(self.roster(&unit, quarter).await?.into_iter().find(|e| e.nip == nip))
     }
@@ -95,8 +99,8 @@ impl Store {
         for chunk in units.chunks(500) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
             let sql = format!(
-                "SELECT r.nip, r.remote_days FROM roster r JOIN employees e ON e.nip = r.nip \
-                 WHERE r.quarter = $1 AND e.unit IN ({})",
+                "SELECT r.nip, r.remote_days FROM employees e CROSS JOIN roster r \
+                 WHERE e.unit IN ({}) AND r.unit = e.unit AND r.quarter = $1 AND r.nip = e.nip",
                 marks.join(", ")
             );
             let mut query = sqlx::query(&sql).bind(quarter.to_string());

@@ -157,7 +157,8 @@ impl Store {
     /// Record a quarter's KPI review of one employee (replacing an earlier one).
     pub async fn record_review(&self, nip: &str, review: &QuarterReview) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO reviews (nip, quarter, granted_remote_days, kpi_achieved, reviewed_at) VALUES ($1, $2, $3, $4, $5) \
+            "INSERT INTO reviews (nip, quarter, granted_remote_days, kpi_achieved, reviewed_at, unit) \
+             VALUES ($1, $2, $3, $4, $5, (SELECT e.unit FROM employees e WHERE e.nip = $1)) \
              ON CONFLICT (nip, quarter) DO UPDATE SET granted_remote_days = excluded.granted_remote_days, \
              kpi_achieved = excluded.kpi_achieved, reviewed_at = excluded.reviewed_at",
         )
@@ -209,7 +210,8 @@ pub(crate) async fn insert_application_in(
     let now = now_rfc3339();
     sqlx::query(
         "INSERT INTO applications (id, nip, quarter, requested_remote_days, location_kind, work_plan, kpi_baseline, \
-         kpi_target, status, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9)",
+         kpi_target, status, submitted_at, unit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, \
+         (SELECT e.unit FROM employees e WHERE e.nip = $2))",
     )
     .bind(&application.id)
     .bind(nip)

@@ -3,6 +3,7 @@
 //! connection tuned for loading. Used by the synthetic seed; the national allocation writes its
 //! results with the same helper.
 
+use super::employees::{penalties_to_json, ratings_to_json};
 use super::{Backend, Store, StoreError, code};
 use crate::EmployeeRecord;
 use dwa_sdk::{Application, QuarterReview};
@@ -154,12 +155,17 @@ pub async fn insert_employees(conn: &mut AnyConnection, employees: &[EmployeeRec
         })
         .collect();
     let appointed: Vec<String> = employees.iter().map(|e| e.appointed_on.to_string()).collect();
+    let history: Vec<(String, String)> = employees
+        .iter()
+        .map(|e| (ratings_to_json(&e.ratings), penalties_to_json(&e.penalties)))
+        .collect();
     let indexed: Vec<usize> = (0..employees.len()).collect();
     insert_rows(
         conn,
         "employees (nip, name, employment_type, region, agency, unit, position_kind, echelon, public_service, \
-         task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip, position_code)",
-        15,
+         task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip, position_code, ratings_json, \
+         penalties_json)",
+        17,
         &indexed,
         |q, &i| {
             let e = &employees[i];
@@ -178,102 +184,62 @@ pub async fn insert_employees(conn: &mut AnyConnection, employees: &[EmployeeRec
                 .bind(&c[3])
                 .bind(e.unexcused_absence_days as i64)
                 .bind(e.supervisor_nip.as_deref())
-                .bind(e.position_code.as_deref());
-        },
-    )
-    .await?;
-    let ratings: Vec<(&str, i64, String, String)> = employees
-        .iter()
-        .flat_map(|e| e.ratings.iter().map(move |r| (e.nip.as_str(), r)))
-        .map(|(nip, r)| {
-            (
-                nip,
-                r.year as i64,
-                codes.of(&r.work_result),
-                codes.of(&r.work_behaviour),
-            )
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "ratings (nip, year, work_result, work_behaviour)",
-        4,
-        &ratings,
-        |q, r| {
-            q.bind(r.0).bind(r.1).bind(&r.2).bind(&r.3);
-        },
-    )
-    .await?;
-    let penalties: Vec<(&str, String, String, Option<String>)> = employees
-        .iter()
-        .flat_map(|e| e.penalties.iter().map(move |p| (e.nip.as_str(), p)))
-        .map(|(nip, p)| {
-            (
-                nip,
-                codes.of(&p.level),
-                p.start.to_string(),
-                p.end.map(|d| d.to_string()),
-            )
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "penalties (nip, level, start_date, end_date)",
-        4,
-        &penalties,
-        |q, p| {
-            q.bind(p.0).bind(&p.1).bind(&p.2).bind(p.3.as_deref());
+                .bind(e.position_code.as_deref())
+                .bind(&history[i].0)
+                .bind(&history[i].1);
         },
     )
     .await
 }
 
-/// Insert quarterly reviews `(nip, review)`, all recorded at `reviewed_at`.
+/// Insert quarterly reviews `(nip, unit, review)` (the employee's unit), all recorded at
+/// `reviewed_at`.
 pub async fn insert_reviews(
     conn: &mut AnyConnection,
-    reviews: &[(String, QuarterReview)],
+    reviews: &[(String, String, QuarterReview)],
     reviewed_at: &str,
 ) -> Result<(), StoreError> {
-    let quarters: Vec<String> = reviews.iter().map(|(_, r)| r.quarter.to_string()).collect();
+    let quarters: Vec<String> = reviews.iter().map(|(_, _, r)| r.quarter.to_string()).collect();
     let indexed: Vec<usize> = (0..reviews.len()).collect();
     insert_rows(
         conn,
-        "reviews (nip, quarter, granted_remote_days, kpi_achieved, reviewed_at)",
-        5,
+        "reviews (nip, quarter, granted_remote_days, kpi_achieved, reviewed_at, unit)",
+        6,
         &indexed,
         |q, &i| {
-            let (nip, r) = &reviews[i];
+            let (nip, unit, r) = &reviews[i];
             q.bind(nip)
                 .bind(&quarters[i])
                 .bind(r.granted_remote_days as i64)
                 .bind(r.kpi_achieved as i64)
-                .bind(reviewed_at);
+                .bind(reviewed_at)
+                .bind(unit);
         },
     )
     .await
 }
 
-/// Insert submitted applications `(nip, application)` with the approvals they carry, all
-/// submitted and decided at `at`.
+/// Insert submitted applications `(nip, unit, application)` (the applicant's unit) with the
+/// approvals they carry, all submitted and decided at `at`.
 pub async fn insert_applications(
     conn: &mut AnyConnection,
-    applications: &[(String, Application)],
+    applications: &[(String, String, Application)],
     at: &str,
 ) -> Result<(), StoreError> {
     let mut codes = Codes::default();
     let extra: Vec<(String, String)> = applications
         .iter()
-        .map(|(_, a)| (a.quarter.to_string(), codes.of(&a.location_kind)))
+        .map(|(_, _, a)| (a.quarter.to_string(), codes.of(&a.location_kind)))
         .collect();
     let indexed: Vec<usize> = (0..applications.len()).collect();
     insert_rows(
         conn,
         "applications (id, nip, quarter, requested_remote_days, location_kind, work_plan, kpi_baseline, kpi_target, \
-         status, submitted_at)",
-        10,
+         status, submitted_at, unit)",
+        11,
         &indexed,
         |q, &i| {
-            let (nip, a) = &applications[i];
+            let (nip, unit, a) = &applications[i];
             q.bind(&a.id)
                 .bind(nip)
                 .bind(&extra[i].0)
@@ -283,13 +249,14 @@ pub async fn insert_applications(
                 .bind(a.kpi_baseline)
                 .bind(a.kpi_target)
                 .bind("submitted")
-                .bind(at);
+                .bind(at)
+                .bind(unit);
         },
     )
     .await?;
     let approvals: Vec<(&str, String, &str, i64)> = applications
         .iter()
-        .flat_map(|(_, a)| a.approvals.iter().map(move |p| (a.id.as_str(), p)))
+        .flat_map(|(_, _, a)| a.approvals.iter().map(move |p| (a.id.as_str(), p)))
         .map(|(id, p)| (id, codes.of(&p.approver), p.by_nip.as_str(), p.approved as i64))
         .collect();
     insert_rows(

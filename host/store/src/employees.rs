@@ -1,7 +1,8 @@
-//! Employees with their SKP ratings and disciplinary penalties, and the units they belong to.
+//! Employees with their SKP ratings and disciplinary penalties (kept on the employee's row, see
+//! migration 0014), and the units they belong to.
 
 use super::staff::parse_json;
-use super::{Backend, Store, StoreError, code, parse_code, parse_text};
+use super::{Store, StoreError, code, parse_code, parse_text};
 use dwa_sdk::{
     Date, Employee, EmploymentType, Expectation, Penalty, PenaltyLevel, PositionKind, PositionStatus, Potential,
     Quarter, QuarterReview, SkpAssessment, TaskCategory,
@@ -9,7 +10,6 @@ use dwa_sdk::{
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use std::collections::HashMap;
 
 /// An organisational unit.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,13 +98,54 @@ impl EmployeeRecord {
 
 /// The stored columns, as written.
 const EMPLOYEE_COLUMNS: &str = "nip, name, employment_type, region, agency, unit, position_kind, echelon, public_service, \
-     task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip, position_code";
+     task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip, position_code, ratings_json, \
+     penalties_json";
 
 /// The stored columns of `employees e` as read, with the position's catalogue status
 /// (`position_status`, NULL when unlisted) from `POSITION_JOIN`.
 const EMPLOYEE_SELECT: &str = "e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
      e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
-     e.position_code, ps.status AS position_status";
+     e.position_code, e.ratings_json, e.penalties_json, ps.status AS position_status";
+
+/// One SKP assessment in `employees.ratings_json`: year, work result, work behaviour.
+pub(crate) type RatingJson = (u16, Expectation, Expectation);
+/// One penalty in `employees.penalties_json`: level, start, end (none for an open light one).
+pub(crate) type PenaltyJson = (PenaltyLevel, Date, Option<Date>);
+
+/// `employees.ratings_json` for `ratings`, by year.
+pub(crate) fn ratings_to_json(ratings: &[SkpAssessment]) -> String {
+    let mut rows: Vec<RatingJson> = ratings
+        .iter()
+        .map(|r| (r.year, r.work_result, r.work_behaviour))
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    serde_json::to_string(&rows).expect("ratings serialise")
+}
+
+/// `employees.penalties_json` for `penalties`, by start date, then level (as the import lists them).
+pub(crate) fn penalties_to_json(penalties: &[Penalty]) -> String {
+    let mut rows: Vec<PenaltyJson> = penalties.iter().map(|p| (p.level, p.start, p.end)).collect();
+    rows.sort_by_key(|a| (a.1, code(&a.0)));
+    serde_json::to_string(&rows).expect("penalties serialise")
+}
+
+/// The ratings a stored `ratings_json` array holds.
+pub(crate) fn ratings_from(rows: Vec<RatingJson>) -> Vec<SkpAssessment> {
+    rows.into_iter()
+        .map(|(year, work_result, work_behaviour)| SkpAssessment {
+            year,
+            work_result,
+            work_behaviour,
+        })
+        .collect()
+}
+
+/// The penalties a stored `penalties_json` array holds.
+pub(crate) fn penalties_from(rows: Vec<PenaltyJson>) -> Vec<Penalty> {
+    rows.into_iter()
+        .map(|(level, start, end)| Penalty { level, start, end })
+        .collect()
+}
 
 /// The catalogue entry of an employee's position in their own region, if any.
 const POSITION_JOIN: &str = "LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code";
@@ -136,8 +177,14 @@ fn employee_from_row(row: &AnyRow) -> Result<EmployeeRecord, StoreError> {
         potential: parse_code("employees.potential", &row.try_get::<String, _>("potential")?)?,
         unexcused_absence_days: row.try_get::<i64, _>("unexcused_absence_days")? as u32,
         supervisor_nip: row.try_get("supervisor_nip")?,
-        ratings: Vec::new(),
-        penalties: Vec::new(),
+        ratings: ratings_from(parse_json(
+            "employees.ratings_json",
+            &row.try_get::<String, _>("ratings_json")?,
+        )?),
+        penalties: penalties_from(parse_json(
+            "employees.penalties_json",
+            &row.try_get::<String, _>("penalties_json")?,
+        )?),
         position_code: row.try_get("position_code")?,
         position_status: position_status(
             "positions.status",
@@ -212,7 +259,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for e in employees {
             sqlx::query(&format!(
-                "INSERT INTO employees ({EMPLOYEE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+                "INSERT INTO employees ({EMPLOYEE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
             ))
             .bind(&e.nip)
             .bind(&e.name)
@@ -229,30 +276,14 @@ impl Store {
             .bind(e.unexcused_absence_days as i64)
             .bind(e.supervisor_nip.as_deref())
             .bind(e.position_code.as_deref())
+            .bind(ratings_to_json(&e.ratings))
+            .bind(penalties_to_json(&e.penalties))
             .execute(&mut **tx)
             .await
             .map_err(|err| match &err {
                 sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(format!("NIP {} already exists", e.nip)),
                 _ => StoreError::Database(err),
             })?;
-            for r in &e.ratings {
-                sqlx::query("INSERT INTO ratings (nip, year, work_result, work_behaviour) VALUES ($1, $2, $3, $4)")
-                    .bind(&e.nip)
-                    .bind(r.year as i64)
-                    .bind(code(&r.work_result))
-                    .bind(code(&r.work_behaviour))
-                    .execute(&mut **tx)
-                    .await?;
-            }
-            for p in &e.penalties {
-                sqlx::query("INSERT INTO penalties (nip, level, start_date, end_date) VALUES ($1, $2, $3, $4)")
-                    .bind(&e.nip)
-                    .bind(code(&p.level))
-                    .bind(p.start.to_string())
-                    .bind(p.end.map(|d| d.to_string()))
-                    .execute(&mut **tx)
-                    .await?;
-            }
         }
         tx.commit().await?;
         Ok(())
@@ -271,32 +302,13 @@ impl Store {
         nip: &str,
         quarter: Option<Quarter>,
     ) -> Result<(EmployeeRecord, Option<QuarterReview>), StoreError> {
-        let row = sqlx::query(self.one_employee_sql())
+        let row = sqlx::query(&self.one_employee_sql())
             .bind(nip)
             .bind(quarter.map(|q| q.to_string()).unwrap_or_default())
             .fetch_optional(&self.pool)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("employee with NIP {nip}")))?;
-        let mut employee = employee_from_row(&row)?;
-        let ratings: Vec<(i64, Expectation, Expectation)> =
-            parse_json("ratings", &row.try_get::<String, _>("ratings")?)?;
-        employee.ratings = ratings
-            .into_iter()
-            .map(|(year, work_result, work_behaviour)| SkpAssessment {
-                year: year as u16,
-                work_result,
-                work_behaviour,
-            })
-            .collect();
-        employee.ratings.sort_by_key(|r| r.year);
-        let penalties: Vec<(PenaltyLevel, Date, Option<Date>)> =
-            parse_json("penalties", &row.try_get::<String, _>("penalties")?)?;
-        employee.penalties = penalties
-            .into_iter()
-            .map(|(level, start, end)| Penalty { level, start, end })
-            .collect();
-        // Stable: penalties starting the same day keep their stored (level) order.
-        employee.penalties.sort_by_key(|p| p.start);
+        let employee = employee_from_row(&row)?;
         let review = match (quarter, row.try_get::<Option<i64>, _>("granted_remote_days")?) {
             (Some(quarter), Some(days)) => Some(QuarterReview {
                 quarter,
@@ -308,35 +320,13 @@ impl Store {
         Ok((employee, review))
     }
 
-    /// The one-employee query: the employee's columns, their ratings and penalties as JSON
-    /// arrays built by the database, and the review of quarter $2 (none for '').
-    fn one_employee_sql(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => {
-                "SELECT e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
-                 e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
-                 e.position_code, ps.status AS position_status, \
-                 (SELECT json_group_array(json_array(r.year, r.work_result, r.work_behaviour)) FROM ratings r \
-                 WHERE r.nip = e.nip) AS ratings, \
-                 (SELECT json_group_array(json_array(p.level, p.start_date, p.end_date)) FROM penalties p \
-                 WHERE p.nip = e.nip) AS penalties, \
-                 v.granted_remote_days, v.kpi_achieved \
-                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 \
-                 LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code WHERE e.nip = $1"
-            }
-            Backend::Postgres => {
-                "SELECT e.nip, e.name, e.employment_type, e.region, e.agency, e.unit, e.position_kind, e.echelon, \
-                 e.public_service, e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.supervisor_nip, \
-                 e.position_code, ps.status AS position_status, \
-                 (SELECT COALESCE(json_agg(json_build_array(r.year, r.work_result, r.work_behaviour)), '[]'::json)::text \
-                 FROM ratings r WHERE r.nip = e.nip) AS ratings, \
-                 (SELECT COALESCE(json_agg(json_build_array(p.level, p.start_date, p.end_date)), '[]'::json)::text \
-                 FROM penalties p WHERE p.nip = e.nip) AS penalties, \
-                 v.granted_remote_days, v.kpi_achieved \
-                 FROM employees e LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 \
-                 LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code WHERE e.nip = $1"
-            }
-        }
+    /// The one-employee query: the employee's columns (ratings and penalties are on the row)
+    /// and the review of quarter $2 (none for '').
+    fn one_employee_sql(&self) -> String {
+        format!(
+            "SELECT {EMPLOYEE_SELECT}, v.granted_remote_days, v.kpi_achieved FROM employees e \
+             LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 {POSITION_JOIN} WHERE e.nip = $1"
+        )
     }
 
     /// Every employee of a unit, with ratings and penalties, ordered by NIP.
@@ -347,9 +337,7 @@ impl Store {
         .bind(unit)
         .fetch_all(&self.pool)
         .await?;
-        let mut employees = rows.iter().map(employee_from_row).collect::<Result<Vec<_>, _>>()?;
-        self.attach_history("e.unit = $1", unit, &mut employees).await?;
-        Ok(employees)
+        rows.iter().map(employee_from_row).collect()
     }
 
     /// Number of employees in a unit (its headcount).
@@ -359,53 +347,5 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u32)
-    }
-
-    /// Fill in ratings and penalties for `employees`, selected by `filter` on `employees e`.
-    async fn attach_history(
-        &self,
-        filter: &str,
-        key: &str,
-        employees: &mut [EmployeeRecord],
-    ) -> Result<(), StoreError> {
-        let index: HashMap<String, usize> = employees.iter().enumerate().map(|(i, e)| (e.nip.clone(), i)).collect();
-        let ratings = sqlx::query(&format!(
-            "SELECT r.nip, r.year, r.work_result, r.work_behaviour FROM ratings r JOIN employees e ON e.nip = r.nip \
-             WHERE {filter} ORDER BY r.nip, r.year"
-        ))
-        .bind(key)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in ratings {
-            let nip: String = row.try_get("nip")?;
-            if let Some(&i) = index.get(&nip) {
-                employees[i].ratings.push(SkpAssessment {
-                    year: row.try_get::<i64, _>("year")? as u16,
-                    work_result: parse_code("ratings.work_result", &row.try_get::<String, _>("work_result")?)?,
-                    work_behaviour: parse_code("ratings.work_behaviour", &row.try_get::<String, _>("work_behaviour")?)?,
-                });
-            }
-        }
-        let penalties = sqlx::query(&format!(
-            "SELECT p.nip, p.level, p.start_date, p.end_date FROM penalties p JOIN employees e ON e.nip = p.nip \
-             WHERE {filter} ORDER BY p.nip, p.start_date"
-        ))
-        .bind(key)
-        .fetch_all(&self.pool)
-        .await?;
-        for row in penalties {
-            let nip: String = row.try_get("nip")?;
-            if let Some(&i) = index.get(&nip) {
-                employees[i].penalties.push(Penalty {
-                    level: parse_code("penalties.level", &row.try_get::<String, _>("level")?)?,
-                    start: parse_text("penalties.start_date", &row.try_get::<String, _>("start_date")?)?,
-                    end: row
-                        .try_get::<Option<String>, _>("end_date")?
-                        .map(|d| parse_text("penalties.end_date", &d))
-                        .transpose()?,
-                });
-            }
-        }
-        Ok(())
     }
 }

@@ -1,17 +1,23 @@
 //! Reading staff for an allocation, a page of units at a time (a unit alone is a page of one):
-//! for each page six queries (employees, ratings, penalties, reviews, applications, approvals),
-//! each a join driven by the page's units in a fixed order and returning the whole page as one
-//! JSON array built by the database — a handful of rows per thousands of employees instead of
-//! a dozen rows per employee, which is what makes millions of employees cheap to read.
+//! for each page four queries (employees with their ratings and penalties, last quarter's
+//! reviews, applications, approvals), each a join driven by the page's units in a fixed order
+//! and returning the whole page as one JSON array built by the database — a handful of rows per
+//! thousands of employees instead of a dozen rows per employee.
+//!
+//! Everything a page reads is found by unit (migration 0014): the employees by the unit index,
+//! ratings and penalties on their rows, reviews and applications by `(quarter, unit)`. Looking
+//! them up by NIP instead — one random index descent per person and table, NIPs being unrelated
+//! to units — made reading 5,000,000 employees cost twenty times what 500,000 did.
 
+use super::employees::{PenaltyJson, RatingJson, penalties_from, ratings_from};
 use super::{Backend, Store, StoreError};
 use dwa_sdk::{
-    Application, Approval, Approver, Date, Employee, EmploymentType, Expectation, LocationKind, Penalty, PenaltyLevel,
-    PositionKind, Potential, Quarter, QuarterReview, SkpAssessment, TaskCategory,
+    Application, Approval, Approver, Date, Employee, EmploymentType, LocationKind, PositionKind, Potential, Quarter,
+    QuarterReview, TaskCategory,
 };
 use serde::de::DeserializeOwned;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, Row};
 use std::collections::HashMap;
 
 /// One page of a region's units as read for an allocation: the unit codes and the
@@ -21,8 +27,6 @@ pub struct StaffPage {
     /// Unit codes, in order.
     pub units: Vec<String>,
     employees: String,
-    ratings: String,
-    penalties: String,
     reviews: String,
     applications: String,
     approvals: String,
@@ -64,9 +68,9 @@ type EmployeeJson = (
     i64,
     Option<String>,
     Option<String>,
+    Vec<RatingJson>,
+    Vec<PenaltyJson>,
 );
-type RatingJson = (String, i64, Expectation, Expectation);
-type PenaltyJson = (String, PenaltyLevel, Date, Option<Date>);
 type ReviewJson = (String, i64, i64);
 type ApplicationJson = (String, String, i64, LocationKind, String, f64, f64);
 type ApprovalJson = (String, String, String, i64, String);
@@ -102,6 +106,8 @@ impl StaffPage {
                     absent,
                     position_code,
                     position_status,
+                    ratings,
+                    penalties,
                 ) = e;
                 let position_status =
                     super::employees::position_status("positions.status", position_status.as_deref())?;
@@ -117,9 +123,9 @@ impl StaffPage {
                     public_service: public != 0,
                     task_category: task,
                     service_months: today.months_since(appointed),
-                    ratings: Vec::new(),
+                    ratings: ratings_from(ratings),
                     potential,
-                    penalties: Vec::new(),
+                    penalties: penalties_from(penalties),
                     unexcused_absence_days: absent as u32,
                     previous_review: None,
                     position_code: position_code.unwrap_or_default(),
@@ -145,20 +151,6 @@ impl StaffPage {
                 detail: format!("a row for NIP {nip}, who is not on the page"),
             })
         };
-        for (nip, year, work_result, work_behaviour) in parse_json::<RatingJson>("ratings", &self.ratings)? {
-            rows[find(&nip)?].1.employee.ratings.push(SkpAssessment {
-                year: year as u16,
-                work_result,
-                work_behaviour,
-            });
-        }
-        for (nip, level, start, end) in parse_json::<PenaltyJson>("penalties", &self.penalties)? {
-            rows[find(&nip)?]
-                .1
-                .employee
-                .penalties
-                .push(Penalty { level, start, end });
-        }
         for (nip, days, achieved) in parse_json::<ReviewJson>("reviews", &self.reviews)? {
             rows[find(&nip)?].1.employee.previous_review = Some(QuarterReview {
                 quarter: quarter.previous(),
@@ -208,12 +200,10 @@ impl StaffPage {
             })
             .collect();
         let position: HashMap<&str, usize> = self.units.iter().enumerate().map(|(i, u)| (u.as_str(), i)).collect();
-        for (unit, mut row) in rows {
+        for (unit, row) in rows {
             let Some(&u) = position.get(unit.as_str()) else {
                 continue;
             };
-            row.employee.ratings.sort_by_key(|r| r.year);
-            row.employee.penalties.sort_by_key(|p| p.start);
             units[u].staff.push(row);
         }
         for unit in &mut units {
@@ -223,63 +213,74 @@ impl StaffPage {
     }
 }
 
-/// One page query: `columns` of every row the join `joins` … `conditions` gives for the page's
-/// units (region $1, codes from $2 to $3), as one JSON array. `CROSS JOIN` fixes SQLite's join
-/// order — the page's units by code, their employees, then each employee's rows by index — so
-/// a page costs index look-ups proportional to its size whatever the statistics say; and
+/// One page query: `columns` of every row `from` … `conditions` gives for the page's units
+/// (region $1, codes from $2 to $3; `u.code` is each unit's), as one JSON array. `CROSS JOIN`
+/// fixes SQLite's join order — the page's units by code, then each unit's rows by index — so a
+/// page costs index look-ups proportional to its size whatever the statistics say; and
 /// `u.region || ''` keeps SQLite from starting at every unit of the region (its index on
 /// `region`) instead of the page's range of codes. PostgreSQL plans it as an ordinary join.
-fn page_sql(backend: Backend, columns: &str, joins: &str, conditions: &str) -> String {
+fn page_sql(backend: Backend, columns: &str, from: &str, conditions: &str) -> String {
     let (aggregate, close) = match backend {
         Backend::Sqlite => ("json_group_array(json_array(", "))"),
         Backend::Postgres => ("COALESCE(json_agg(json_build_array(", ")), '[]'::json)::text"),
     };
     format!(
-        "SELECT {aggregate}{columns}{close} AS page FROM units u CROSS JOIN employees e{joins} \
-         WHERE u.code >= $2 AND u.code <= $3 AND u.region || '' = $1 AND e.unit = u.code{conditions}"
+        "SELECT {aggregate}{columns}{close} AS page FROM units u CROSS JOIN {from} \
+         WHERE u.code >= $2 AND u.code <= $3 AND u.region || '' = $1 AND {conditions}"
     )
 }
 
-/// The six page queries: (columns, joins, conditions, whether $4 is the previous quarter (reviews) or the quarter).
-const PAGE_QUERIES: [(&str, &str, &str, Option<bool>); 6] = [
-    (
-        "e.nip, e.name, e.employment_type, e.agency, e.unit, e.position_kind, e.echelon, e.public_service, \
-         e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.position_code, ps.status",
-        " LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code",
-        "",
-        None,
-    ),
-    (
-        "e.nip, r.year, r.work_result, r.work_behaviour",
-        " CROSS JOIN ratings r",
-        " AND r.nip = e.nip",
-        None,
-    ),
-    (
-        "e.nip, p.level, p.start_date, p.end_date",
-        " CROSS JOIN penalties p",
-        " AND p.nip = e.nip",
-        None,
-    ),
-    (
-        "e.nip, v.granted_remote_days, v.kpi_achieved",
-        " CROSS JOIN reviews v",
-        " AND v.nip = e.nip AND v.quarter = $4",
-        Some(true),
-    ),
-    (
-        "e.nip, a.id, a.requested_remote_days, a.location_kind, a.work_plan, a.kpi_baseline, a.kpi_target",
-        " CROSS JOIN applications a",
-        " AND a.nip = e.nip AND a.quarter = $4 AND a.status <> 'withdrawn'",
-        Some(false),
-    ),
-    (
-        "a.id, p.approver, p.by_nip, p.approved, p.decided_at",
-        " CROSS JOIN applications a CROSS JOIN approvals p",
-        " AND a.nip = e.nip AND a.quarter = $4 AND a.status <> 'withdrawn' AND p.application_id = a.id",
-        Some(false),
-    ),
-];
+/// What a page query binds as $4.
+#[derive(Clone, Copy)]
+enum QuarterParam {
+    /// Nothing.
+    None,
+    /// The quarter allocated.
+    This,
+    /// The quarter before it (reviews).
+    Previous,
+}
+
+/// The four page queries, in [`StaffPage`]'s order: (columns, from, conditions, $4).
+fn page_queries(backend: Backend) -> [(String, &'static str, &'static str, QuarterParam); 4] {
+    // A stored JSON array embedded as JSON, not as a string holding JSON.
+    let embedded = |column: &str| match backend {
+        Backend::Sqlite => format!("json({column})"),
+        Backend::Postgres => format!("CAST({column} AS json)"),
+    };
+    [
+        (
+            format!(
+                "e.nip, e.name, e.employment_type, e.agency, e.unit, e.position_kind, e.echelon, e.public_service, \
+                 e.task_category, e.appointed_on, e.potential, e.unexcused_absence_days, e.position_code, ps.status, \
+                 {}, {}",
+                embedded("e.ratings_json"),
+                embedded("e.penalties_json")
+            ),
+            "employees e LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code",
+            "e.unit = u.code",
+            QuarterParam::None,
+        ),
+        (
+            "v.nip, v.granted_remote_days, v.kpi_achieved".into(),
+            "reviews v",
+            "v.quarter = $4 AND v.unit = u.code",
+            QuarterParam::Previous,
+        ),
+        (
+            "a.nip, a.id, a.requested_remote_days, a.location_kind, a.work_plan, a.kpi_baseline, a.kpi_target".into(),
+            "applications a",
+            "a.quarter = $4 AND a.unit = u.code AND a.status <> 'withdrawn'",
+            QuarterParam::This,
+        ),
+        (
+            "a.id, p.approver, p.by_nip, p.approved, p.decided_at".into(),
+            "applications a CROSS JOIN approvals p",
+            "a.quarter = $4 AND a.unit = u.code AND a.status <> 'withdrawn' AND p.application_id = a.id",
+            QuarterParam::This,
+        ),
+    ]
+}
 
 /// An allocation's reading connection: held for the whole run so its page cache
 /// stays warm, and on SQLite tuned for the random index look-ups a page makes (see
@@ -297,9 +298,6 @@ impl Store {
     pub async fn staff_reader(&self) -> Result<StaffReader, StoreError> {
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
-        if self.backend == Backend::Sqlite {
-            conn.execute("PRAGMA cache_size = -524288;").await?;
-        }
         Ok(StaffReader {
             conn,
             backend: self.backend,
@@ -329,22 +327,22 @@ impl StaffReader {
         let (Some(first), Some(last)) = (units.first().cloned(), units.last().cloned()) else {
             return Ok(page);
         };
-        let mut arrays = Vec::with_capacity(PAGE_QUERIES.len());
-        for (columns, joins, conditions, quarter_param) in PAGE_QUERIES {
-            let sql = page_sql(self.backend, columns, joins, conditions);
-            let mut query = sqlx::query(&sql).bind(region).bind(&first).bind(&last);
-            if let Some(previous) = quarter_param {
-                let q = if previous { quarter.previous() } else { quarter };
-                query = query.bind(q.to_string());
-            }
+        let queries = page_queries(self.backend);
+        let mut arrays = Vec::with_capacity(queries.len());
+        for (columns, from, conditions, quarter_param) in queries {
+            let sql = page_sql(self.backend, &columns, from, conditions);
+            let query = sqlx::query(&sql).bind(region).bind(&first).bind(&last);
+            let query = match quarter_param {
+                QuarterParam::None => query,
+                QuarterParam::This => query.bind(quarter.to_string()),
+                QuarterParam::Previous => query.bind(quarter.previous().to_string()),
+            };
             let row = query.fetch_one(&mut *self.conn).await?;
             arrays.push(row.try_get::<Option<String>, _>("page")?.unwrap_or_else(|| "[]".into()));
         }
         let mut arrays = arrays.into_iter();
         let mut next = || arrays.next().unwrap_or_default();
         page.employees = next();
-        page.ratings = next();
-        page.penalties = next();
         page.reviews = next();
         page.applications = next();
         page.approvals = next();

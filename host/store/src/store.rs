@@ -202,8 +202,6 @@ impl Store {
             "regions",
             "units",
             "employees",
-            "ratings",
-            "penalties",
             "applications",
             "approvals",
             "decisions",

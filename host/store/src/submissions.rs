@@ -30,6 +30,9 @@ const QUEUE: usize = 4096;
 pub struct NewSubmission {
     /// The applicant's NIP.
     pub nip: String,
+    /// The applicant's unit (stored with the application: a page of staff reads applications
+    /// by unit).
+    pub unit: String,
     /// The application (with any approvals it carries).
     pub application: Application,
     /// Its first decision.
@@ -41,6 +44,7 @@ impl NewSubmission {
     pub fn new(nip: &str, application: &Application, decision: &dwa_domain::Decision) -> NewSubmission {
         NewSubmission {
             nip: nip.to_owned(),
+            unit: decision.input.employee.unit.clone(),
             application: application.clone(),
             decision: SingleDecision::new(decision),
         }
@@ -176,8 +180,8 @@ impl Store {
         insert_rows(
             &mut tx,
             "applications (id, nip, quarter, requested_remote_days, location_kind, work_plan, kpi_baseline, kpi_target, \
-             status, submitted_at)",
-            10,
+             status, submitted_at, unit)",
+            11,
             &rows,
             |q, (s, t, _)| {
                 let a = &s.application;
@@ -190,7 +194,8 @@ impl Store {
                     .bind(a.kpi_baseline)
                     .bind(a.kpi_target)
                     .bind("submitted")
-                    .bind(&now);
+                    .bind(&now)
+                    .bind(&s.unit);
             },
         )
         .await?;

@@ -232,3 +232,20 @@ pub async fn equal_staff(
     store.insert_employees(&staff).await.unwrap();
     staff
 }
+
+/// SKP ratings (`column` `ratings_json`) or penalties (`penalties_json`) stored on the
+/// employees whose NIP is `LIKE nip_like`: the entries of their JSON arrays, summed.
+pub async fn history_entries(store: &dwa_store::Store, column: &str, nip_like: &str) -> i64 {
+    let length = match store.backend() {
+        dwa_store::Backend::Sqlite => format!("json_array_length({column})"),
+        dwa_store::Backend::Postgres => format!("json_array_length(CAST({column} AS json))"),
+    };
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT CAST(COALESCE(SUM({length}), 0) AS BIGINT) FROM employees WHERE nip LIKE $1"
+    ))
+    .bind(nip_like)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    n
+}
