@@ -1,7 +1,11 @@
-//! Upgrading a database whose decisions were stored in the shape before migration 0006 (full
-//! input and outcome per decision, in what is now `legacy_decisions`): opening the store
-//! converts each into the one decision shape — a run of its own keeping when it was decided —
-//! and empties the old tables, on SQLite and PostgreSQL.
+//! Upgrading a database, on SQLite and PostgreSQL:
+//! - decisions stored in the shape before migration 0006 (full input and outcome per decision,
+//!   in what is now `legacy_decisions`): opening the store converts each into the one decision
+//!   shape — a run of its own keeping when it was decided — and empties the old tables;
+//! - a database at migration 0013, with ratings and penalties in tables of their own and
+//!   applications and reviews without a unit: migration 0014 moves the first onto the
+//!   employee's row and records the unit on the second, so an employee and a page of staff read
+//!   the same as before.
 
 mod common;
 
@@ -102,5 +106,119 @@ async fn decisions_of_earlier_versions_are_converted_on_open() {
         assert_eq!(store.count("decision_runs").await.unwrap(), 2, "{}", db.label);
         store.pool().close().await;
         db.drop_schema().await;
+    }
+}
+
+/// The store's migrations up to and including `last` (a database as an earlier version left it).
+async fn migrate_up_to(url: &str, label: &str, last: i64) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = if label == "sqlite" {
+        format!("{url}?mode=rwc")
+    } else {
+        url.to_owned()
+    };
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/migrations");
+    let mut migrator = sqlx::migrate::Migrator::new(dir).await.unwrap();
+    migrator.migrations = migrator
+        .migrations
+        .iter()
+        .filter(|m| m.version <= last)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    migrator.run(&pool).await.unwrap();
+    pool
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ratings_penalties_and_units_of_a_0013_database_carry_over() {
+    use dwa_sdk::{Approver, Date, Expectation, PenaltyLevel};
+    let nip = "198001012005011001";
+    let unit = "3216-DISKOMINFO-01";
+    for db in common::TestDb::both().await {
+        let pool = migrate_up_to(&db.url, db.label, 13).await;
+        for sql in [
+            "INSERT INTO regions (code, name) VALUES ('3216', 'Kabupaten Bekasi')",
+            "INSERT INTO units (code, region, agency, name) VALUES ('3216-DISKOMINFO-01', '3216', 'DISKOMINFO', 'Tim 1')",
+            "INSERT INTO employees (nip, name, employment_type, region, agency, unit, position_kind, echelon, \
+             public_service, task_category, appointed_on, potential, unexcused_absence_days, supervisor_nip, \
+             position_code) VALUES ('198001012005011001', 'Siti', 'pns', '3216', 'DISKOMINFO', \
+             '3216-DISKOMINFO-01', 'fungsional', NULL, 0, 'finance', '2005-01-01', 'high', 0, NULL, NULL)",
+            // Stored out of order: the row's arrays are by year, and by start date then level.
+            "INSERT INTO ratings (nip, year, work_result, work_behaviour) VALUES \
+             ('198001012005011001', 2026, 'above', 'meets'), ('198001012005011001', 2025, 'meets', 'below')",
+            "INSERT INTO penalties (nip, level, start_date, end_date) VALUES \
+             ('198001012005011001', 'moderate', '2026-03-01', '2026-08-31'), \
+             ('198001012005011001', 'light', '2025-02-01', NULL)",
+            "INSERT INTO reviews (nip, quarter, granted_remote_days, kpi_achieved, reviewed_at) VALUES \
+             ('198001012005011001', '2026-Q4', 2, 1, '2026-12-20T00:00:00Z')",
+            "INSERT INTO applications (id, nip, quarter, requested_remote_days, location_kind, work_plan, \
+             kpi_baseline, kpi_target, status, submitted_at) VALUES ('app-old', '198001012005011001', '2027-Q1', 2, \
+             'registered_home', 'rencana', 60.0, 70.0, 'submitted', '2026-12-01T00:00:00Z')",
+            "INSERT INTO approvals (application_id, approver, by_nip, approved, decided_at) VALUES \
+             ('app-old', 'supervisor', '197001011995031001', 1, '2026-12-02T00:00:00Z')",
+        ] {
+            sqlx::query(sql)
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {sql}: {e}", db.label));
+        }
+        pool.close().await;
+
+        let store = Store::connect(&db.url).await.unwrap();
+        let employee = store.employee(nip).await.unwrap();
+        let ratings: Vec<_> = employee
+            .ratings
+            .iter()
+            .map(|r| (r.year, r.work_result, r.work_behaviour))
+            .collect();
+        assert_eq!(
+            ratings,
+            [
+                (2025, Expectation::Meets, Expectation::Below),
+                (2026, Expectation::Above, Expectation::Meets)
+            ],
+            "{}",
+            db.label
+        );
+        let penalties: Vec<_> = employee.penalties.iter().map(|p| (p.level, p.start, p.end)).collect();
+        let date = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(
+            penalties,
+            [
+                (PenaltyLevel::Light, date("2025-02-01"), None),
+                (PenaltyLevel::Moderate, date("2026-03-01"), Some(date("2026-08-31")))
+            ],
+            "{}",
+            db.label
+        );
+        for table in ["applications", "reviews"] {
+            let stored: String = sqlx::query_scalar(&format!("SELECT unit FROM {table} WHERE nip = $1"))
+                .bind(nip)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            assert_eq!(stored, unit, "{}: {table}.unit", db.label);
+        }
+
+        // A page of staff (the allocation's reader) finds all of it by unit.
+        let page = store.staff_page("3216", vec![unit.to_owned()], Q1).await.unwrap();
+        let units = page.parse("3216", Q1, Q1.start()).unwrap();
+        let row = &units[0].staff[0];
+        assert_eq!(row.employee.ratings, employee.ratings, "{}", db.label);
+        assert_eq!(row.employee.penalties, employee.penalties, "{}", db.label);
+        let review = row.employee.previous_review.as_ref().expect("last quarter's review");
+        assert_eq!(
+            (review.granted_remote_days, review.kpi_achieved),
+            (2, true),
+            "{}",
+            db.label
+        );
+        let application = row.application.as_ref().expect("the live application");
+        assert_eq!(application.id, "app-old", "{}", db.label);
+        assert_eq!(application.approvals.len(), 1, "{}", db.label);
+        assert_eq!(application.approvals[0].approver, Approver::Supervisor, "{}", db.label);
+        store.pool().close().await;
     }
 }
