@@ -438,12 +438,16 @@ pub fn try_http(
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
     let body = body.unwrap_or_default();
-    write!(
-        stream,
+    // One write for the whole request, as an HTTP client sends it: `write!` on the bare stream
+    // would send each formatted piece in a segment of its own, and a busy client thread could
+    // then still be sending when the server has already answered and closed.
+    let request = format!(
         "{method} {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    )
-    .map_err(|e| format!("write: {e}"))?;
+    );
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| format!("write: {e}"))?;
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).map_err(|e| format!("read: {e}"))?;
     let answer = text(&answer);
