@@ -150,6 +150,15 @@ pub(crate) fn penalties_from(rows: Vec<PenaltyJson>) -> Vec<Penalty> {
 /// The catalogue entry of an employee's position in their own region, if any.
 const POSITION_JOIN: &str = "LEFT JOIN positions ps ON ps.region = e.region AND ps.code = e.position_code";
 
+/// The one-employee query: the employee's columns (ratings and penalties are on the row) and the
+/// review of quarter $2 (none for ''); built once, as every submission runs it.
+static ONE_EMPLOYEE_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {EMPLOYEE_SELECT}, v.granted_remote_days, v.kpi_achieved FROM employees e \
+         LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 {POSITION_JOIN} WHERE e.nip = $1"
+    )
+});
+
 /// A catalogue status as stored (`eligible`, `excluded`, `under_review`), NULL for unlisted.
 pub(crate) fn position_status(what: &'static str, stored: Option<&str>) -> Result<PositionStatus, StoreError> {
     match stored {
@@ -302,7 +311,7 @@ impl Store {
         nip: &str,
         quarter: Option<Quarter>,
     ) -> Result<(EmployeeRecord, Option<QuarterReview>), StoreError> {
-        let row = sqlx::query(&self.one_employee_sql())
+        let row = sqlx::query(&ONE_EMPLOYEE_SQL)
             .bind(nip)
             .bind(quarter.map(|q| q.to_string()).unwrap_or_default())
             .fetch_optional(&self.pool)
@@ -318,15 +327,6 @@ impl Store {
             _ => None,
         };
         Ok((employee, review))
-    }
-
-    /// The one-employee query: the employee's columns (ratings and penalties are on the row)
-    /// and the review of quarter $2 (none for '').
-    fn one_employee_sql(&self) -> String {
-        format!(
-            "SELECT {EMPLOYEE_SELECT}, v.granted_remote_days, v.kpi_achieved FROM employees e \
-             LEFT JOIN reviews v ON v.nip = e.nip AND v.quarter = $2 {POSITION_JOIN} WHERE e.nip = $1"
-        )
     }
 
     /// Every employee of a unit, with ratings and penalties, ordered by NIP.

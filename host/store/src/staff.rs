@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row};
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// One page of a region's units as read for an allocation: the unit codes and the
 /// JSON arrays [`StaffPage::parse`] reads (parsed later, on an evaluator thread).
@@ -241,8 +242,19 @@ enum QuarterParam {
     Previous,
 }
 
-/// The four page queries, in [`StaffPage`]'s order: (columns, from, conditions, $4).
-fn page_queries(backend: Backend) -> [(String, &'static str, &'static str, QuarterParam); 4] {
+/// The four page statements of `backend`, in [`StaffPage`]'s order, with what each binds as $4:
+/// built once per process (a page runs all four).
+fn page_statements(backend: Backend) -> &'static [(String, QuarterParam); 4] {
+    static SQLITE: LazyLock<[(String, QuarterParam); 4]> = LazyLock::new(|| page_queries(Backend::Sqlite));
+    static POSTGRES: LazyLock<[(String, QuarterParam); 4]> = LazyLock::new(|| page_queries(Backend::Postgres));
+    match backend {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    }
+}
+
+/// The four page queries of `backend`, in [`StaffPage`]'s order: (SQL, $4).
+fn page_queries(backend: Backend) -> [(String, QuarterParam); 4] {
     // A stored JSON array embedded as JSON, not as a string holding JSON.
     let embedded = |column: &str| match backend {
         Backend::Sqlite => format!("json({column})"),
@@ -280,6 +292,7 @@ fn page_queries(backend: Backend) -> [(String, &'static str, &'static str, Quart
             QuarterParam::This,
         ),
     ]
+    .map(|(columns, from, conditions, param)| (page_sql(backend, &columns, from, conditions), param))
 }
 
 /// An allocation's reading connection, held for the whole run (see [`Store::staff_reader`]).
@@ -325,11 +338,10 @@ impl StaffReader {
         let (Some(first), Some(last)) = (units.first().cloned(), units.last().cloned()) else {
             return Ok(page);
         };
-        let queries = page_queries(self.backend);
-        let mut arrays = Vec::with_capacity(queries.len());
-        for (columns, from, conditions, quarter_param) in queries {
-            let sql = page_sql(self.backend, &columns, from, conditions);
-            let query = sqlx::query(&sql).bind(region).bind(&first).bind(&last);
+        let statements = page_statements(self.backend);
+        let mut arrays = Vec::with_capacity(statements.len());
+        for (sql, quarter_param) in statements {
+            let query = sqlx::query(sql).bind(region).bind(&first).bind(&last);
             let query = match quarter_param {
                 QuarterParam::None => query,
                 QuarterParam::This => query.bind(quarter.to_string()),
