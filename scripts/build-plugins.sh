@@ -9,7 +9,7 @@ cargo build --quiet --target wasm32-wasip2 --profile plugin \
     -p dwa-plugin-jabar -p dwa-plugin-kab-bekasi -p dwa-plugin-kota-bandung \
     -p dwa-fixture-hostile -p dwa-fixture-future-contract -p dwa-fixture-contract-v0-1-0 -p dwa-fixture-contract-v0-2-0
 
-out=target/wasm32-wasip2/plugin
+out=${CARGO_TARGET_DIR:-target}/wasm32-wasip2/plugin
 cp "$out/dwa_plugin_jabar.wasm" rules/jabar.wasm
 cp "$out/dwa_plugin_kab_bekasi.wasm" rules/kab_bekasi.wasm
 # Kota Bandung's plugin is deployed by its tests (signed), not by default: beside its manifest.

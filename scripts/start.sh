@@ -21,7 +21,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
 fi
 scripts/build-plugins.sh
 cargo build --release --quiet -p dwa
-dwa=target/release/dwa
+dwa=${CARGO_TARGET_DIR:-target}/release/dwa
 
 if [ "$DWA_DATABASE" = "sqlite://data/dwa.db" ]; then
     # The embedded demo database is recreated on every start so the run is reproducible.
