@@ -154,6 +154,16 @@ pub fn data_dir() -> Option<PathBuf> {
 /// reported on stderr and left out. Without the province's rules, regency answers are refused
 /// (fail closed) — said loudly.
 pub(crate) async fn load_policies(rules: &Path, store: &dwa_store::Store) -> anyhow::Result<Arc<PolicySet>> {
+    // Every stored key is checked again before anything loads: a weak one (registered before
+    // weak keys were refused, or written into the database by hand) lets anyone forge its
+    // region's signatures, so that region's rules are refused below (each refusal audited).
+    for weak in dwa_workflow::signing::weak_stored_keys(store).await? {
+        eprintln!(
+            "ERROR: region {} has a weak signing key registered ({}): its rules are not served. Remove it with \
+             `dwa region key remove {} {}` and register a real one (`dwa key generate`)",
+            weak.region, weak.reason, weak.region, weak.key_id
+        );
+    }
     let engine = Arc::new(engine()?);
     let dir = rules.to_owned();
     let trust = dwa_workflow::signing::StoreTrust::source(store.clone());

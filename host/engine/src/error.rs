@@ -5,20 +5,38 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Who a plugin is, as its `info` export said.
+/// Who a plugin is: what its `info` export says (region, name, version) beside what the host
+/// knows for itself — the sha256 of its bytes. A plugin chooses its own name, so a hostile one
+/// could call itself "Provinsi Jawa Barat"; the hash is what tells two plugins apart.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PluginId {
-    /// BPS code of the region.
+    /// BPS code of the region, as the plugin says.
     pub region: String,
-    /// Plugin name.
+    /// Plugin name, as the plugin says.
     pub name: String,
-    /// Plugin version.
+    /// Plugin version, as the plugin says.
     pub version: String,
+    /// Hex sha256 of the component's bytes, computed by the host.
+    pub sha256: String,
+}
+
+impl PluginId {
+    /// The first 12 hex digits of the sha256: enough to tell plugins apart in a message.
+    pub fn short_sha256(&self) -> &str {
+        self.sha256.get(..12).unwrap_or(&self.sha256)
+    }
 }
 
 impl fmt::Display for PluginId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` {} (region {})", self.name, self.version, self.region)
+        write!(
+            f,
+            "`{}` {} (region {}, sha256 {})",
+            self.name,
+            self.version,
+            self.region,
+            self.short_sha256()
+        )
     }
 }
 

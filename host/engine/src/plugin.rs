@@ -82,6 +82,7 @@ impl Plugin {
                 region: "?".into(),
                 name: source.to_owned(),
                 version: "?".into(),
+                sha256: sha256.clone(),
             }),
             info: dwa_sdk::PluginInfo::new("?", source, "?"),
             sha256,
@@ -105,6 +106,7 @@ impl Plugin {
             region: info.region.clone(),
             name: info.name.clone(),
             version: info.version.clone(),
+            sha256: plugin.sha256.clone(),
         });
         plugin.info = info;
         Ok(plugin)

@@ -36,6 +36,16 @@ pub fn plugin_serves(plugin_region: &str, manifest_region: &str) -> bool {
             && manifest_region.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// A rules file as messages name it: its file name, relative to the rules folder (which is
+/// flat). Messages reach API answers, pages and the audit trail, and none of them may show
+/// where the rules live on the server.
+fn shown(path: &std::path::Path) -> String {
+    match path.file_name() {
+        Some(name) => name.to_string_lossy().into_owned(),
+        None => path.to_string_lossy().into_owned(),
+    }
+}
+
 /// Why a region's rules could not be loaded or used.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
@@ -43,7 +53,7 @@ pub enum RulesError {
     #[error("no active rules for region `{0}` (known regions are those with a manifest in rules/)")]
     UnknownRegion(String),
     /// The manifest file is unreadable or invalid.
-    #[error("{path}: {reason}")]
+    #[error("{}: {reason}", shown(.path))]
     Manifest {
         /// The manifest.
         path: PathBuf,
@@ -51,7 +61,7 @@ pub enum RulesError {
         reason: String,
     },
     /// The plugin file beside the manifest is unreadable.
-    #[error("{path}: cannot read the plugin: {reason} (build it with scripts/build-plugins.sh)")]
+    #[error("{}: cannot read the plugin: {reason} (build it with scripts/build-plugins.sh)", shown(.path))]
     PluginFile {
         /// The plugin file.
         path: PathBuf,
@@ -63,8 +73,9 @@ pub enum RulesError {
     Load(#[from] LoadError),
     /// The plugin's `info` does not match its manifest.
     #[error(
-        "{path}: plugin {plugin} says it is for region {plugin_region}, the manifest says {manifest_region} \
-         (a plugin serves its own region; the province's may also serve a regency or city of the province)"
+        "{}: plugin {plugin} says it is for region {plugin_region}, the manifest says {manifest_region} \
+         (a plugin serves its own region; the province's may also serve a regency or city of the province)",
+        shown(.path)
     )]
     RegionMismatch {
         /// The manifest.
@@ -77,7 +88,7 @@ pub enum RulesError {
         plugin_region: String,
     },
     /// The region requires signed rules and the candidate's signature is missing or wrong.
-    #[error("{path}: refused: {error}")]
+    #[error("{}: refused: {error}", shown(.path))]
     Signature {
         /// The manifest.
         path: PathBuf,
@@ -85,7 +96,7 @@ pub enum RulesError {
         error: signing::SigningError,
     },
     /// Worked examples failed or guardrails were broken.
-    #[error("{path}: plugin {plugin} failed validation:\n  {}", failures.join("\n  "))]
+    #[error("{}: plugin {plugin} failed validation:\n  {}", shown(.path), failures.join("\n  "))]
     Validation {
         /// The manifest.
         path: PathBuf,

@@ -60,7 +60,9 @@ impl RegionPolicy {
         let plugin = match cache.get(&sha256) {
             Some(plugin) => plugin,
             None => {
-                let plugin = Arc::new(engine.load(&bytes, &plugin_path.display().to_string())?);
+                // Named by its file name: a message may reach an API answer, a page or the audit trail,
+                // which never show where the rules folder is on the server.
+                let plugin = Arc::new(engine.load(&bytes, &crate::set::file_name(&plugin_path))?);
                 cache.put(plugin.clone());
                 plugin
             }
@@ -68,7 +70,7 @@ impl RegionPolicy {
         if !super::plugin_serves(&plugin.info().region, &manifest.region) {
             return Err(RulesError::RegionMismatch {
                 path: manifest_path.to_owned(),
-                plugin: format!("`{}` {}", plugin.info().name, plugin.info().version),
+                plugin: plugin.id().to_string(),
                 manifest_region: manifest.region,
                 plugin_region: plugin.info().region.clone(),
             });

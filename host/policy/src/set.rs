@@ -252,12 +252,7 @@ impl PolicySet {
             path: region.manifest_path.clone(),
             error,
         };
-        let trust = source.trust(code).map_err(|reason| {
-            refused(signing::SigningError::Trust {
-                region: code.clone(),
-                reason,
-            })
-        })?;
+        let trust = source.trust(code).map_err(refused)?;
         signing::verify(
             code,
             &trust,

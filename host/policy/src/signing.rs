@@ -29,7 +29,7 @@
 //!   (the id), `manifest_sha256` and `plugin_sha256` (what was signed, for messages) and
 //!   `signature` (128 hex digits).
 
-use ed25519_dalek::{Signer, Verifier};
+use ed25519_dalek::Signer;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -87,6 +87,21 @@ pub enum SigningError {
         /// What changed since signing, as far as can be told.
         why: String,
     },
+    /// A key stored for the region is not a usable key (weak, or not a key at all): whoever
+    /// holds the database could forge with it, so nothing of the region goes live until it is
+    /// removed.
+    #[error(
+        "region {region} has a refused signing key registered ({key}: {reason}); nothing of its rules goes live \
+         until it is removed (`dwa region key remove {region} {key}`)"
+    )]
+    StoredKey {
+        /// The region.
+        region: String,
+        /// The key's id.
+        key: String,
+        /// Why it is refused.
+        reason: String,
+    },
     /// The region's keys could not be read (the change is refused: fail closed).
     #[error("cannot read region {region}'s signing keys: {reason}")]
     Trust {
@@ -116,9 +131,19 @@ impl PublicKey {
             None => text,
         };
         let bytes = decode_32(hex_part).ok_or_else(|| bad(&format!("expected `{PUBLIC_PREFIX} <64 hex digits>`")))?;
-        ed25519_dalek::VerifyingKey::from_bytes(&bytes)
-            .map(PublicKey)
-            .map_err(|_| bad("not a point on the ed25519 curve"))
+        let key =
+            ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| bad("not a point on the ed25519 curve"))?;
+        // A small-order key (the all-zero key among them) has no secret behind it: a
+        // signature "by" it can be made by anyone (R = identity, s = 0 verifies under the
+        // non-strict check). Such keys are refused wherever a key enters: registration over
+        // the API or the CLI, and every read of a stored key.
+        if key.is_weak() {
+            return Err(bad(
+                "a weak (small-order) ed25519 key, for which anyone can forge signatures; generate a real key \
+                 with `dwa key generate`",
+            ));
+        }
+        Ok(PublicKey(key))
     }
 
     /// The key's id: the first 16 hex digits of the sha256 of its 32 bytes.
@@ -247,8 +272,9 @@ pub struct RegionTrust {
 /// on every load, so a key registered or a requirement set by another process applies to the
 /// next change without a restart.
 pub trait TrustSource: Send + Sync {
-    /// The region's trust; an error refuses the change (fail closed).
-    fn trust(&self, region: &str) -> Result<RegionTrust, String>;
+    /// The region's trust; an error refuses the change (fail closed): [`SigningError::Trust`]
+    /// when it cannot be read, [`SigningError::StoredKey`] when a stored key is refused.
+    fn trust(&self, region: &str) -> Result<RegionTrust, SigningError>;
 }
 
 /// The signature file of a manifest: `<manifest>.sig` beside it.
@@ -299,15 +325,26 @@ pub fn verify(
         .and_then(|b| <[u8; 64]>::try_from(b).ok())
         .ok_or_else(|| invalid("`signature` is not 128 hex digits".into()))?;
     let signature = ed25519_dalek::Signature::from_bytes(&bytes);
+    let manifest_sha256 = hex::encode(Sha256::digest(manifest));
+    // The strict check: it also refuses small-order R and non-canonical encodings, which the
+    // plain check accepts, so no signature verifies without the key's secret.
     if key
         .0
-        .verify(&signed_message(manifest, plugin_sha256), &signature)
+        .verify_strict(&signed_message(manifest, plugin_sha256), &signature)
         .is_ok()
     {
-        return Ok(Some(file.key));
+        // The file's recorded hashes must be what was signed too: a file edited after signing
+        // is refused even where its signature still verifies (found by tests/fuzz.rs).
+        if file.manifest_sha256 == manifest_sha256 && file.plugin_sha256 == plugin_sha256 {
+            return Ok(Some(file.key));
+        }
+        return Err(invalid(
+            "the signature file was edited after signing (its `manifest_sha256` or `plugin_sha256` is not what \
+             was signed)"
+                .into(),
+        ));
     }
     // Say what changed since signing, when the file's recorded hashes tell.
-    let manifest_sha256 = hex::encode(Sha256::digest(manifest));
     let why = if file.plugin_sha256 != plugin_sha256 {
         format!(
             "the plugin changed since it was signed (signed sha256 {}…, now {}…)",
@@ -385,6 +422,60 @@ mod tests {
             verify("3216", &optional, None, "x.sig", manifest, &plugin_sha),
             Ok(None)
         );
+    }
+
+    /// The eight small-order points of ed25519 (and the all-zero encoding, a point of order 4):
+    /// no secret key lies behind any of them.
+    const SMALL_ORDER: [&str; 6] = [
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    ];
+
+    #[test]
+    fn weak_keys_are_refused_wherever_a_key_is_read() {
+        for hex_key in SMALL_ORDER {
+            let refused = PublicKey::parse(&format!("{PUBLIC_PREFIX} {hex_key}"));
+            assert!(
+                matches!(&refused, Err(SigningError::Key { reason, .. }) if reason.contains("weak")),
+                "{hex_key}: {refused:?}"
+            );
+        }
+        // A real key still parses.
+        let key = SecretKey::generate().unwrap();
+        assert_eq!(PublicKey::parse(&key.public().to_text()), Ok(key.public()));
+    }
+
+    /// The forgery the field found: with the identity as the "public key", R = identity and
+    /// s = 0 satisfy the plain equation for any message. The plain check accepts it (so this
+    /// test would fail if `verify` went back to it); the strict check refuses.
+    #[test]
+    fn a_signature_forged_without_a_secret_never_verifies() {
+        use ed25519_dalek::Verifier;
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let weak = PublicKey(ed25519_dalek::VerifyingKey::from_bytes(&identity).unwrap());
+        let mut forged = [0u8; 64];
+        forged[0] = 1;
+        let (manifest, plugin_sha) = (b"region = \"3216\"\n".as_slice(), "ab".repeat(32));
+        let message = signed_message(manifest, &plugin_sha);
+        let signature = ed25519_dalek::Signature::from_bytes(&forged);
+        assert!(
+            weak.0.verify(&message, &signature).is_ok(),
+            "the plain check accepts the forgery"
+        );
+        let file = format!(
+            "format = \"{FORMAT}\"\nkey = \"{}\"\nmanifest_sha256 = \"{}\"\nplugin_sha256 = \"{plugin_sha}\"\n\
+             signature = \"{}\"\n",
+            weak.id(),
+            hex::encode(Sha256::digest(manifest)),
+            hex::encode(forged)
+        );
+        let refused = verify("3216", &trust(vec![weak]), Some(&file), "x.sig", manifest, &plugin_sha);
+        assert!(matches!(refused, Err(SigningError::Invalid { .. })), "{refused:?}");
     }
 
     #[test]

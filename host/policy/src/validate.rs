@@ -67,6 +67,18 @@ pub struct ValidationReport {
 }
 
 impl ValidationReport {
+    /// The plugin as errors and the audit trail name it: its self-reported name and version
+    /// beside what the host knows — the sha256 of its bytes (short) and the manifest's region —
+    /// as a plugin can call itself anything.
+    pub fn named(&self) -> String {
+        format!(
+            "{} (sha256 {}, manifest region {})",
+            self.plugin,
+            self.sha256.get(..12).unwrap_or(&self.sha256),
+            self.region
+        )
+    }
+
     /// One line per failed example.
     pub fn failures(&self) -> Vec<String> {
         self.examples

@@ -13,6 +13,7 @@ mod legacy;
 mod onboarding;
 mod policies;
 mod positions;
+mod redact;
 mod reports;
 mod runs;
 mod signing;
@@ -32,6 +33,7 @@ pub use policies::{
     AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,
     VersionSummary,
 };
+pub use redact::redacted_url;
 pub use positions::{PositionChange, PositionEntry, PositionInput, PositionStatus, PositionsWritten};
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
@@ -136,14 +138,14 @@ impl Store {
             if let Some(parent) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
                 && !parent.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(parent).map_err(|e| StoreError::Url(format!("{url}: {e}")))?;
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::Url(format!("{}: {e}", redacted_url(url))))?;
             }
             let sep = if path.contains('?') { '&' } else { '?' };
             (Backend::Sqlite, format!("sqlite://{path}{sep}mode=rwc"))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_owned())
         } else {
-            return Err(StoreError::Url(url.to_owned()));
+            return Err(StoreError::Url(redacted_url(url)));
         };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()

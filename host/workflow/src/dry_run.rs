@@ -115,7 +115,7 @@ pub async fn load_candidate(policies: &Arc<PolicySet>, path: &Path) -> Result<Ar
         if !report.passed() {
             return Err(RulesError::Validation {
                 path,
-                plugin: report.plugin.clone(),
+                plugin: report.named(),
                 failures: report.failures(),
             });
         }

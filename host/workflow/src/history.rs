@@ -267,7 +267,7 @@ pub async fn upload_version(
         if !report.passed() {
             return Err(dwa_policy::RulesError::Validation {
                 path,
-                plugin: report.plugin.clone(),
+                plugin: report.named(),
                 failures: report.failures(),
             });
         }

@@ -4,7 +4,7 @@
 //! process (the CLI, another replica) applies to the next change everywhere, without a restart.
 
 use super::WorkflowError;
-use dwa_policy::signing::{PublicKey, RegionTrust, TrustSource};
+use dwa_policy::signing::{PublicKey, RegionTrust, SigningError, TrustSource};
 use dwa_store::{RegionKey, RegionSigning, Store, StoreError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +32,11 @@ impl StoreTrust {
 impl TrustSource for StoreTrust {
     /// Asked from the blocking pool (a change validates there, off the async workers): the
     /// query runs on the runtime and this thread waits for its answer, bounded.
-    fn trust(&self, region: &str) -> Result<RegionTrust, String> {
+    fn trust(&self, region: &str) -> Result<RegionTrust, SigningError> {
+        let unreadable = |reason: String| SigningError::Trust {
+            region: region.to_owned(),
+            reason,
+        };
         let (sender, answer) = std::sync::mpsc::sync_channel(1);
         let (store, code) = (self.store.clone(), region.to_owned());
         self.runtime.spawn(async move {
@@ -40,18 +44,65 @@ impl TrustSource for StoreTrust {
         });
         let signing = answer
             .recv_timeout(TRUST_TIMEOUT)
-            .map_err(|_| format!("no answer from the database within {} s", TRUST_TIMEOUT.as_secs()))?
-            .map_err(|e| e.to_string())?;
+            .map_err(|_| {
+                unreadable(format!(
+                    "no answer from the database within {} s",
+                    TRUST_TIMEOUT.as_secs()
+                ))
+            })?
+            .map_err(|e| unreadable(e.to_string()))?;
+        // Every stored key is checked again on every read: one registered before weak keys were
+        // refused, or written into the database by hand, refuses the region's every change.
         let keys = signing
             .keys
             .iter()
-            .map(|k| PublicKey::parse(&k.public_key).map_err(|e| format!("stored key {}: {e}", k.key_id)))
+            .map(|k| {
+                PublicKey::parse(&k.public_key).map_err(|e| SigningError::StoredKey {
+                    region: region.to_owned(),
+                    key: k.key_id.clone(),
+                    reason: match e {
+                        SigningError::Key { reason, .. } => reason,
+                        other => other.to_string(),
+                    },
+                })
+            })
             .collect::<Result<_, _>>()?;
         Ok(RegionTrust {
             required: signing.required,
             keys,
         })
     }
+}
+
+/// A stored key that is not a usable key (see [`weak_stored_keys`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedKey {
+    /// The region it is registered for.
+    pub region: String,
+    /// Its id.
+    pub key_id: String,
+    /// Why it is refused.
+    pub reason: String,
+}
+
+/// Every registered key, of every region, that would be refused if registered today (weak or
+/// unreadable). A region with such a key serves none of its rules: every load of them is
+/// refused (and audited) by the policy set, as its trust cannot be read.
+pub async fn weak_stored_keys(store: &Store) -> Result<Vec<RefusedKey>, WorkflowError> {
+    let mut refused = Vec::new();
+    for region in store.regions().await? {
+        for key in store.region_signing(&region.code).await?.keys {
+            if let Err(e) = PublicKey::parse(&key.public_key) {
+                tracing::error!(region = %region.code, key = %key.key_id, error = %e, "a stored signing key is refused");
+                refused.push(RefusedKey {
+                    region: region.code.clone(),
+                    key_id: key.key_id,
+                    reason: e.to_string(),
+                });
+            }
+        }
+    }
+    Ok(refused)
 }
 
 /// Refuse an unknown region (404).

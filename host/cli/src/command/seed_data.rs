@@ -49,7 +49,7 @@ pub(crate) async fn run(args: SeedArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     println!(
         "seeded {}: {} regions, {} units, {} employees, {} applications for {quarter}, {} reviews of {} ({:.1} s)",
-        common.database,
+        dwa_store::redacted_url(&common.database),
         summary.regions,
         summary.units,
         summary.employees,

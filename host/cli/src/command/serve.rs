@@ -39,7 +39,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     eprintln!(
         "serving regions {} on http://{bind} (database {})",
         policies.regions().join(", "),
-        common.database
+        dwa_store::redacted_url(&common.database)
     );
     // Hot reload: edits in the rules folder go live once they validate.
     let _watcher = dwa_policy::watch::spawn(

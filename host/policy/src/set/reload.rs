@@ -214,7 +214,7 @@ impl PolicySet {
         if !report.passed() {
             return Err(RulesError::Validation {
                 path: manifest_path.to_owned(),
-                plugin: report.plugin.clone(),
+                plugin: report.named(),
                 failures: report.failures(),
             });
         }
@@ -235,7 +235,7 @@ impl PolicySet {
             if !broken.is_empty() {
                 return Err(RulesError::Validation {
                     path: manifest_path.to_owned(),
-                    plugin: format!("{} (new guardrails)", report.plugin),
+                    plugin: format!("{} (new guardrails)", report.named()),
                     failures: broken,
                 });
             }
