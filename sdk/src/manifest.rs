@@ -117,9 +117,47 @@ struct RawCase {
     expect: Expected,
 }
 
+/// Longest line (in characters) of a [`ManifestError`]'s message, and most lines: TOML's parse
+/// errors quote the offending line, which a broken or hostile file can make megabytes long.
+const MAX_ERROR_LINE: usize = 200;
+const MAX_ERROR_LINES: usize = 8;
+
+/// `message` bounded ([`MAX_ERROR_LINE`], [`MAX_ERROR_LINES`], `…` where cut) and with no
+/// control character but the newlines between lines: tabs become spaces, the others their
+/// escape (`\u{1b}`), so an error never carries a file's control bytes into logs or answers.
+fn tidy_error(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MAX_ERROR_LINE * MAX_ERROR_LINES));
+    for (i, line) in message.lines().enumerate() {
+        if i == MAX_ERROR_LINES {
+            out.push_str("\n…");
+            break;
+        }
+        if i > 0 {
+            out.push('\n');
+        }
+        for (n, c) in line.chars().enumerate() {
+            if n == MAX_ERROR_LINE {
+                out.push('…');
+                break;
+            }
+            match c {
+                '\t' => out.push(' '),
+                c if c.is_control() => out.extend(c.escape_default()),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
 impl Manifest {
-    /// Parse a manifest's TOML text and check it is self-consistent.
+    /// Parse a manifest's TOML text and check it is self-consistent. An error's message is
+    /// bounded in length and free of control characters (but newlines).
     pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
+        Manifest::parse_unbounded(text).map_err(|e| ManifestError(tidy_error(&e.0)))
+    }
+
+    fn parse_unbounded(text: &str) -> Result<Manifest, ManifestError> {
         let raw: RawManifest = toml::from_str(text).map_err(|e| ManifestError(format!("invalid manifest: {e}")))?;
         if raw.region.is_empty() || !raw.region.bytes().all(|b| b.is_ascii_digit()) || raw.region.len() > 4 {
             return Err(ManifestError(format!(

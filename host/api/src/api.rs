@@ -6,16 +6,22 @@
 mod auth;
 pub(crate) mod body;
 mod candidate;
+pub mod client;
 pub(crate) mod error;
 pub mod layers;
 pub(crate) mod metrics;
+pub mod redirect;
 mod routes;
+mod serve;
 pub mod throttle;
 pub mod web;
+mod wire;
 
 pub use self::metrics::Metrics;
 pub use auth::{Caller, Role, new_token};
+pub use client::{Client, SecureCookies, TrustedProxies};
 pub use error::ApiError;
+pub use serve::{serve, serve_on, shutdown_signal};
 pub use throttle::AuthThrottle;
 
 use axum::Router;
@@ -49,11 +55,15 @@ pub struct AppState {
     /// One lock per unit, so concurrent allocation requests for a unit run one after another.
     unit_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Tokens seen recently and their grants, so a request costs no token query.
-    pub(crate) token_cache: Arc<auth::TokenCache>,
+    pub(crate) token_cache: Arc<dwa_workflow::tokens::TokenCache>,
     /// Failed authentications per client address.
     pub(crate) auth_throttle: Arc<AuthThrottle>,
     /// The token `/metrics` requires, if any.
     pub(crate) metrics_token: Option<Arc<str>>,
+    /// The reverse proxies whose forwarding headers name the client ([`client`]).
+    pub(crate) trusted_proxies: Arc<TrustedProxies>,
+    /// When cookies are `Secure` and answers carry HSTS.
+    pub(crate) secure_cookies: SecureCookies,
 }
 
 impl AppState {
@@ -68,6 +78,8 @@ impl AppState {
             token_cache: Arc::default(),
             auth_throttle: Arc::default(),
             metrics_token: None,
+            trusted_proxies: Arc::default(),
+            secure_cookies: SecureCookies::Auto,
         }
     }
 
@@ -83,6 +95,26 @@ impl AppState {
     pub fn with_auth_throttle(mut self, limit: u32, window: Duration) -> AppState {
         self.auth_throttle = Arc::new(AuthThrottle::new(limit, window));
         self
+    }
+
+    /// Believe `Forwarded` / `X-Forwarded-For` / `X-Forwarded-Proto` from these peers (default:
+    /// none, so the TCP peer is the client).
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> AppState {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// When session cookies are `Secure` and answers carry HSTS (default: [`SecureCookies::Auto`],
+    /// when the request came over HTTPS through a trusted proxy).
+    pub fn with_secure_cookies(mut self, mode: SecureCookies) -> AppState {
+        self.secure_cookies = mode;
+        self
+    }
+
+    /// The cache of presented tokens, for the listener that drops revoked ones
+    /// ([`dwa_workflow::tokens::follow_token_revocations`]).
+    pub fn token_cache(&self) -> Arc<dwa_workflow::tokens::TokenCache> {
+        self.token_cache.clone()
     }
 
     /// The evaluation date: the fixed one, or today's date in West Java (UTC+7).
@@ -154,52 +186,12 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
             Duration::from_secs(30),
         ))
         .layer(axum::middleware::from_fn(layers::bound_uri))
+        .layer(axum::middleware::from_fn(layers::bound_headers))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(layers::panic_response))
         .layer(axum::middleware::from_fn(layers::json_errors))
         .layer(axum::middleware::from_fn(layers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), client::resolve))
         .with_state(state);
     (router, api)
-}
-
-/// Serve the API on `bind` until Ctrl-C or SIGTERM, then finish requests in flight.
-/// Each connection's peer address reaches the handlers (`ConnectInfo`), for the throttling of
-/// failed authentication.
-pub async fn serve(bind: &str, state: AppState) -> std::io::Result<()> {
-    let open_metrics = state.metrics_token.is_none();
-    let (router, _) = router(state);
-    let listener = tokio::net::TcpListener::bind(bind).await?;
-    let address = listener.local_addr()?;
-    tracing::info!(%address, "serving the DWA API");
-    if open_metrics && !address.ip().is_loopback() {
-        tracing::warn!(%address, "/metrics is open on a non-loopback address; give it a token (DWA_METRICS_TOKEN)");
-    }
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -1,19 +1,21 @@
 //! Bearer-token authentication and region-scoped roles. A token is 32 random bytes shown once
 //! (`dwa token create`) and stored as its sha256. Every check that a caller may see or change
 //! something is here, so the handlers read as plain workflow. A failed authentication is logged
-//! (client address, route, reason; never the token) and throttled per address
-//! ([`super::throttle`]).
+//! (client address, route, reason; never the token) and throttled per client address
+//! ([`super::throttle`]; behind a trusted proxy, the client it forwards for: [`super::client`]).
+//! A throttled client's valid token also gets 429, so guessing learns nothing; another client's
+//! valid token is never refused.
 
 use super::throttle::AuthThrottle;
 use super::{ApiError, AppState};
-use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
+use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use dwa_store::{EmployeeRecord, TokenGrant};
+use dwa_store::EmployeeRecord;
+use dwa_workflow::tokens::TokenError;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
-use std::net::SocketAddr;
 
 /// What a token allows, always within its region.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -89,17 +91,13 @@ impl FromRequestParts<AppState> for Caller {
         let Some(token) = bearer(header) else {
             return Err(attempt.failed(Failure::Malformed));
         };
-        let grant = match state.token_cache.get(token) {
-            Some(grant) => grant,
-            None => {
-                let grant: TokenGrant = match state.store.token_grant(token).await {
-                    Ok(Some(grant)) => grant,
-                    Ok(None) => return Err(attempt.failed(Failure::UnknownToken)),
-                    Err(e) => return Err(ApiError::from(e).into_response()),
-                };
-                state.token_cache.put(token, &grant);
-                grant
-            }
+        // Expired and revoked tokens count as failed authentications like unknown ones.
+        let grant = match dwa_workflow::tokens::authenticate(&state.store, &state.token_cache, token).await {
+            Ok(grant) => grant,
+            Err(TokenError::Unknown) => return Err(attempt.failed(Failure::UnknownToken)),
+            Err(TokenError::Expired(_)) => return Err(attempt.failed(Failure::Expired)),
+            Err(TokenError::Revoked) => return Err(attempt.failed(Failure::Revoked)),
+            Err(TokenError::Store(e)) => return Err(ApiError::from(e).into_response()),
         };
         let role = Role::from_code(&grant.role)
             .ok_or_else(|| ApiError::unauthenticated("token with an unknown role").into_response())?;
@@ -128,12 +126,16 @@ enum Failure {
     Malformed,
     /// A well-formed token that is not known.
     UnknownToken,
+    /// A known token past its expiry.
+    Expired,
+    /// A known token that was revoked.
+    Revoked,
 }
 
 /// One request's attempt to authenticate: refused at once (429) while its address is
 /// throttled; a failure is logged (address, route, reason — never the token) and counted.
 struct Attempt {
-    peer: Option<SocketAddr>,
+    client: super::Client,
     key: std::net::IpAddr,
     route: String,
     throttle: std::sync::Arc<AuthThrottle>,
@@ -142,10 +144,10 @@ struct Attempt {
 impl Attempt {
     /// The attempt, or the seconds until the address may try again.
     fn new(parts: &Parts, state: &AppState) -> Result<Attempt, u64> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-        let key = AuthThrottle::key(peer);
+        let client = super::client::of_parts(parts, state);
+        let key = AuthThrottle::key_of(client.ip);
         if let Some(seconds) = state.auth_throttle.blocked(key) {
-            tracing::debug!(client = %client(peer), "authentication throttled");
+            tracing::debug!(%client, "authentication throttled");
             return Err(seconds);
         }
         let route = parts.extensions.get::<MatchedPath>().map_or_else(
@@ -153,7 +155,7 @@ impl Attempt {
             |p| p.as_str().to_owned(),
         );
         Ok(Attempt {
-            peer,
+            client,
             key,
             route,
             throttle: state.auth_throttle.clone(),
@@ -165,18 +167,18 @@ impl Attempt {
         let reason = match failure {
             Failure::Malformed => "malformed Authorization header",
             Failure::UnknownToken => "unknown token",
+            Failure::Expired => "expired token",
+            Failure::Revoked => "revoked token",
         };
-        tracing::warn!(client = %client(self.peer), route = %self.route, reason, failures, "authentication failed");
+        tracing::warn!(client = %self.client, route = %self.route, reason, failures, "authentication failed");
         ApiError::unauthenticated(match failure {
             Failure::Malformed => "the Authorization header must be `Bearer <token>`",
             Failure::UnknownToken => "unknown token",
+            Failure::Expired => "the token expired; ask for a new one",
+            Failure::Revoked => "the token was revoked",
         })
         .into_response()
     }
-}
-
-fn client(peer: Option<SocketAddr>) -> String {
-    peer.map_or_else(|| "unknown".to_owned(), |p| p.ip().to_string())
 }
 
 /// 429 with `Retry-After`, in the error shape.
@@ -286,36 +288,5 @@ impl Caller {
                 employee.nip
             )))
         }
-    }
-}
-
-/// Grants of recently presented tokens, kept for [`TokenCache::TTL`]: a token is looked up in
-/// the database once a minute instead of on every request. Unknown tokens are never cached, so
-/// a token created a moment ago works at once; a grant changed or removed in the database is
-/// seen within the TTL. Bounded: when full it starts over.
-#[derive(Default)]
-pub struct TokenCache {
-    grants: std::sync::Mutex<std::collections::HashMap<String, (TokenGrant, std::time::Instant)>>,
-}
-
-impl TokenCache {
-    /// How long a looked-up grant is trusted.
-    pub const TTL: std::time::Duration = std::time::Duration::from_secs(60);
-    const CAPACITY: usize = 200_000;
-
-    fn get(&self, token: &str) -> Option<TokenGrant> {
-        let grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
-        grants
-            .get(token)
-            .filter(|(_, at)| at.elapsed() < Self::TTL)
-            .map(|(grant, _)| grant.clone())
-    }
-
-    fn put(&self, token: &str, grant: &TokenGrant) {
-        let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
-        if grants.len() >= Self::CAPACITY {
-            grants.clear();
-        }
-        grants.insert(token.to_owned(), (grant.clone(), std::time::Instant::now()));
     }
 }

@@ -108,9 +108,11 @@ pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
             (parent, Some(name)) => Some(format!("{parent}.{name}")),
             (parent, None) => Some(parent.to_owned()),
         };
-        // A number too large for a double is only found now: still the body's syntax.
+        // A number too large for a double is only found now: still the body's syntax (400),
+        // but named by its field (`kpi_target: 1e999`).
         if raw.starts_with("number out of range") {
-            return ApiError::bad_request(None, syntax_message(&inner));
+            let field = field.map(|f| super::error::tidy(&f, 200));
+            return ApiError::bad_request(field, syntax_message(&inner));
         }
         // Otherwise the body is valid JSON, so the failure is a field's type or value
         // (serde_json reports some type mismatches, such as a number for an enum, as syntax).

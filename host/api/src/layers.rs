@@ -1,6 +1,8 @@
 //! The layers around every route: security headers on every response, the one JSON error shape
 //! for every error status whichever layer produced it (the router's 404/405, the timeout's 408,
-//! the body limit's 413, axum's extractor rejections, a panic's 500), and a bound on the URI.
+//! the body limit's 413, axum's extractor rejections, a panic's 500), and bounds on the URI and
+//! the headers. (hyper's own answers, for requests it cannot parse, are rewritten into the same
+//! shape as they leave the connection: see `wire`.)
 
 use super::ApiError;
 use axum::extract::Request;
@@ -10,6 +12,12 @@ use axum::response::{IntoResponse, Response};
 
 /// Longest request URI (path and query) accepted, in bytes; longer ones get 414.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Largest total of the request's header names and values, in bytes; more gets 431.
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// Most header fields in one request; more gets 431.
+pub const MAX_HEADERS: usize = 100;
 
 /// The Content-Security-Policy of every response: strict enough for the HTML pages to come
 /// (no inline script or style, nothing from other origins, never framed).
@@ -21,7 +29,12 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let private = request.headers().contains_key(header::AUTHORIZATION) || request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+    add_security_headers(response.headers_mut(), private);
+    response
+}
+
+/// The security headers of every answer (`no-store` too when `private`).
+pub fn add_security_headers(headers: &mut HeaderMap, private: bool) {
     let set = |headers: &mut HeaderMap, name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
@@ -37,7 +50,6 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     if private {
         set(headers, header::CACHE_CONTROL, "no-store");
     }
-    response
 }
 
 /// Middleware: an error status without a JSON body (from a layer or an axum extractor) gets the
@@ -85,6 +97,25 @@ pub async fn bound_uri(request: Request, next: Next) -> Response {
         return ApiError {
             message: format!("the URI is {length} bytes long; at most {MAX_URI_BYTES} are accepted"),
             ..ApiError::for_status(axum::http::StatusCode::URI_TOO_LONG)
+        }
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// Middleware: refuse more than [`MAX_HEADERS`] header fields or [`MAX_HEADER_BYTES`] of them
+/// with 431 before anything reads them.
+pub async fn bound_headers(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let bytes: usize = headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError {
+            message: format!(
+                "the request has {} header fields of {bytes} bytes; at most {MAX_HEADERS} fields of {MAX_HEADER_BYTES} \
+                 bytes in all are accepted",
+                headers.len()
+            ),
+            ..ApiError::for_status(axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
         }
         .into_response();
     }

@@ -13,6 +13,7 @@ mod positions;
 mod regions;
 mod reports;
 mod signing;
+mod tokens;
 mod units;
 
 use super::{ApiError, AppState};
@@ -29,6 +30,8 @@ pub fn all(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(ops::openapi_json))
         .routes(routes!(regions::add, regions::list))
         .routes(routes!(regions::set_agency_head))
+        .routes(routes!(tokens::list))
+        .routes(routes!(tokens::revoke))
         .routes(routes!(signing::get_signing, signing::put_signing))
         .routes(routes!(signing::add_key))
         .routes(routes!(signing::remove_key))

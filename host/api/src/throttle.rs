@@ -6,9 +6,13 @@
 //! [`AuthThrottle::CAPACITY`] addresses are tracked; when full, expired entries go first, then
 //! the oldest.
 //!
-//! The address is the TCP peer (`ConnectInfo`, set by [`super::serve`]); behind a reverse proxy
-//! every client shares the proxy's address. Without `ConnectInfo` (a router driven directly, as
-//! in tests) all requests share one bucket.
+//! The address is the real client's ([`crate::client`]): the TCP peer, or behind a configured
+//! trusted proxy the client it forwards for, so one client behind a load balancer cannot lock
+//! out the others. Without `ConnectInfo` (a router driven directly, as in tests) all requests
+//! share one bucket.
+//!
+//! A throttled client's *valid* token is refused too (429) on purpose: otherwise a guesser
+//! would learn a hit from the status. Other clients are never affected.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -50,9 +54,14 @@ impl AuthThrottle {
         }
     }
 
-    /// The key an address is counted under.
+    /// The key a peer is counted under.
     pub fn key(peer: Option<SocketAddr>) -> IpAddr {
-        match peer.map(|p| p.ip()) {
+        Self::key_of(peer.map(|p| p.ip()))
+    }
+
+    /// The key a client address is counted under.
+    pub fn key_of(ip: Option<IpAddr>) -> IpAddr {
+        match ip {
             Some(IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
                 let s = v6.segments();
                 IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))

@@ -1128,7 +1128,7 @@ async fn openapi_lists_every_route_served() {
     }
     assert_eq!(
         operations,
-        39,
+        41,
         "documented operations: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

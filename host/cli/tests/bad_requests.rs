@@ -508,7 +508,7 @@ fn cases(w: &World) -> Vec<Case> {
             me,
         )
         .raw(good_draft.to_string().replacen("90.0", "1e400", 1))
-        .expect(400, None),
+        .expect(400, Some("kpi_target")),
     );
 
     // 3. Approvals and withdrawals.

@@ -5,7 +5,10 @@
 //! - a database at migration 0013, with ratings and penalties in tables of their own and
 //!   applications and reviews without a unit: migration 0014 moves the first onto the
 //!   employee's row and records the unit on the second, so an employee and a page of staff read
-//!   the same as before.
+//!   the same as before;
+//! - a database at migration 0014, with tokens that never expired: after 0015 each has its id
+//!   (the first 16 hex digits of its hash) and expires 90 days after its creation — a recent
+//!   token still works, one made long ago is expired.
 
 mod common;
 
@@ -220,5 +223,54 @@ async fn ratings_penalties_and_units_of_a_0013_database_carry_over() {
         assert_eq!(application.approvals.len(), 1, "{}", db.label);
         assert_eq!(application.approvals[0].approver, Approver::Supervisor, "{}", db.label);
         store.pool().close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_of_a_0014_database_carry_over_with_an_expiry() {
+    use dwa_store::{DEFAULT_TOKEN_SECONDS, TokenState, token_hash, unix_now};
+    let (recent, old) = ("dwa_recent_token_of_0014", "dwa_old_token_of_0014");
+    for db in common::TestDb::both().await {
+        let pool = migrate_up_to(&db.url, db.label, 14).await;
+        for (token, created) in [
+            (recent, dwa_store::now_rfc3339()),
+            (old, "2020-01-01T00:00:00.000000Z".into()),
+        ] {
+            sqlx::query(
+                "INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, 'hr', '3216', NULL, $2)",
+            )
+            .bind(token_hash(token))
+            .bind(created)
+            .execute(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", db.label));
+        }
+        pool.close().await;
+
+        let store = Store::connect(&db.url).await.unwrap();
+        let kept = store
+            .token_record(recent)
+            .await
+            .unwrap()
+            .expect("the recent token is kept");
+        assert_eq!(kept.id, token_hash(recent)[..16], "{}", db.label);
+        let lifetime = kept.expires_at - unix_now();
+        assert!(
+            (DEFAULT_TOKEN_SECONDS - 60..=DEFAULT_TOKEN_SECONDS).contains(&lifetime),
+            "{}: expires 90 days after creation, not in {lifetime} s",
+            db.label
+        );
+        assert_eq!(kept.state(unix_now()), TokenState::Live, "{}", db.label);
+        assert!(store.token_grant(recent).await.unwrap().is_some(), "{}", db.label);
+        let expired = store.token_record(old).await.unwrap().expect("the old token is kept");
+        assert_eq!(expired.state(unix_now()), TokenState::Expired, "{}", db.label);
+        assert_eq!(
+            store.token_grant(old).await.unwrap(),
+            None,
+            "{}: an expired token grants nothing",
+            db.label
+        );
+        store.pool().close().await;
+        db.drop_schema().await;
     }
 }

@@ -1,5 +1,6 @@
 //! API access data: bearer tokens (only their sha256 is stored) and agency heads.
 
+use super::tokens::{NewToken, TokenState, insert_query, unix_now};
 use super::{Store, StoreError, now_rfc3339};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -21,34 +22,21 @@ pub fn token_hash(token: &str) -> String {
 }
 
 impl Store {
-    /// Store a new token's hash with its grant.
+    /// Store a new token's hash with its grant, expiring after the default lifetime
+    /// ([`super::DEFAULT_TOKEN_SECONDS`]).
     pub async fn insert_token(&self, token: &str, grant: &TokenGrant) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash(token))
-            .bind(&grant.role)
-            .bind(&grant.region)
-            .bind(grant.nip.as_deref())
-            .bind(now_rfc3339())
-            .execute(&self.pool)
+        self.insert_token_with(token, grant, &NewToken::default_lifetime())
             .await?;
         Ok(())
     }
 
-    /// Store many tokens in one transaction (provisioning a whole region at once).
-    pub async fn insert_tokens(&self, tokens: &[(String, TokenGrant)]) -> Result<(), StoreError> {
+    /// Store many tokens in one transaction (provisioning a whole region at once), each
+    /// expiring as `new` says.
+    pub async fn insert_tokens(&self, tokens: &[(String, TokenGrant)], new: &NewToken) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let now = now_rfc3339();
         for (token, grant) in tokens {
-            sqlx::query(
-                "INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(token_hash(token))
-            .bind(&grant.role)
-            .bind(&grant.region)
-            .bind(grant.nip.as_deref())
-            .bind(&now)
-            .execute(&mut **tx)
-            .await?;
+            insert_query(token, grant, new, now.clone()).execute(&mut **tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -64,20 +52,13 @@ impl Store {
         rows.iter().map(|r| Ok(r.try_get("nip")?)).collect()
     }
 
-    /// The grant of a presented token, if it exists.
+    /// The grant of a presented token, if it exists and is live (neither expired nor revoked).
     pub async fn token_grant(&self, token: &str) -> Result<Option<TokenGrant>, StoreError> {
-        let row = sqlx::query("SELECT role, region, nip FROM api_tokens WHERE token_sha256 = $1")
-            .bind(token_hash(token))
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| {
-            Ok(TokenGrant {
-                role: r.try_get("role")?,
-                region: r.try_get("region")?,
-                nip: r.try_get("nip")?,
-            })
-        })
-        .transpose()
+        Ok(self
+            .token_record(token)
+            .await?
+            .filter(|t| t.state(unix_now()) == TokenState::Live)
+            .map(|t| t.grant))
     }
 
     /// Whether a region exists.

@@ -1,7 +1,7 @@
 //! Bringing regions on board: the province on an empty database with its first credential,
 //! further regions, and organisational units with their hierarchy (migration 0007).
 
-use super::{Store, StoreError, TokenGrant, now_rfc3339, token_hash};
+use super::{Store, StoreError, TokenGrant, now_rfc3339};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::collections::HashSet;
@@ -87,12 +87,11 @@ impl Store {
             .await
             // Two concurrent initialisations on PostgreSQL both see no region; one insert wins.
             .map_err(|e| if is_unique_violation(&e) { already() } else { e.into() })?;
-        sqlx::query("INSERT INTO api_tokens (token_sha256, role, region, nip, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(token_hash(admin_token))
-            .bind(&grant.role)
-            .bind(&grant.region)
-            .bind(grant.nip.as_deref())
-            .bind(now_rfc3339())
+        let lifetime = crate::tokens::NewToken {
+            created_by: Some("dwa init".into()),
+            ..crate::tokens::NewToken::default_lifetime()
+        };
+        crate::tokens::insert_query(admin_token, grant, &lifetime, now_rfc3339())
             .execute(&mut **tx)
             .await?;
         tx.commit().await?;

@@ -20,6 +20,8 @@ mod signing;
 mod single;
 mod staff;
 mod submissions;
+mod tls;
+mod tokens;
 mod web;
 
 pub use access::{TokenGrant, token_hash};
@@ -33,14 +35,18 @@ pub use policies::{
     AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,
     VersionSummary,
 };
-pub use redact::redacted_url;
 pub use positions::{PositionChange, PositionEntry, PositionInput, PositionStatus, PositionsWritten};
+pub use redact::redacted_url;
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
 pub use signing::{RegionKey, RegionSigning};
 pub use single::SingleDecision;
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
 pub use submissions::{GroupCommitStats, NewSubmission};
+pub use tokens::{
+    DEFAULT_TOKEN_SECONDS, NewToken, StoredToken, TOKEN_CHANNEL, TokenFilter, TokenListener, TokenState, token_id,
+    unix_now, unix_rfc3339,
+};
 pub use web::{TeamMember, WebSession};
 
 use serde::Serialize;
@@ -59,6 +65,10 @@ pub enum StoreError {
     /// The database refused or failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// TLS to PostgreSQL could not be set up: the message names the `sslmode` and what was wrong
+    /// (the certificate's issuer or names, or the server refusing TLS).
+    #[error("{0}")]
+    Tls(String),
     /// The schema could not be migrated.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -161,7 +171,11 @@ impl Store {
                 })
             })
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(|e| match backend {
+                Backend::Postgres => tls::explain(&url, &e).map_or(StoreError::Database(e), StoreError::Tls),
+                Backend::Sqlite => StoreError::Database(e),
+            })?;
         MIGRATOR.run(&pool).await?;
         let store = Store {
             pool,

@@ -14,6 +14,8 @@ pub struct WebSession {
     pub csrf: String,
     /// When it expires (Unix seconds).
     pub expires_at: i64,
+    /// The id of the API token it was signed in with, if any: revoking the token ends it.
+    pub token_id: Option<String>,
 }
 
 /// A direct report with their live application for a quarter, if any.
@@ -101,7 +103,8 @@ impl Store {
             .execute(&mut **tx)
             .await?;
         sqlx::query(
-            "INSERT INTO web_sessions (session_sha256, role, region, nip, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO web_sessions (session_sha256, role, region, nip, csrf, created_at, expires_at, token_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(token_hash(id))
         .bind(&session.grant.role)
@@ -110,6 +113,7 @@ impl Store {
         .bind(&session.csrf)
         .bind(now)
         .bind(session.expires_at)
+        .bind(session.token_id.as_deref())
         .execute(&mut **tx)
         .await?;
         tx.commit().await?;
@@ -119,7 +123,7 @@ impl Store {
     /// The session with this id, unless it expired or was signed out.
     pub async fn session(&self, id: &str, now: i64) -> Result<Option<WebSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT role, region, nip, csrf, expires_at FROM web_sessions WHERE session_sha256 = $1 AND expires_at > $2",
+            "SELECT role, region, nip, csrf, expires_at, token_id FROM web_sessions WHERE session_sha256 = $1 AND expires_at > $2",
         )
         .bind(token_hash(id))
         .bind(now)
@@ -130,6 +134,7 @@ impl Store {
                 grant: grant_of(&r)?,
                 csrf: r.try_get("csrf")?,
                 expires_at: r.try_get("expires_at")?,
+                token_id: r.try_get("token_id")?,
             })
         })
         .transpose()

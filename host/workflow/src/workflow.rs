@@ -15,6 +15,7 @@ mod replicas;
 pub mod report;
 pub mod signing;
 mod state;
+pub mod tokens;
 mod what_if;
 
 pub use allocation::{

@@ -8,11 +8,12 @@ use super::decision::{AnswerView, LOCATIONS, answer, location_label, state_label
 use super::format;
 use super::page::{PageError, Shell, render};
 use super::session::WebUser;
+use crate::redirect::see_other;
 use crate::{AppState, Role};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use dwa_sdk::{LocationKind, Quarter};
 use dwa_workflow::{self as workflow, Draft, WorkflowError};
 use std::collections::HashMap;
@@ -319,7 +320,7 @@ pub async fn apply(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/employee?done=submitted").into_response()),
+        Ok(()) => Ok(see_other("/employee?done=submitted", "/employee")),
         Err(e @ (WorkflowError::Invalid { .. } | WorkflowError::Conflict(_))) => {
             let errors = vec![field_error(&e, user.lang)];
             let page = page(&state, &user, &form, errors).await?;
@@ -329,7 +330,8 @@ pub async fn apply(
     }
 }
 
-/// `POST /employee/withdraw`: withdraw one's own live application.
+/// `POST /employee/withdraw`: withdraw one's own live application. Any other application
+/// (someone else's, one already closed, a made-up id) is refused (409) and nothing changes.
 pub async fn withdraw(
     State(state): State<AppState>,
     user: WebUser,
@@ -344,12 +346,17 @@ pub async fn withdraw(
         .live_application_id(&nip, quarter)
         .await
         .map_err(|e| PageError::from(crate::ApiError::from(e)).in_lang(user.lang))?;
-    if let Some(id) = id.filter(|id| form.get("application") == Some(id)) {
-        workflow::withdraw(&state.store, &id)
-            .await
-            .map_err(|e| PageError::from(e).in_lang(user.lang))?;
-    }
-    Ok(Redirect::to("/employee?done=withdrawn").into_response())
+    let Some(id) = id.filter(|id| form.get("application") == Some(id)) else {
+        return Err(PageError::new(
+            StatusCode::CONFLICT,
+            user.lang,
+            user.lang.text().withdraw_refused,
+        ));
+    };
+    workflow::withdraw(&state.store, &id)
+        .await
+        .map_err(|e| PageError::from(e).in_lang(user.lang))?;
+    Ok(see_other("/employee?done=withdrawn", "/employee"))
 }
 
 /// `GET /employee/roster.ics`: the weekly days away of the next quarter as recurring all-day

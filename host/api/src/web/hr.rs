@@ -203,13 +203,21 @@ pub async fn show(
 }
 
 /// `POST /hr/import` (multipart: `csrf`, `kind` = units | employees, `file`): the workflow's
-/// import, all or nothing, and its row-by-row report.
+/// import, all or nothing, and its row-by-row report. Another kind of body (a url-encoded form,
+/// a bare CSV) is refused with 415 naming what is read.
 pub async fn import(
     State(state): State<AppState>,
     user: WebUser,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, PageError> {
     user.require(Role::Hr)?;
+    let Ok(mut multipart) = multipart else {
+        return Err(PageError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            user.lang,
+            user.lang.text().import_form_refused,
+        ));
+    };
     let lang = user.lang;
     let fail = err(lang);
     let mut fields: HashMap<String, String> = HashMap::new();

@@ -136,6 +136,8 @@ texts! {
     decided: "Keputusan disimpan.", "Decision saved.";
     submitted: "Pengajuan terkirim.", "Application submitted.";
     withdrawn_msg: "Pengajuan ditarik.", "Application withdrawn.";
+    import_form_refused: "Impor membaca formulir multipart/form-data dengan berkas CSV (text/csv) di kolom `file`; untuk API, kirim berkasnya sebagai text/csv ke /api/employees/import atau /api/units/import.", "The import reads a multipart/form-data form with the CSV file (text/csv) in its `file` field; for the API, send the file as text/csv to /api/employees/import or /api/units/import.";
+    withdraw_refused: "Penarikan ditolak: itu bukan pengajuan aktif Anda, jadi tidak ada yang berubah.", "Withdrawal refused: that is not your live application, so nothing changed.";
     pattern: "Pola", "Pattern";
     starts: "mulai", "from";
     hr_title: "Pengelolaan MKD wilayah", "Regional DWA administration";

@@ -6,10 +6,11 @@
 
 use super::page::{PageError, Shell, render};
 use super::session::WebUser;
+use crate::redirect::see_other;
 use crate::{ApiError, AppState, Role};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use dwa_workflow::input::{TextRule, check_id, check_text};
 use std::collections::HashMap;
 
@@ -361,7 +362,7 @@ pub async fn activate(
         dwa_workflow::activate_version(&state.store, &state.policies, &region, &target, &by)
             .await
             .map_err(|e| fail(e.into()))?;
-        return Ok(Redirect::to("/policy?done=rolled-back").into_response());
+        return Ok(see_other("/policy?done=rolled-back", "/policy"));
     }
     let version = form.get("version").map_or("", String::as_str);
     check_id("version", version).map_err(|e| fail(e.into()))?;
@@ -396,13 +397,13 @@ pub async fn activate(
                 })
                 .await
                 .map_err(|e| fail(e.into()))?;
-            Ok(Redirect::to("/policy?done=scheduled").into_response())
+            Ok(see_other("/policy?done=scheduled", "/policy"))
         }
         None => {
             dwa_workflow::activate_version(&state.store, &state.policies, &region, version, &by)
                 .await
                 .map_err(|e| fail(e.into()))?;
-            Ok(Redirect::to("/policy?done=activated").into_response())
+            Ok(see_other("/policy?done=activated", "/policy"))
         }
     }
 }

@@ -3,19 +3,21 @@
 //! sha256 of its id is stored) and the browser holds its id in an HttpOnly, SameSite=Strict
 //! cookie. Every session has a CSRF token that each form posts back; the sign-in form itself is
 //! protected by a double-submit cookie. Sessions expire after [`SESSION_SECONDS`] and end on
-//! sign-out. Failed sign-ins are throttled per address with the API's failed authentications.
+//! sign-out. Failed sign-ins are throttled per client address with the API's failed
+//! authentications. Cookies are `Secure` when the request came over HTTPS (or as
+//! [`crate::SecureCookies`] says); redirects go through [`crate::redirect`].
 
 use super::i18n::Lang;
 use super::page::{PageError, Shell};
-use crate::{AppState, Caller, Role};
+use crate::redirect::see_other;
+use crate::{AppState, Caller, Client, Role};
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use dwa_store::{TokenGrant, WebSession};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 /// How long a session lasts after sign-in: a working day.
 pub const SESSION_SECONDS: i64 = 8 * 3600;
@@ -46,10 +48,12 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, whole site; `max_age` 0 deletes it.
-fn set_cookie(name: &str, value: &str, max_age: i64) -> HeaderValue {
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, whole site, `Secure` when `secure`;
+/// `max_age` 0 deletes it.
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}"
+        "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .unwrap_or(HeaderValue::from_static("dwa_invalid=; Max-Age=0"))
 }
@@ -80,7 +84,7 @@ impl FromRequestParts<AppState> for WebUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<WebUser, Response> {
         let lang = lang_of(&parts.headers);
-        let to_signin = || Redirect::to("/signin").into_response();
+        let to_signin = || see_other("/signin", "/signin");
         let Some(id) = cookie(&parts.headers, SESSION_COOKIE).filter(|id| id.len() <= 100) else {
             return Err(to_signin());
         };
@@ -168,7 +172,7 @@ struct SigninPage {
     failed: bool,
 }
 
-fn signin_page(lang: Lang, code: &str, failed: bool) -> Response {
+fn signin_page(lang: Lang, code: &str, failed: bool, secure: bool) -> Response {
     let pre = crate::new_token();
     let mut shell = Shell::new(lang, "/signin", None);
     shell.csrf = pre.clone();
@@ -185,20 +189,31 @@ fn signin_page(lang: Lang, code: &str, failed: bool) -> Response {
     let mut response = (status, super::page::render(&page)).into_response();
     response
         .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, &pre, 3600));
+        .append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, &pre, 3600, secure));
     response
 }
 
 /// `GET /signin[?code=…]`: the sign-in form, with the code of a sign-in link filled in (a link
 /// only fills the form, so a mail scanner following it does not use the code up).
-pub async fn signin_form(headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
-    signin_page(lang_of(&headers), query.get("code").map_or("", String::as_str), false)
+pub async fn signin_form(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let secure = client.secure(state.secure_cookies);
+    signin_page(
+        lang_of(&headers),
+        query.get("code").map_or("", String::as_str),
+        false,
+        secure,
+    )
 }
 
 /// `POST /signin`: a sign-in code or an API token → a new session and the role's start page.
 pub async fn signin(
     State(state): State<AppState>,
-    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    client: Client,
     headers: HeaderMap,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
@@ -208,7 +223,8 @@ pub async fn signin(
         Some(expected) if !posted.is_empty() && same_secret(posted, expected) => {}
         _ => return Err(PageError::csrf(lang)),
     }
-    let key = crate::AuthThrottle::key(peer.map(|p| (p.0).0));
+    let secure = client.secure(state.secure_cookies);
+    let key = crate::AuthThrottle::key_of(client.ip);
     if state.auth_throttle.blocked(key).is_some() {
         return Err(PageError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -230,8 +246,8 @@ pub async fn signin(
     };
     let Some(grant) = grant.filter(|g| Role::from_code(&g.role).is_some()) else {
         let failures = state.auth_throttle.failed(key);
-        tracing::warn!(client = %key, failures, "web sign-in failed");
-        return Ok(signin_page(lang, "", true));
+        tracing::warn!(%client, failures, "web sign-in failed");
+        return Ok(signin_page(lang, "", true, secure));
     };
     let role = Role::from_code(&grant.role).unwrap_or(Role::Employee);
     let id = crate::new_token();
@@ -239,22 +255,28 @@ pub async fn signin(
         grant,
         csrf: crate::new_token(),
         expires_at: now() + SESSION_SECONDS,
+        // Signed in with an API token: revoking the token ends the session too.
+        token_id: code.starts_with("dwa_").then(|| dwa_store::token_id(code)),
     };
     state
         .store
         .insert_session(&id, &session, now())
         .await
         .map_err(crate::ApiError::from)?;
-    let mut response = Redirect::to(home(role)).into_response();
+    let mut response = see_other(home(role), home(role));
     let headers = response.headers_mut();
-    headers.append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, &id, SESSION_SECONDS));
-    headers.append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, "", 0));
+    headers.append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, &id, SESSION_SECONDS, secure),
+    );
+    headers.append(header::SET_COOKIE, set_cookie(PRE_CSRF_COOKIE, "", 0, secure));
     Ok(response)
 }
 
 /// `POST /signout`: end the session (the CSRF token is required like on every form).
 pub async fn signout(
     State(state): State<AppState>,
+    client: Client,
     user: WebUser,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
@@ -264,30 +286,37 @@ pub async fn signout(
         .delete_session(&user.session_id)
         .await
         .map_err(crate::ApiError::from)?;
-    let mut response = Redirect::to("/signin").into_response();
+    let mut response = see_other("/signin", "/signin");
+    let secure = client.secure(state.secure_cookies);
     response
         .headers_mut()
-        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0));
+        .append(header::SET_COOKIE, set_cookie(SESSION_COOKIE, "", 0, secure));
     Ok(response)
 }
 
 /// `GET /lang?to=en&next=/employee`: switch the pages' language (a cookie) and go back. Only
-/// local paths are followed, so the switch cannot send anyone elsewhere.
-pub async fn switch_lang(Query(query): Query<HashMap<String, String>>) -> Response {
+/// same-origin paths are followed ([`crate::redirect`]); anything else goes to `/` (which sends
+/// a signed-in person to their role's start page), so the switch cannot send anyone elsewhere.
+pub async fn switch_lang(
+    State(state): State<AppState>,
+    client: Client,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let to = if query.get("to").map(String::as_str) == Some("en") {
         "en"
     } else {
         "id"
     };
-    let next = query
-        .get("next")
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 200)
-        .map_or("/", String::as_str);
-    let mut response = Redirect::to(next).into_response();
+    let mut response = see_other(query.get("next").map_or("/", String::as_str), "/");
+    let secure = if client.secure(state.secure_cookies) {
+        "; Secure"
+    } else {
+        ""
+    };
     response.headers_mut().append(
         header::SET_COOKIE,
         HeaderValue::from_str(&format!(
-            "{LANG_COOKIE}={to}; Path=/; SameSite=Strict; Max-Age=31536000"
+            "{LANG_COOKIE}={to}; Path=/; SameSite=Strict; Max-Age=31536000{secure}"
         ))
         .unwrap_or(HeaderValue::from_static("dwa_lang=id; Path=/")),
     );
@@ -298,7 +327,7 @@ pub async fn switch_lang(Query(query): Query<HashMap<String, String>>) -> Respon
 pub async fn root(State(state): State<AppState>, parts: axum::http::request::Parts) -> Response {
     let mut parts = parts;
     match WebUser::from_request_parts(&mut parts, &state).await {
-        Ok(user) => Redirect::to(home(user.caller.role)).into_response(),
+        Ok(user) => see_other(home(user.caller.role), "/signin"),
         Err(response) => response,
     }
 }

@@ -7,10 +7,11 @@ use super::format;
 use super::i18n::Lang;
 use super::page::{PageError, Shell, render};
 use super::session::WebUser;
+use crate::redirect::see_other;
 use crate::{ApiError, AppState, Role};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use dwa_sdk::{Approval, Approver, ParamValue, Quarter};
 use dwa_store::TeamMember;
 use dwa_workflow::{self as workflow, ApplicationState};
@@ -283,5 +284,5 @@ pub async fn decide(
             .await
             .map_err(|e| err(e.into()))?;
     }
-    Ok(Redirect::to("/supervisor?done=1").into_response())
+    Ok(see_other("/supervisor?done=1", "/supervisor"))
 }

@@ -21,6 +21,15 @@ pub(crate) struct ServeArgs {
     /// binding beyond loopback).
     #[arg(long, env = "DWA_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
+    /// A reverse proxy (load balancer) whose `Forwarded` / `X-Forwarded-For` /
+    /// `X-Forwarded-Proto` headers name the client: an address or CIDR block, repeatable
+    /// (default: none, so the TCP peer is the client).
+    #[arg(long = "trusted-proxy", env = "DWA_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<String>,
+    /// When session cookies are `Secure` and answers carry HSTS: `auto` when the request came
+    /// over HTTPS (as a trusted proxy says), `always`, or `never`.
+    #[arg(long, env = "DWA_SECURE_COOKIES", value_enum, default_value = "auto")]
+    secure_cookies: dwa_api::SecureCookies,
 }
 
 /// Run `dwa serve`.
@@ -30,7 +39,10 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
         bind,
         today,
         metrics_token,
+        trusted_proxies,
+        secure_cookies,
     } = args;
+    let trusted_proxies = dwa_api::TrustedProxies::parse(&trusted_proxies)?;
     let store = Store::connect(&common.database).await?;
     let policies = load_policies(&common.rules, &store).await?;
     if let Some(kept) = dwa_workflow::keep_last_good_guardrails(&store, &policies).await? {
@@ -63,7 +75,14 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     });
-    let state = dwa_api::AppState::new(store, policies, today).with_metrics_token(metrics_token);
+    let state = dwa_api::AppState::new(store, policies, today)
+        .with_metrics_token(metrics_token)
+        .with_trusted_proxies(trusted_proxies)
+        .with_secure_cookies(secure_cookies);
+    // Tokens revoked by another replica or the CLI are refused here at once (NOTIFY on
+    // PostgreSQL; on SQLite a revocation mark polled twice a second).
+    let _tokens =
+        dwa_workflow::tokens::follow_token_revocations(&state.store, state.token_cache(), &common.database).await?;
     dwa_api::serve(&bind, state).await?;
     Ok(())
 }
