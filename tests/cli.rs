@@ -357,6 +357,16 @@ fn token_create_and_serve_over_http() {
         );
     }
 
+    // SIGHUP (logrotate's postrotate, a closed terminal) does not end the server.
+    let hangup = Command::new("kill")
+        .args(["-HUP", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(hangup.success());
+    let answer = get("/healthz").unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "after SIGHUP: {answer}");
+    assert!(server.try_wait().unwrap().is_none(), "SIGHUP ended the server");
+
     let kill = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()

@@ -23,9 +23,29 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
 const HYPER_MAX_HEADERS: usize = 256;
 
 /// Serve the API on `bind` until Ctrl-C or SIGTERM, then finish requests in flight.
+/// SIGHUP (a logrotate `postrotate`, a terminal closing) is logged and otherwise ignored: its
+/// default action would end the server without a line in the log.
 pub async fn serve(bind: &str, state: AppState) -> std::io::Result<()> {
     let listener = TcpListener::bind(bind).await?;
+    ignore_hangups();
     serve_on(listener, state, shutdown_signal()).await
+}
+
+/// Take SIGHUP over (from now on it no longer ends the process) and log each one.
+fn ignore_hangups() {
+    #[cfg(unix)]
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(mut hangups) => {
+            tokio::spawn(async move {
+                while hangups.recv().await.is_some() {
+                    tracing::info!(
+                        "SIGHUP received: ignored (the rules folder is watched and logs go to stderr; nothing to reopen)"
+                    );
+                }
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot handle SIGHUP; it would end the server"),
+    }
 }
 
 /// Serve the API on a bound listener until `shutdown` completes, then finish requests in
