@@ -13,15 +13,14 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use dwa_api::{AppState, Role, new_token};
+use dwa_api::{AppState, Role};
 use dwa_policy::PolicySet;
-use dwa_store::{Store, TokenGrant};
+use dwa_store::Store;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 use tower::ServiceExt;
 
 const BEKASI: &str = "3216-kab-bekasi.toml";
@@ -102,7 +101,7 @@ async fn host(
     // The start-up loads are recorded by a task of their own: let it finish, so what the test
     // counts and fingerprints afterwards is its own doing.
     let store_for_wait = store.clone();
-    wait_for("the start-up versions are recorded", || {
+    common::wait_for("the start-up versions are recorded", || {
         let store = store_for_wait.clone();
         async move { store.audit("3216").await.unwrap().iter().any(|e| e.action == "load") }
     })
@@ -130,17 +129,6 @@ fn weakened(rules: &Path) -> String {
     edited
 }
 
-async fn token(store: &Store, role: Role, region: &str) -> String {
-    let token = new_token();
-    let grant = TokenGrant {
-        role: role.code().into(),
-        region: region.into(),
-        nip: None,
-    };
-    store.insert_token(&token, &grant).await.unwrap();
-    token
-}
-
 async fn call(router: &axum::Router, method: &str, uri: &str, token: &str, body: Value) -> (StatusCode, Value) {
     let request = Request::builder()
         .method(method)
@@ -153,16 +141,6 @@ async fn call(router: &axum::Router, method: &str, uri: &str, token: &str, body:
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
-}
-
-async fn wait_for<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
-    for _ in 0..200 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what}: not within 10 s");
 }
 
 /// How many policy versions are stored.
@@ -191,7 +169,7 @@ async fn weak_keys_are_refused_at_registration_and_change_nothing() {
         store.upsert_region("3216", "Kabupaten Bekasi").await.unwrap();
         let (_rules, policies, _, _history) = host(&store).await;
         let router = dwa_api::router(AppState::new(store.clone(), policies, None)).0;
-        let province = token(&store, Role::ProvincialAdmin, "32").await;
+        let province = common::token(&store, Role::ProvincialAdmin, "32").await;
         let before = common::database_fingerprint(&store).await;
         for weak in WEAK_KEYS {
             let (status, answer) = call(
@@ -257,7 +235,7 @@ async fn a_forged_signature_is_refused_on_upload_file_drop_and_start_up() {
 
         // Upload over the API: 422 naming the signature, audited, nothing stored.
         let router = dwa_api::router(AppState::new(store.clone(), policies.clone(), None)).0;
-        let author = token(&store, Role::PolicyAdmin, "3216").await;
+        let author = common::token(&store, Role::PolicyAdmin, "3216").await;
         let stored = versions(&store).await;
         let audited = store.audit("3216").await.unwrap().len();
         let (status, answer) = call(
@@ -293,7 +271,7 @@ async fn a_forged_signature_is_refused_on_upload_file_drop_and_start_up() {
         assert!(!error.contains(&*rules.path().to_string_lossy()), "{error}");
         assert_eq!(policies.region("3216").unwrap().reference, serving);
         let store_for_wait = store.clone();
-        wait_for("the file drop's refusal is audited", || {
+        common::wait_for("the file drop's refusal is audited", || {
             let store = store_for_wait.clone();
             async move { refusal_audited(&store, "watch").await }
         })
@@ -307,7 +285,7 @@ async fn a_forged_signature_is_refused_on_upload_file_drop_and_start_up() {
         assert!(restarted.region("32").is_ok());
         let _history = dwa_workflow::record_policy_changes(store.clone(), &restarted);
         let store_for_wait = store.clone();
-        wait_for("the start-up refusal is audited", || {
+        common::wait_for("the start-up refusal is audited", || {
             let store = store_for_wait.clone();
             async move { refusal_audited(&store, "startup").await }
         })
@@ -352,7 +330,7 @@ async fn a_replica_refuses_a_stored_version_with_a_forged_signature() {
         .unwrap();
     store.notify_policy_change(&version).await.unwrap();
     let store_for_wait = store.clone();
-    wait_for("the replica's refusal is audited", || {
+    common::wait_for("the replica's refusal is audited", || {
         let store = store_for_wait.clone();
         async move { refusal_audited(&store, dwa_workflow::REPLICA_SYNC).await }
     })

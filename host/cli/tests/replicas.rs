@@ -1,6 +1,7 @@
 //! Two replicas on one PostgreSQL database (each with its own rules folder, as two machines
-//! would have): an activation on one is served by the other soon after, and a replica that
-//! starts later catches up with the version last activated.
+//! would have): an activation on one is served by the other soon after, a replica that
+//! starts later catches up with the version last activated, and one that missed a
+//! notification converges by its periodic reconcile.
 
 mod common;
 
@@ -119,5 +120,103 @@ async fn an_activation_on_one_replica_is_served_by_the_other() {
         first.policies.region("3216").unwrap().reference
     );
     drop((first, second, late));
+    db.drop_schema().await;
+}
+
+/// A notification can be lost (the LISTEN connection cut while the database refused
+/// connections): an activation is in the database and nobody announced it. The replica's
+/// reconcile notices within its bound and serves the database's version; an activation it
+/// refuses is not retried (and audited again) on every reconcile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replica_that_missed_a_notification_converges_by_reconciling() {
+    let db = common::TestDb::postgres().await;
+    let store = Store::connect(&db.url).await.unwrap();
+    let (rules, policies) = common::deployed_copy();
+    let _history = dwa_workflow::record_policy_changes(store.clone(), &policies);
+    let every = Duration::from_millis(500);
+    let _follow = dwa_workflow::follow_with_reconcile(store.clone(), policies.clone(), &db.url, every)
+        .await
+        .unwrap();
+    assert!(setda_eligible(&policies));
+
+    // The stricter version, stored and made active in the database without a notification.
+    let serving = policies.region("3216").unwrap().reference.clone();
+    stricter(rules.path());
+    let manifest = std::fs::read_to_string(rules.path().join(MANIFEST)).unwrap();
+    let plugin = std::fs::read(rules.path().join("kab_bekasi.wasm")).unwrap();
+    let mut reference = serving.clone();
+    reference.manifest_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(manifest.as_bytes()));
+    let unannounced = |manifest_text: String, reference: dwa_domain::PluginRef| {
+        let (store, plugin) = (store.clone(), plugin.clone());
+        async move {
+            let version = store
+                .record_version(&dwa_store::NewVersion {
+                    reference: &reference,
+                    manifest_path: Path::new(MANIFEST),
+                    manifest_text: &manifest_text,
+                    plugin_file: "kab_bekasi.wasm",
+                    plugin_bytes: &plugin,
+                    signature: None,
+                })
+                .await
+                .unwrap();
+            store
+                .record_audit(&dwa_store::AuditEntry {
+                    region: Some("3216".into()),
+                    manifest_file: MANIFEST.into(),
+                    action: "activate".into(),
+                    version_id: Some(version.clone()),
+                    actor: "a replica whose notification was lost".into(),
+                    detail: String::new(),
+                    at: dwa_store::now_rfc3339(),
+                })
+                .await
+                .unwrap();
+            version
+        }
+    };
+    unannounced(manifest.clone(), reference).await;
+    let lag = wait_until("the replica reconciles with the database", || {
+        !setda_eligible(&policies)
+    })
+    .await;
+    println!("converged {lag:?} after the unannounced activation (reconcile every {every:?})");
+    assert_eq!(policies.region("3216").unwrap().reference.manifest_sha256, {
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(manifest.as_bytes()))
+    });
+
+    // An active version this replica refuses (its worked example fails): refused once,
+    // audited once, not again at every reconcile; what serves is unchanged.
+    let broken = manifest.replacen("eligible = false", "eligible = true", 1);
+    assert_ne!(broken, manifest);
+    let mut reference = policies.region("3216").unwrap().reference.clone();
+    reference.manifest_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(broken.as_bytes()));
+    unannounced(broken, reference).await;
+    let rejections = || {
+        let store = store.clone();
+        async move {
+            store
+                .audit("3216")
+                .await
+                .unwrap()
+                .iter()
+                .filter(|e| e.action == "reject" && e.actor.contains("reconcile"))
+                .count()
+        }
+    };
+    let mut seen = 0;
+    for _ in 0..200 {
+        seen = rejections().await;
+        if seen > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 1, "the refusal is audited once");
+    // Several reconcile periods later, still once.
+    tokio::time::sleep(every * 4).await;
+    assert_eq!(rejections().await, 1, "the reconcile retries a version it refused");
+    assert!(!setda_eligible(&policies), "a refused version replaced what served");
+    drop(rules);
     db.drop_schema().await;
 }

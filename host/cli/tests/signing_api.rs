@@ -10,15 +10,14 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use dwa_api::{AppState, Role, new_token};
+use dwa_api::{AppState, Role};
 use dwa_policy::PolicySet;
 use dwa_policy::signing::SecretKey;
-use dwa_store::{Store, TokenGrant};
+use dwa_store::Store;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 use tower::ServiceExt;
 
 const BEKASI: &str = "3216-kab-bekasi.toml";
@@ -40,17 +39,6 @@ async fn host(store: &Store) -> (tempfile::TempDir, Arc<PolicySet>, tokio::task:
     let set = Arc::new(set);
     let history = dwa_workflow::record_policy_changes(store.clone(), &set);
     (dir, set, history)
-}
-
-async fn token(store: &Store, role: Role, region: &str) -> String {
-    let token = new_token();
-    let grant = TokenGrant {
-        role: role.code().into(),
-        region: region.into(),
-        nip: None,
-    };
-    store.insert_token(&token, &grant).await.unwrap();
-    token
 }
 
 async fn call(router: &axum::Router, method: &str, uri: &str, token: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -78,16 +66,6 @@ fn edited(rules: &Path, agency: &str) -> String {
     edited
 }
 
-async fn wait_for<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
-    for _ in 0..200 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what}: not within 10 s");
-}
-
 fn bekasi_status(policies: &PolicySet) -> dwa_policy::PolicyStatus {
     policies.status().into_iter().find(|s| s.manifest == BEKASI).unwrap()
 }
@@ -100,8 +78,8 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
         store.upsert_region("3216", "Kabupaten Bekasi").await.unwrap();
         let (rules, policies, _history) = host(&store).await;
         let router = dwa_api::router(AppState::new(store.clone(), policies.clone(), None)).0;
-        let province = token(&store, Role::ProvincialAdmin, "32").await;
-        let author = token(&store, Role::PolicyAdmin, "3216").await;
+        let province = common::token(&store, Role::ProvincialAdmin, "32").await;
+        let author = common::token(&store, Role::PolicyAdmin, "3216").await;
         let (key, other) = (SecretKey::generate().unwrap(), SecretKey::generate().unwrap());
         let plugin = std::fs::read(rules.path().join("kab_bekasi.wasm")).unwrap();
 
@@ -245,7 +223,7 @@ async fn the_api_refuses_unsigned_uploads_activations_and_rollbacks_and_serves_s
                 serving,
                 "{uri}: the served version changed"
             );
-            wait_for("the refusal is audited", || {
+            common::wait_for("the refusal is audited", || {
                 let store = store.clone();
                 async move {
                     store.audit("3216").await.unwrap().iter().any(|a| {
@@ -368,7 +346,7 @@ async fn a_replica_refuses_an_unsigned_stored_version_and_follows_a_signed_one()
         .await
         .unwrap();
     store.notify_policy_change(&version).await.unwrap();
-    wait_for("replica B refuses the unsigned version", || {
+    common::wait_for("replica B refuses the unsigned version", || {
         let b = b.clone();
         async move { last_error(&b).contains("requires signed rules and there is no signature") }
     })
@@ -378,7 +356,7 @@ async fn a_replica_refuses_an_unsigned_stored_version_and_follows_a_signed_one()
         serving,
         "B serves the unsigned version"
     );
-    wait_for("B's refusal is audited", || {
+    common::wait_for("B's refusal is audited", || {
         let store = store.clone();
         async move {
             store.audit("3216").await.unwrap().iter().any(|e| {
@@ -399,7 +377,7 @@ async fn a_replica_refuses_an_unsigned_stored_version_and_follows_a_signed_one()
     dwa_workflow::activate_version(&store, &a, "3216", &uploaded, "test")
         .await
         .unwrap();
-    wait_for("replica B follows the signed version", || {
+    common::wait_for("replica B follows the signed version", || {
         let b = b.clone();
         let expected = a.region("3216").unwrap().reference.clone();
         async move { b.region("3216").unwrap().reference == expected }

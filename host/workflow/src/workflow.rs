@@ -30,7 +30,7 @@ pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, manifest_diff,
     record_policy_changes, rollback_target, run_due_activations, upload_version,
 };
-pub use replicas::follow_other_replicas;
+pub use replicas::{RECONCILE_EVERY, follow_other_replicas, follow_with_reconcile};
 pub use state::{ApplicationState, ApplicationStatus, application_status, state_before_allocation};
 pub use what_if::{region_cap, what_if};
 

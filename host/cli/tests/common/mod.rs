@@ -249,3 +249,26 @@ pub async fn history_entries(store: &dwa_store::Store, column: &str, nip_like: &
     .unwrap();
     n
 }
+
+/// A new API token of `role` scoped to `region` (no NIP), stored; the token.
+pub async fn token(store: &dwa_store::Store, role: dwa_api::Role, region: &str) -> String {
+    let token = dwa_api::new_token();
+    let grant = dwa_store::TokenGrant {
+        role: role.code().into(),
+        region: region.into(),
+        nip: None,
+    };
+    store.insert_token(&token, &grant).await.unwrap();
+    token
+}
+
+/// Wait (bounded: 200 × 50 ms) until `done` answers true; panics naming `what` otherwise.
+pub async fn wait_for<F: std::future::Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
+    for _ in 0..200 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{what}: not within 10 s");
+}
