@@ -34,7 +34,10 @@ done
 "$dwa" allocate --all --quarter "$quarter"
 
 # Demo tokens, one per role of Kabupaten Bekasi (plus the province's admin), for trying the API.
+# The file holds live credentials: readable by this user only.
 mkdir -p data
+rm -f data/tokens.txt
+(umask 077 && : > data/tokens.txt)
 {
     echo "# Demo API tokens for $DWA_DATABASE: role, token (send as 'Authorization: Bearer <token>')"
     echo "employee $("$dwa" token create --role employee --region 3216 --sample)"

@@ -140,6 +140,24 @@ impl WriteTx {
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Create a new SQLite database file readable and writable by its owner only (0600): it holds
+/// personnel data and token hashes. SQLite gives its `-wal` and `-shm` files the database
+/// file's permissions. An existing file is left as it is (its owner chose).
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    if path.as_os_str().is_empty() || path.to_str().is_some_and(|p| p == ":memory:" || p.starts_with("file:")) {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl Store {
     /// Connect (creating a SQLite file if needed) and apply pending migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
@@ -150,6 +168,8 @@ impl Store {
             {
                 std::fs::create_dir_all(parent).map_err(|e| StoreError::Url(format!("{}: {e}", redacted_url(url))))?;
             }
+            create_private(std::path::Path::new(path.split('?').next().unwrap_or(path)))
+                .map_err(|e| StoreError::Url(format!("{}: {e}", redacted_url(url))))?;
             let sep = if path.contains('?') { '&' } else { '?' };
             (Backend::Sqlite, format!("sqlite://{path}{sep}mode=rwc"))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -281,4 +301,24 @@ where
 /// A new random id with a readable prefix, e.g. `dec-4f1c…`.
 pub fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::Store;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// The database holds personnel data and token hashes: only its owner may read it, and so
+    /// its write-ahead log, whatever the process's umask.
+    #[tokio::test]
+    async fn a_new_sqlite_database_is_private_to_its_owner() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dwa.db");
+        let store = Store::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        store.upsert_region("32", "Provinsi Jawa Barat").await.unwrap();
+        for file in [path.clone(), dir.path().join("dwa.db-wal")] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}: {mode:o}", file.display());
+        }
+    }
 }
