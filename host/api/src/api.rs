@@ -3,6 +3,7 @@
 //! from the handlers, health and Prometheus metrics. It knows nothing of wasmtime: it calls the
 //! workflow, which calls the rules and the store.
 
+pub mod access_log;
 mod auth;
 pub(crate) mod body;
 mod candidate;
@@ -34,7 +35,6 @@ use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -64,6 +64,9 @@ pub struct AppState {
     pub(crate) trusted_proxies: Arc<TrustedProxies>,
     /// When cookies are `Secure` and answers carry HSTS.
     pub(crate) secure_cookies: SecureCookies,
+    /// This replica's follower of the database's active rules (PostgreSQL); `None` on SQLite,
+    /// which has no other replicas to follow.
+    pub(crate) replica: Option<Arc<dwa_workflow::ReplicaStatus>>,
 }
 
 impl AppState {
@@ -80,7 +83,15 @@ impl AppState {
             metrics_token: None,
             trusted_proxies: Arc::default(),
             secure_cookies: SecureCookies::Auto,
+            replica: None,
         }
+    }
+
+    /// Report this replica follower's reconciles on `/readyz` and `/metrics` (`None`: no
+    /// follower, as on SQLite).
+    pub fn with_replica_status(mut self, status: Option<Arc<dwa_workflow::ReplicaStatus>>) -> AppState {
+        self.replica = status;
+        self
     }
 
     /// Require `Authorization: Bearer <token>` on `/metrics` (`None` or an empty token: open,
@@ -117,15 +128,10 @@ impl AppState {
         self.token_cache.clone()
     }
 
-    /// The evaluation date: the fixed one, or today's date in West Java (UTC+7).
+    /// The evaluation date: the fixed one (`dwa serve --today`), or today's date in West Java
+    /// from the host's one clock ([`dwa_domain::clock`], which honours `DWA_NOW`).
     pub fn today(&self) -> Date {
-        self.today.unwrap_or_else(|| {
-            let secs = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default()
-                .as_secs();
-            Date::from_days_since_epoch(((secs + 7 * 3600) / 86_400) as i64)
-        })
+        self.today.unwrap_or_else(dwa_domain::today)
     }
 
     fn unit_lock(&self, unit: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -187,10 +193,12 @@ pub fn router(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         ))
         .layer(axum::middleware::from_fn(layers::bound_uri))
         .layer(axum::middleware::from_fn(layers::bound_headers))
-        .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(layers::panic_response))
         .layer(axum::middleware::from_fn(layers::json_errors))
         .layer(axum::middleware::from_fn(layers::security_headers))
+        // Inside `resolve` (it reads the client), outside everything that answers: every answer
+        // carries the request id and every line of the request its span (access_log).
+        .layer(axum::middleware::from_fn(access_log::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), client::resolve))
         .with_state(state);
     (router, api)

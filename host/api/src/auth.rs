@@ -92,15 +92,18 @@ impl FromRequestParts<AppState> for Caller {
             return Err(attempt.failed(Failure::Malformed));
         };
         // Expired and revoked tokens count as failed authentications like unknown ones.
-        let grant = match dwa_workflow::tokens::authenticate(&state.store, &state.token_cache, token).await {
-            Ok(grant) => grant,
-            Err(TokenError::Unknown) => return Err(attempt.failed(Failure::UnknownToken)),
-            Err(TokenError::Expired(_)) => return Err(attempt.failed(Failure::Expired)),
-            Err(TokenError::Revoked) => return Err(attempt.failed(Failure::Revoked)),
-            Err(TokenError::Store(e)) => return Err(ApiError::from(e).into_response()),
-        };
+        let (token_id, grant) =
+            match dwa_workflow::tokens::authenticate_with_id(&state.store, &state.token_cache, token).await {
+                Ok(found) => found,
+                Err(TokenError::Unknown) => return Err(attempt.failed(Failure::UnknownToken)),
+                Err(TokenError::Expired(_)) => return Err(attempt.failed(Failure::Expired)),
+                Err(TokenError::Revoked) => return Err(attempt.failed(Failure::Revoked)),
+                Err(TokenError::Store(e)) => return Err(ApiError::from(e).into_response()),
+            };
         let role = Role::from_code(&grant.role)
             .ok_or_else(|| ApiError::unauthenticated("token with an unknown role").into_response())?;
+        // For the request's log lines and access line: the role and the token's id, never the token.
+        super::access_log::note_caller(&parts.extensions, role.code(), Some(&token_id));
         Ok(Caller {
             role,
             region: grant.region,

@@ -393,6 +393,7 @@ impl From<WorkflowError> for ApiError {
             WorkflowError::Rules(e) => e.into(),
             WorkflowError::Store(e) => e.into(),
             WorkflowError::Invalid { field, message } => ApiError::invalid(&field, message),
+            WorkflowError::Guard(guard) => ApiError::invalid(guard.field(), guard.to_string()),
             WorkflowError::Conflict(message) => ApiError::conflict(message),
         }
     }

@@ -1,6 +1,7 @@
 //! Prometheus metrics: HTTP requests and latency by route, decisions by region and outcome,
 //! decision latency, plugin fuel, plugin failures by kind and host faults, plus the policy
-//! reload families read from the rules status at scrape time.
+//! reload families (with each region's served plugin and manifest sha256) and the replica's
+//! reconcile age, read at scrape time.
 //!
 //! Recorded through the `metrics` facade into a `metrics-exporter-prometheus` recorder that
 //! belongs to this [`Metrics`] value, never to a process-wide one: several servers in one
@@ -37,6 +38,7 @@ const PLUGIN_FAILURES: &str = "dwa_plugin_failures_total";
 const POLICY_RELOADS: &str = "dwa_policy_reloads_total";
 const POLICY_LAST_RELOAD_OK: &str = "dwa_policy_last_reload_ok";
 const POLICY_ACTIVE_INFO: &str = "dwa_policy_active_info";
+const REPLICA_RECONCILE_AGE: &str = "dwa_replica_reconcile_age_seconds";
 
 /// The host's metrics: one recorder per [`AppState`], rendered by `/metrics`.
 pub struct Metrics {
@@ -171,7 +173,10 @@ pub fn render_policies(status: &[dwa_policy::PolicyStatus]) -> String {
             POLICY_LAST_RELOAD_OK,
             "Whether the last change to a manifest went live (1) or was rejected (0)."
         );
-        describe_gauge!(POLICY_ACTIVE_INFO, "The plugin version serving each region.");
+        describe_gauge!(
+            POLICY_ACTIVE_INFO,
+            "The plugin version, plugin sha256 and manifest sha256 serving each region."
+        );
         for s in status {
             let manifest = s.manifest.clone();
             counter!(POLICY_RELOADS, "manifest" => manifest.clone(), "result" => "ok").absolute(s.attempts_ok);
@@ -184,11 +189,30 @@ pub fn render_policies(status: &[dwa_policy::PolicyStatus]) -> String {
                     POLICY_ACTIVE_INFO,
                     "region" => region.clone(),
                     "version" => active.plugin_version.clone(),
-                    "sha256" => active.sha256.clone()
+                    "sha256" => active.sha256.clone(),
+                    // Two replicas can serve one plugin under different manifests (limits,
+                    // worked examples): the manifest's digest tells them apart.
+                    "manifest_sha256" => active.manifest_sha256.clone()
                 )
                 .set(1.0);
             }
         }
+    });
+    recorder.handle().render()
+}
+
+/// The replica follower's reconcile age, read at scrape time; nothing on SQLite (no follower).
+pub fn render_replica(status: Option<&dwa_workflow::ReplicaStatus>) -> String {
+    let Some(status) = status else {
+        return String::new();
+    };
+    let recorder = PrometheusBuilder::new().build_recorder();
+    ::metrics::with_local_recorder(&recorder, || {
+        describe_gauge!(
+            REPLICA_RECONCILE_AGE,
+            "Seconds since this replica last reconciled its served rules with the database."
+        );
+        gauge!(REPLICA_RECONCILE_AGE).set(status.age().as_secs_f64());
     });
     recorder.handle().render()
 }

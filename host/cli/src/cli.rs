@@ -7,6 +7,7 @@
 //! one way, request → workflow → policy/engine → store.
 
 mod command;
+pub mod logging;
 pub mod seed;
 
 use anyhow::bail;
@@ -26,6 +27,17 @@ use std::sync::Arc;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How log lines on stderr are written: `text` or `json` (one object a line, with the
+    /// request id of each request `dwa serve` answers).
+    #[arg(long, global = true, env = "DWA_LOG_FORMAT", value_enum, default_value = "text")]
+    log_format: logging::LogFormat,
+}
+
+impl Cli {
+    /// The log format asked for (`--log-format`, `DWA_LOG_FORMAT`).
+    pub fn log_format(&self) -> logging::LogFormat {
+        self.log_format
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -135,7 +147,7 @@ pub(crate) fn engine() -> anyhow::Result<PolicyEngine> {
         },
     };
     if let Err(e) = engine.use_compile_cache(&dir) {
-        eprintln!("warning: not using the compiled-plugin cache: {e}");
+        tracing::warn!("not using the compiled-plugin cache: {e}");
     }
     Ok(engine)
 }
@@ -151,17 +163,20 @@ pub fn data_dir() -> Option<PathBuf> {
 
 /// Load every region's rules (off the async workers: plugins run during validation); a region
 /// that fails — its signature included, where the database says the region requires one — is
-/// reported on stderr and left out. Without the province's rules, regency answers are refused
-/// (fail closed) — said loudly.
+/// logged (so `--log-format json` keeps `dwa serve`'s stderr all JSON) and left out. Without
+/// the province's rules, regency answers are refused (fail closed) — said loudly.
 pub(crate) async fn load_policies(rules: &Path, store: &dwa_store::Store) -> anyhow::Result<Arc<PolicySet>> {
     // Every stored key is checked again before anything loads: a weak one (registered before
     // weak keys were refused, or written into the database by hand) lets anyone forge its
     // region's signatures, so that region's rules are refused below (each refusal audited).
     for weak in dwa_workflow::signing::weak_stored_keys(store).await? {
-        eprintln!(
-            "ERROR: region {} has a weak signing key registered ({}): its rules are not served. Remove it with \
+        tracing::error!(
+            "region {} has a weak signing key registered ({}): its rules are not served. Remove it with \
              `dwa region key remove {} {}` and register a real one (`dwa key generate`)",
-            weak.region, weak.reason, weak.region, weak.key_id
+            weak.region,
+            weak.reason,
+            weak.region,
+            weak.key_id
         );
     }
     let engine = Arc::new(engine()?);
@@ -170,11 +185,11 @@ pub(crate) async fn load_policies(rules: &Path, store: &dwa_store::Store) -> any
     let (set, errors) =
         dwa_engine::run_blocking(move || PolicySet::load_dir_trusting(engine, &dir, Some(trust))).await??;
     for e in &errors {
-        eprintln!("warning: rules not loaded: {e}");
+        tracing::warn!("rules not loaded: {e}");
     }
     if !set.has_guardrails() {
-        eprintln!(
-            "WARNING: the province's rules (region {PROVINCE}) are not active, so its guardrails are unknown: \
+        tracing::warn!(
+            "the province's rules (region {PROVINCE}) are not active, so its guardrails are unknown: \
              no regency answer will be served until they are (fail closed)"
         );
     }

@@ -281,7 +281,7 @@ async fn broken_changes_are_rejected_and_the_last_good_version_keeps_answering()
     );
     assert!(
         text.contains(&format!(
-            "dwa_policy_active_info{{region=\"3216\",version=\"0.1.0\",sha256=\"{good_sha}\"}} 1"
+            "dwa_policy_active_info{{region=\"3216\",version=\"0.1.0\",sha256=\"{good_sha}\",manifest_sha256="
         )),
         "{text}"
     );

@@ -220,3 +220,101 @@ async fn a_replica_that_missed_a_notification_converges_by_reconciling() {
     drop(rules);
     db.drop_schema().await;
 }
+
+/// GET `path` from a router over `state`; the status and the body as text.
+async fn get_text(state: &dwa_api::AppState, path: &str) -> (u16, String) {
+    use tower::ServiceExt;
+    let (router, _) = dwa_api::router(state.clone());
+    let request = axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap();
+    let response = router.oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// What a replica serves is visible from outside: `/readyz` and `/metrics` name each region's
+/// served manifest and plugin sha256 and the age of the last reconcile; a follower that stops
+/// reconciling turns the replica `degraded` after three intervals. On SQLite there is no
+/// follower, and `/readyz` says so with `null`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn readyz_and_metrics_show_what_a_replica_serves_and_its_last_reconcile() {
+    let db = common::TestDb::postgres().await;
+    let store = Store::connect(&db.url).await.unwrap();
+    let (_rules, policies) = common::deployed_copy();
+    let every = Duration::from_millis(300);
+    let status = Arc::new(dwa_workflow::ReplicaStatus::new(every));
+    let follower = dwa_workflow::follow_reporting(store.clone(), policies.clone(), &db.url, status.clone())
+        .await
+        .unwrap()
+        .expect("a follower on PostgreSQL");
+    let state = dwa_api::AppState::new(store.clone(), policies.clone(), None).with_replica_status(Some(status));
+    // A few reconciles go by.
+    tokio::time::sleep(every * 2).await;
+
+    let (code, body) = get_text(&state, "/readyz").await;
+    assert_eq!(code, 200, "{body}");
+    let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ready["status"], "ready", "{ready:#}");
+    let age = ready["replica"]["last_reconcile_seconds_ago"].as_f64().unwrap();
+    assert!(age < 3.0 * every.as_secs_f64(), "{ready:#}");
+    assert_eq!(
+        ready["replica"]["reconcile_every_seconds"].as_f64(),
+        Some(every.as_secs_f64())
+    );
+    let (_, metrics) = get_text(&state, "/metrics").await;
+    for region in ["32", "3216"] {
+        let reference = policies.region(region).unwrap().reference.clone();
+        let served = ready["served"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["region"] == region)
+            .unwrap_or_else(|| panic!("region {region} not in {ready:#}"));
+        assert_eq!(served["manifest_sha256"], *reference.manifest_sha256, "{served}");
+        assert_eq!(served["plugin_sha256"], *reference.sha256, "{served}");
+        let info = metrics
+            .lines()
+            .find(|l| l.starts_with(&format!("dwa_policy_active_info{{region=\"{region}\",")))
+            .unwrap_or_else(|| panic!("no dwa_policy_active_info for {region} in\n{metrics}"));
+        assert!(
+            info.contains(&format!("sha256=\"{}\"", reference.sha256))
+                && info.contains(&format!("manifest_sha256=\"{}\"", reference.manifest_sha256)),
+            "{info}"
+        );
+    }
+    let age: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("dwa_replica_reconcile_age_seconds "))
+        .unwrap_or_else(|| panic!("no reconcile age in\n{metrics}"))
+        .parse()
+        .unwrap();
+    assert!(age < 3.0 * every.as_secs_f64(), "{age}");
+
+    // The follower stops (as when its task died): degraded once three intervals pass.
+    follower.abort();
+    tokio::time::sleep(every * 4).await;
+    let (code, body) = get_text(&state, "/readyz").await;
+    let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((code, ready["status"].as_str()), (200, Some("degraded")), "{ready:#}");
+    assert_eq!(ready["replica"]["stale"], true, "{ready:#}");
+    db.drop_schema().await;
+
+    // SQLite: one replica, no follower.
+    let db = common::TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    let sqlite_status = Arc::new(dwa_workflow::ReplicaStatus::new(every));
+    let none = dwa_workflow::follow_reporting(store.clone(), policies.clone(), &db.url, sqlite_status)
+        .await
+        .unwrap();
+    assert!(none.is_none());
+    let state = dwa_api::AppState::new(store, policies.clone(), None).with_replica_status(None);
+    let (_, body) = get_text(&state, "/readyz").await;
+    let ready: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(ready["replica"].is_null(), "{ready:#}");
+    assert_eq!(ready["served"].as_array().map(Vec::len), Some(2), "{ready:#}");
+    let (_, metrics) = get_text(&state, "/metrics").await;
+    assert!(!metrics.contains("dwa_replica_reconcile_age_seconds"), "{metrics}");
+}

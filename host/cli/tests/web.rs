@@ -414,7 +414,7 @@ async fn head_of_agency_approves(h: &Harness, quarter: Quarter) {
         by_nip: supervisor.clone(),
         approved: true,
     };
-    dwa_workflow::decide_approval(&store, &policies, &id, approval, today)
+    dwa_workflow::decide_approval(&store, &policies, &id, approval, None, today)
         .await
         .unwrap();
 

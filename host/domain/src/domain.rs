@@ -5,10 +5,12 @@
 //! so the store keeps a decision without importing the policy layer and the policy layer reads
 //! the clock without calling the store.
 
+pub mod clock;
 mod decision;
 mod output;
 pub mod text;
 
+pub use clock::today;
 pub use decision::{Allocation, Decision, PluginRef, Violation};
 pub use output::GuestOutput;
 

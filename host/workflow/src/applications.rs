@@ -116,6 +116,9 @@ pub async fn submit_application(
         .employee_with_review(&draft.nip, Some(draft.quarter.previous()))
         .await?;
     validate_for_region(policies, &record.region, &draft, today)?;
+    // Only a submission is refused; a what-if with the same figures is answered by the rules'
+    // own gate, so the employee sees why.
+    super::guards::check_kpi_target(draft.kpi_baseline, draft.kpi_target)?;
     let application = Application {
         id: new_id("app"),
         quarter: draft.quarter,
@@ -135,14 +138,26 @@ pub async fn submit_application(
     })
 }
 
-/// Record an approver's decision and re-evaluate the application with it.
+/// Record an approver's decision, with its note, and re-evaluate the application with it. A
+/// rejection needs a note that is not blank ([`super::guards::check_decision_note`]); it is
+/// refused before anything is read or written.
 pub async fn decide_approval(
     store: &Store,
     policies: &Arc<PolicySet>,
     application_id: &str,
     approval: Approval,
+    note: Option<&str>,
     today: Date,
 ) -> Result<(String, Decision), WorkflowError> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    super::guards::check_decision_note(approval.approved, note)?;
+    if let Some(note) = note {
+        let rule = super::input::TextRule {
+            optional: true,
+            ..super::input::TextRule::WORK_PLAN
+        };
+        super::input::check_text("note", note, rule)?;
+    }
     let stored = store.application(application_id).await?;
     if stored.status != "submitted" {
         return Err(WorkflowError::Conflict(format!(
@@ -170,6 +185,11 @@ pub async fn decide_approval(
     let id = store
         .record_approval_with_decision(application_id, &approval, &decision)
         .await?;
+    if let Some(note) = note {
+        store
+            .set_approval_note(application_id, dwa_store::code(&approval.approver).as_str(), note)
+            .await?;
+    }
     Ok((id, decision))
 }
 

@@ -330,19 +330,6 @@ pub async fn run_due_activations(
     Ok(done)
 }
 
-/// The version a rollback goes to: the newest stored version of `region` other than the one
-/// serving.
-pub async fn rollback_target(store: &Store, policies: &PolicySet, region: &str) -> Result<String, WorkflowError> {
-    let serving = policies.region(region)?.reference.clone();
-    store
-        .versions(region)
-        .await?
-        .into_iter()
-        .find(|v| v.manifest_sha256 != serving.manifest_sha256 || v.plugin_sha256 != serving.sha256)
-        .map(|v| v.id)
-        .ok_or_else(|| WorkflowError::Conflict(format!("region {region} has no earlier version to roll back to")))
-}
-
 /// While the province's rules are not active (rejected at start-up), keep serving under the
 /// guardrails of the province version that last went live, from the version history — never
 /// uncapped. Returns the version whose guardrails are kept, if there is one; without one,

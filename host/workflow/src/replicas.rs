@@ -8,19 +8,64 @@
 //! serves for each region with the version last activated in the database and follows the
 //! database where two comparisons in a row differ the same way. A version this replica refused (its signature, its examples) is
 //! not retried by the reconcile — the refusal is audited once, not every few seconds.
+//!
+//! Each successful reconcile is marked in a [`ReplicaStatus`] the API reads: `/readyz` and
+//! `/metrics` show its age, and a replica whose last reconcile is older than three intervals (the
+//! database unreachable, the follower stuck) says it is degraded.
 
 use super::activate_version;
 use super::history::REPLICA_SYNC;
 use dwa_policy::PolicySet;
 use dwa_store::{Backend, PolicyListener, Store, StoreError};
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// How often a replica compares what it serves with the database. A drift is repaired when two
 /// comparisons in a row see it, so a lost notification leaves a replica serving older rules for
 /// at most twice this.
 pub const RECONCILE_EVERY: Duration = Duration::from_secs(5);
+
+/// How a replica's follower is doing, for `/readyz` and `/metrics`: how often it reconciles
+/// and when it last did so successfully. A follower that cannot reach the database stops
+/// marking it, so the age grows and the replica can say it is degraded.
+#[derive(Debug)]
+pub struct ReplicaStatus {
+    every: Duration,
+    /// The last successful reconcile (at first, when the status was made: a follower that never
+    /// manages one goes stale like one that stopped).
+    last: Mutex<Instant>,
+}
+
+impl ReplicaStatus {
+    /// A status for a follower reconciling every `every`.
+    pub fn new(every: Duration) -> ReplicaStatus {
+        ReplicaStatus {
+            every,
+            last: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// How often the follower reconciles.
+    pub fn every(&self) -> Duration {
+        self.every
+    }
+
+    /// Time since the last successful reconcile.
+    pub fn age(&self) -> Duration {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).elapsed()
+    }
+
+    /// Whether the last successful reconcile is older than three intervals: the replica may be
+    /// serving rules the database no longer has active, and nothing is repairing it.
+    pub fn stale(&self) -> bool {
+        self.age() > self.every * 3
+    }
+
+    fn reconciled(&self) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+}
 
 /// What following a version came to.
 #[derive(Debug, PartialEq, Eq)]
@@ -126,6 +171,19 @@ pub async fn follow_with_reconcile(
     database_url: &str,
     every: Duration,
 ) -> Result<Option<tokio::task::JoinHandle<()>>, StoreError> {
+    let status = Arc::new(ReplicaStatus::new(every));
+    follow_reporting(store, policies, database_url, status).await
+}
+
+/// [`follow_other_replicas`], reconciling every [`ReplicaStatus::every`] and marking each
+/// successful reconcile (the start-up catch-up included) in `status`.
+pub async fn follow_reporting(
+    store: Store,
+    policies: Arc<PolicySet>,
+    database_url: &str,
+    status: Arc<ReplicaStatus>,
+) -> Result<Option<tokio::task::JoinHandle<()>>, StoreError> {
+    let every = status.every();
     if store.backend() != Backend::Postgres {
         return Ok(None);
     }
@@ -136,6 +194,7 @@ pub async fn follow_with_reconcile(
             reconciler.refused.insert(version);
         }
     }
+    status.reconciled();
     Ok(Some(tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -162,8 +221,9 @@ pub async fn follow_with_reconcile(
                     }
                 },
                 _ = tick.tick() => {
-                    if let Err(e) = reconcile(&store, &policies, &mut reconciler).await {
-                        tracing::warn!(error = %e, "could not reconcile the served rules with the database");
+                    match reconcile(&store, &policies, &mut reconciler).await {
+                        Ok(()) => status.reconciled(),
+                        Err(e) => tracing::warn!(error = %e, "could not reconcile the served rules with the database"),
                     }
                 }
             }

@@ -93,13 +93,23 @@ impl TokenCache {
 /// The grant of a presented token: from the cache while it is fresh (its expiry checked on
 /// every use), else from the database.
 pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Result<TokenGrant, TokenError> {
+    authenticate_with_id(store, cache, token).await.map(|(_, grant)| grant)
+}
+
+/// [`authenticate`], with the token's id (16 hex digits; what logs and the audit may name,
+/// never the token itself).
+pub async fn authenticate_with_id(
+    store: &Store,
+    cache: &TokenCache,
+    token: &str,
+) -> Result<(String, TokenGrant), TokenError> {
     let hash = token_hash(token);
     let now = unix_now();
     {
         let mut entries = cache.lock();
         if let Some(cached) = entries.get(&hash).filter(|c| c.at.elapsed() < TokenCache::TTL) {
             if now < cached.expires_at {
-                return Ok(cached.grant.clone());
+                return Ok((cached.id.clone(), cached.grant.clone()));
             }
             let expired = cached.expires_at;
             entries.remove(&hash);
@@ -118,13 +128,13 @@ pub async fn authenticate(store: &Store, cache: &TokenCache, token: &str) -> Res
             entries.insert(
                 hash,
                 Cached {
-                    id: stored.id,
+                    id: stored.id.clone(),
                     grant: stored.grant.clone(),
                     expires_at: stored.expires_at,
                     at: Instant::now(),
                 },
             );
-            Ok(stored.grant)
+            Ok((stored.id, stored.grant))
         }
     }
 }

@@ -6,6 +6,7 @@ mod allocation;
 mod applications;
 pub mod diff;
 mod dry_run;
+pub mod guards;
 mod history;
 pub mod import;
 pub mod input;
@@ -13,6 +14,7 @@ pub mod onboarding;
 pub mod positions;
 mod replicas;
 pub mod report;
+mod rollback;
 pub mod signing;
 mod state;
 pub mod tokens;
@@ -26,11 +28,13 @@ pub use applications::{
     Draft, Replay, Submitted, decide_approval, record_review, replay, submit_application, withdraw,
 };
 pub use dry_run::{DryRun, Flip, UnitFlips, dry_run, dry_run_loaded, load_candidate};
+pub use guards::{Guard, Scheduled, schedule_activation};
 pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, manifest_diff,
-    record_policy_changes, rollback_target, run_due_activations, upload_version,
+    record_policy_changes, run_due_activations, upload_version,
 };
-pub use replicas::{RECONCILE_EVERY, follow_other_replicas, follow_with_reconcile};
+pub use replicas::{RECONCILE_EVERY, ReplicaStatus, follow_other_replicas, follow_reporting, follow_with_reconcile};
+pub use rollback::{RollbackTarget, rollback_target};
 pub use state::{ApplicationState, ApplicationStatus, application_status, state_before_allocation};
 pub use what_if::{region_cap, what_if};
 
@@ -54,6 +58,9 @@ pub enum WorkflowError {
         /// What is wrong.
         message: String,
     },
+    /// A guard refused the request (it names its field; the pages translate it by variant).
+    #[error("{field}: {guard}", field = .0.field(), guard = .0)]
+    Guard(#[from] Guard),
     /// The request conflicts with the current state.
     #[error("{0}")]
     Conflict(String),

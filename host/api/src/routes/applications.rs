@@ -175,6 +175,9 @@ pub struct ApprovalBody {
     pub approver: Approver,
     /// Approve (true) or reject (false).
     pub approved: bool,
+    /// Why: required (not blank) for a rejection, optional for an approval.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// Approve or reject as the applicant's supervisor or head of agency; the application is
@@ -213,10 +216,16 @@ pub async fn approve(
         approved: body.approved,
     };
     let started = std::time::Instant::now();
-    let (decision_id, decision) =
-        workflow::decide_approval(&state.store, &state.policies, &id, approval, state.today())
-            .await
-            .inspect_err(|e| record_failure(&state, &employee.region, e))?;
+    let (decision_id, decision) = workflow::decide_approval(
+        &state.store,
+        &state.policies,
+        &id,
+        approval,
+        body.note.as_deref(),
+        state.today(),
+    )
+    .await
+    .inspect_err(|e| record_failure(&state, &employee.region, e))?;
     let view = DecisionView::fresh(decision_id, &decision);
     record_metrics(&state, &view, started.elapsed());
     Ok(Json(view))

@@ -13,7 +13,11 @@ pub async fn healthz() -> &'static str {
 
 /// Readiness: the database answers and at least one region's rules are active (else 503).
 /// `status` is `degraded` while a region's calls use all of their turns (or were turned away
-/// seconds ago), or while the province's guardrails are unknown so regencies are not served.
+/// seconds ago), while the province's guardrails are unknown so regencies are not served, while
+/// the database does not answer, or while this replica's last reconcile with the database is
+/// older than three intervals (it may serve rules the database no longer has active).
+/// `served` names each region's manifest and plugin sha256 as served here; `replica` the
+/// reconcile interval and age (`null` on SQLite: one replica, nothing to follow).
 #[utoipa::path(
     get,
     path = "/readyz",
@@ -30,11 +34,34 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
         .map(|(region, running)| serde_json::json!({ "region": region, "calls_running": running }))
         .collect();
     let guardrails = policies.has_guardrails();
-    let status = match (database && !regions.is_empty(), busy.is_empty() && guardrails) {
-        (false, _) => "not_ready",
-        (true, false) => "degraded",
-        (true, true) => "ready",
+    let stale = state.replica.as_ref().is_some_and(|r| r.stale());
+    let status = if regions.is_empty() {
+        "not_ready"
+    } else if !database || stale || !busy.is_empty() || !guardrails {
+        "degraded"
+    } else {
+        "ready"
     };
+    let served: Vec<_> = policies
+        .status()
+        .into_iter()
+        .filter_map(|s| {
+            let active = s.active?;
+            Some(serde_json::json!({
+                "region": s.region?,
+                "plugin_version": active.plugin_version,
+                "plugin_sha256": active.sha256,
+                "manifest_sha256": active.manifest_sha256,
+            }))
+        })
+        .collect();
+    let replica = state.replica.as_ref().map(|r| {
+        serde_json::json!({
+            "reconcile_every_seconds": r.every().as_secs_f64(),
+            "last_reconcile_seconds_ago": r.age().as_secs_f64(),
+            "stale": r.stale(),
+        })
+    });
     let (in_use, pool) = policies.instance_pool();
     let body = axum::Json(serde_json::json!({
         "status": status,
@@ -45,6 +72,8 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
         "calls_per_region": policies.calls_per_region(),
         "plugin_instances_in_use": in_use,
         "plugin_instance_pool": pool,
+        "served": served,
+        "replica": replica,
     }));
     if database && !regions.is_empty() {
         Ok((axum::http::StatusCode::OK, body))
@@ -59,6 +88,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
 pub async fn metrics(State(state): State<AppState>, _access: crate::auth::MetricsAccess) -> impl IntoResponse {
     let mut text = state.metrics.render();
     text.push_str(&crate::metrics::render_policies(&state.policies.status()));
+    text.push_str(&crate::metrics::render_replica(state.replica.as_deref()));
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 

@@ -132,7 +132,7 @@ pub async fn rollback(
     Path(region): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<dwa_policy::PluginRef>, ApiError> {
+) -> Result<Json<RolledBack>, ApiError> {
     require_policy_author(&caller, &region)?;
     // An empty body (or none) means "the previous version".
     let body: ActivateBody = if body.is_empty() {
@@ -141,12 +141,15 @@ pub async fn rollback(
         check_content_type(&headers, Kind::Json)?;
         parse_json(&body)?
     };
-    let version = match body.version {
+    let (version, target) = match body.version {
         Some(id) => {
             check_id("version", &id)?;
-            id
+            (id, None)
         }
-        None => dwa_workflow::rollback_target(&state.store, &state.policies, &region).await?,
+        None => {
+            let target = dwa_workflow::rollback_target(&state.store, &state.policies, &region).await?;
+            (target.version.clone(), Some(target))
+        }
     };
     let by = format!(
         "{} of region {} (rollback to {version})",
@@ -156,7 +159,21 @@ pub async fn rollback(
     let activated = dwa_workflow::activate_version(&state.store, &state.policies, &region, &version, &by)
         .await
         .map_err(|e| crate::candidate::error(e, "version", "version"))?;
-    Ok(Json(activated))
+    Ok(Json(RolledBack {
+        active: activated,
+        rolled_back_to: target,
+    }))
+}
+
+/// What a rollback did: the plugin now serving, and (when no version was named) the version
+/// the rollback rule chose ([`dwa_workflow::rollback_target`]), with when it was last live.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RolledBack {
+    /// The plugin now serving (the fields of the answer before rollbacks were named).
+    #[serde(flatten)]
+    pub active: dwa_policy::PluginRef,
+    /// The version activated by the rollback rule.
+    pub rolled_back_to: Option<dwa_workflow::RollbackTarget>,
 }
 
 /// A candidate version to store.
@@ -225,7 +242,8 @@ pub async fn upload(
 pub struct ActivateAtBody {
     /// A version id.
     pub version: String,
-    /// First day it applies (e.g. the next quarter's start); omit to activate now.
+    /// First day it applies (e.g. the next quarter's start); omit, or today in West Java, to
+    /// activate now. A day already past is refused (422, field `from`).
     #[schema(value_type = Option<String>, example = "2027-04-01")]
     pub from: Option<dwa_sdk::Date>,
 }
@@ -248,38 +266,12 @@ pub async fn activate(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     require_policy_author(&caller, &region)?;
     check_id("version", &body.version)?;
-    if let Some(from) = body.from {
-        dwa_workflow::input::check_date("from", from)?;
-    }
-    let version = state.store.version(&body.version).await?;
-    if version.summary.region != region {
-        return Err(ApiError::invalid(
-            "version",
-            format!("version {} belongs to region {}", body.version, version.summary.region),
-        ));
-    }
     let by = format!("{} of region {}", caller.role.code(), caller.region);
-    match body.from.filter(|from| *from > state.today()) {
-        Some(from) => {
-            let id = state
-                .store
-                .schedule_activation(&region, &body.version, from, &by)
-                .await?;
-            state
-                .store
-                .record_audit(&dwa_store::AuditEntry {
-                    region: Some(region.clone()),
-                    manifest_file: version.manifest_file,
-                    action: "schedule".into(),
-                    version_id: Some(body.version.clone()),
-                    actor: by,
-                    detail: format!("to be activated from {from}"),
-                    at: dwa_store::now_rfc3339(),
-                })
-                .await?;
-            Ok(Json(serde_json::json!({ "scheduled": id, "from": from })))
-        }
-        None => {
+    // One implementation for the API, the web page and the CLI: a past date is refused.
+    let today = state.today();
+    match dwa_workflow::schedule_activation(&state.store, &region, &body.version, body.from, today, &by).await? {
+        dwa_workflow::Scheduled::Later { id, from } => Ok(Json(serde_json::json!({ "scheduled": id, "from": from }))),
+        dwa_workflow::Scheduled::Now => {
             let active = dwa_workflow::activate_version(&state.store, &state.policies, &region, &body.version, &by)
                 .await
                 .map_err(|e| crate::candidate::error(e, "version", "version"))?;

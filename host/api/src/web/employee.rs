@@ -138,6 +138,7 @@ fn field_error(e: &WorkflowError, lang: super::i18n::Lang) -> String {
             };
             format!("{label}: {message}")
         }
+        WorkflowError::Guard(guard) => super::i18n::guard_message(guard, lang),
         // Only conflicts reach here (a second application): their message names no internals.
         other => other.to_string(),
     }
@@ -321,7 +322,7 @@ pub async fn apply(
     };
     match result {
         Ok(()) => Ok(see_other("/employee?done=submitted", "/employee")),
-        Err(e @ (WorkflowError::Invalid { .. } | WorkflowError::Conflict(_))) => {
+        Err(e @ (WorkflowError::Invalid { .. } | WorkflowError::Conflict(_) | WorkflowError::Guard(_))) => {
             let errors = vec![field_error(&e, user.lang)];
             let page = page(&state, &user, &form, errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())

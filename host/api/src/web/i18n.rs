@@ -241,4 +241,28 @@ texts! {
     decisions: "Keputusan", "Decisions";
     eligible_rate: "Memenuhi syarat", "Eligible";
     links: "Tautan", "Links";
+    guard_note_required: "Catatan: penolakan wajib disertai catatan alasan", "Note: a rejection needs a note saying why";
+    guard_target_above_baseline: "Target IKU: harus lebih tinggi dari nilai awal", "KPI target: must be above the baseline";
+    guard_activation_past: "Mulai tanggal: tanggal itu sudah lewat; pilih hari ini atau sesudahnya", "From date: that date is in the past; choose today or a later date";
+    rollback_to: "versi", "version";
+    rollback_was_live: "aktif terakhir", "last live";
+    rollback_none: "Belum ada versi sebelumnya untuk dikembalikan.", "There is no earlier version to roll back to.";
+}
+
+/// A guard's refusal in `lang`: the field's label, what is wrong, and the values refused.
+pub fn guard_message(guard: &dwa_workflow::Guard, lang: Lang) -> String {
+    use dwa_workflow::Guard;
+    let t = lang.text();
+    match guard {
+        Guard::RejectionNeedsNote => t.guard_note_required.to_owned(),
+        Guard::TargetNotAboveBaseline { baseline, target } => {
+            format!("{} ({target} ≤ {baseline})", t.guard_target_above_baseline)
+        }
+        Guard::ActivationInPast { from, today } => format!(
+            "{} ({} < {})",
+            t.guard_activation_past,
+            super::format::date(*from, lang),
+            super::format::date(*today, lang)
+        ),
+    }
 }

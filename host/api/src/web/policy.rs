@@ -72,6 +72,9 @@ struct PolicyPage {
     versions: Vec<VersionRow>,
     signatures_required: String,
     audit: Vec<(String, String, String, String)>,
+    /// The version the rollback button activates (its id) and how the button names it; `None`
+    /// when there is no earlier version to go back to.
+    rollback: Option<(String, String)>,
     manifest: String,
     dry_run: Option<DryRunView>,
     error: Option<String>,
@@ -149,6 +152,13 @@ async fn page(
         .take(20)
         .map(|a| (a.at, a.action, a.actor, a.detail))
         .collect();
+    // The rollback rule names its target before the button is pressed (and the form sends it
+    // back, so a stale page never rolls back to something it did not show).
+    let rollback = match dwa_workflow::rollback_target(&state.store, &state.policies, &region).await {
+        Ok(target) => Some((target.version.clone(), rollback_label(&target, lang))),
+        Err(dwa_workflow::WorkflowError::Conflict(_) | dwa_workflow::WorkflowError::Rules(_)) => None,
+        Err(e) => return Err(fail(e.into())),
+    };
     let current_text = state
         .policies
         .region(&region)
@@ -174,11 +184,26 @@ async fn page(
         versions,
         signatures_required: if signing.required { t.yes } else { t.no }.to_owned(),
         audit,
+        rollback,
         manifest: manifest.unwrap_or(current_text),
         dry_run,
         error,
         flash,
     })
+}
+
+/// How the rollback button names its target: the version id, the plugin and when it was last
+/// live (`versi ver_… · kabupaten-bekasi 1.2.0 · aktif terakhir 7 Desember 2026 …`).
+fn rollback_label(target: &dwa_workflow::RollbackTarget, lang: super::i18n::Lang) -> String {
+    let t = lang.text();
+    let mut label = format!(
+        "{} {} · {} {}",
+        t.rollback_to, target.version, target.plugin_name, target.plugin_version
+    );
+    if !target.activated_at.is_empty() {
+        label.push_str(&format!(" · {} {}", t.rollback_was_live, target.activated_at));
+    }
+    label
 }
 
 /// `GET /policy`.
@@ -358,8 +383,18 @@ pub async fn activate(
         let target = dwa_workflow::rollback_target(&state.store, &state.policies, &region)
             .await
             .map_err(|e| fail(e.into()))?;
-        let by = format!("{by} (rollback to {target})");
-        dwa_workflow::activate_version(&state.store, &state.policies, &region, &target, &by)
+        // The page named a version: roll back to that one or not at all (a second press of a
+        // stale page must not go further than what it showed).
+        if let Some(shown) = form.get("target").filter(|t| !t.is_empty())
+            && *shown != target.version
+        {
+            return Err(fail(ApiError::conflict(format!(
+                "the page showed version {shown}, but a rollback now goes to {}: reload the page",
+                target.version
+            ))));
+        }
+        let by = format!("{by} (rollback to {})", target.version);
+        dwa_workflow::activate_version(&state.store, &state.policies, &region, &target.version, &by)
             .await
             .map_err(|e| fail(e.into()))?;
         return Ok(see_other("/policy?done=rolled-back", "/policy"));
@@ -377,29 +412,21 @@ pub async fn activate(
         ),
         None => None,
     };
-    match from.filter(|from| *from > state.today()) {
-        Some(from) => {
-            state
-                .store
-                .schedule_activation(&region, version, from, &by)
-                .await
-                .map_err(|e| fail(e.into()))?;
-            state
-                .store
-                .record_audit(&dwa_store::AuditEntry {
-                    region: Some(region.clone()),
-                    manifest_file: stored.manifest_file,
-                    action: "schedule".into(),
-                    version_id: Some(version.to_owned()),
-                    actor: by,
-                    detail: format!("to be activated from {from}"),
-                    at: dwa_store::now_rfc3339(),
-                })
-                .await
-                .map_err(|e| fail(e.into()))?;
-            Ok(see_other("/policy?done=scheduled", "/policy"))
-        }
-        None => {
+    // The same scheduling as the API's and the CLI's: a past date is refused, in the page's
+    // language.
+    let scheduled = dwa_workflow::schedule_activation(&state.store, &region, version, from, state.today(), &by)
+        .await
+        .map_err(|e| match e {
+            dwa_workflow::WorkflowError::Guard(guard) => PageError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                super::i18n::guard_message(&guard, lang),
+            ),
+            other => fail(other.into()),
+        })?;
+    match scheduled {
+        dwa_workflow::Scheduled::Later { .. } => Ok(see_other("/policy?done=scheduled", "/policy")),
+        dwa_workflow::Scheduled::Now => {
             dwa_workflow::activate_version(&state.store, &state.policies, &region, version, &by)
                 .await
                 .map_err(|e| fail(e.into()))?;

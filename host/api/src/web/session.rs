@@ -94,6 +94,8 @@ impl FromRequestParts<AppState> for WebUser {
             Err(e) => return Err(PageError::from(crate::ApiError::from(e)).into_response()),
         };
         let role = Role::from_code(&session.grant.role).ok_or_else(to_signin)?;
+        // The session's id is a secret like a token: the access line gets the role alone.
+        crate::access_log::note_caller(&parts.extensions, role.code(), None);
         Ok(WebUser {
             caller: Caller {
                 role,

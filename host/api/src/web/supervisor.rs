@@ -228,14 +228,9 @@ pub async fn decide(
         Some("reject") => false,
         _ => return Err(err(ApiError::invalid("decision", "choose approve or reject"))),
     };
-    let note = form.get("note").map_or("", |n| n.trim());
-    if !note.is_empty() {
-        let rule = dwa_workflow::input::TextRule {
-            optional: true,
-            ..dwa_workflow::input::TextRule::WORK_PLAN
-        };
-        dwa_workflow::input::check_text("note", note, rule).map_err(|e| err(e.into()))?;
-    }
+    let note = form.get("note").map(String::as_str);
+    // The guard first (a rejection needs a note), so a refusal reads nothing and names the note.
+    dwa_workflow::guards::check_decision_note(approved, note).map_err(|g| guard_error(g, lang))?;
     let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
     let employee = state.store.employee(&stored.nip).await.map_err(|e| err(e.into()))?;
     let nip = user.caller.nip.clone().unwrap_or_default();
@@ -267,22 +262,20 @@ pub async fn decide(
         by_nip: nip,
         approved,
     };
-    workflow::decide_approval(&state.store, &state.policies, id, approval, state.today())
+    workflow::decide_approval(&state.store, &state.policies, id, approval, note, state.today())
         .await
-        .map_err(|e| err(e.into()))?;
-    if !note.is_empty() {
-        state
-            .store
-            .set_approval_note(
-                id,
-                match approver {
-                    Approver::Supervisor => "supervisor",
-                    Approver::HeadOfAgency => "head_of_agency",
-                },
-                note,
-            )
-            .await
-            .map_err(|e| err(e.into()))?;
-    }
+        .map_err(|e| match e {
+            dwa_workflow::WorkflowError::Guard(g) => guard_error(g, lang),
+            other => err(other.into()),
+        })?;
     Ok(see_other("/supervisor?done=1", "/supervisor"))
+}
+
+/// A guard's refusal as the page shows it: 422, in the page's language.
+fn guard_error(guard: dwa_workflow::Guard, lang: super::i18n::Lang) -> PageError {
+    PageError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        lang,
+        super::i18n::guard_message(&guard, lang),
+    )
 }

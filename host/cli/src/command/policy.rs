@@ -37,10 +37,12 @@ pub(crate) enum PolicyCommand {
         /// Version id (see `dwa policy versions`); default for `--rollback`: the latest other one.
         #[arg(long)]
         version: Option<String>,
-        /// First day it applies, e.g. the next quarter's start.
+        /// First day it applies, e.g. the next quarter's start (today in West Java, or none:
+        /// now; a past day is refused).
         #[arg(long)]
         from: Option<Date>,
-        /// Roll back: activate the latest version other than the one in the rules folder.
+        /// Roll back: activate the version that was live before the one serving (a second
+        /// rollback goes further back, never to the version rolled back from).
         #[arg(long)]
         rollback: bool,
     },
@@ -91,21 +93,25 @@ pub(crate) async fn run(command: PolicyCommand) -> anyhow::Result<()> {
             let policies = load_policies(&common.rules, &store).await?;
             let version = match (version, rollback) {
                 (Some(v), _) => v,
-                (None, true) => dwa_workflow::rollback_target(&store, &policies, &region).await?,
+                (None, true) => {
+                    let target = dwa_workflow::rollback_target(&store, &policies, &region).await?;
+                    println!(
+                        "rolling back region {region} to {} ({} {}, last live {})",
+                        target.version, target.plugin_name, target.plugin_version, target.activated_at
+                    );
+                    target.version
+                }
                 (None, false) => bail!("--version: say which version (or --rollback)"),
             };
-            let today = Date::from_days_since_epoch(
-                (std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)?
-                    .as_secs()
-                    / 86_400) as i64,
-            );
-            match from.filter(|f| *f > today) {
-                Some(from) => {
-                    let id = store.schedule_activation(&region, &version, from, "cli").await?;
+            // The host's one clock (West Java's date; `DWA_NOW` in tests and demos), and the
+            // same scheduling as the API's and the web page's: a past date is refused, a future
+            // one is scheduled and audited.
+            let today = dwa_domain::clock::try_today()?;
+            match dwa_workflow::schedule_activation(&store, &region, &version, from, today, "cli").await? {
+                dwa_workflow::Scheduled::Later { id, from } => {
                     println!("scheduled {version} for region {region} from {from} ({id})");
                 }
-                None => {
+                dwa_workflow::Scheduled::Now => {
                     let by = if rollback { "cli (rollback)" } else { "cli" };
                     let history = dwa_workflow::record_policy_changes(store.clone(), &policies);
                     let active = dwa_workflow::activate_version(&store, &policies, &region, &version, by).await?;

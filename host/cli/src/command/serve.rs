@@ -46,9 +46,10 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::connect(&common.database).await?;
     let policies = load_policies(&common.rules, &store).await?;
     if let Some(kept) = dwa_workflow::keep_last_good_guardrails(&store, &policies).await? {
-        eprintln!("WARNING: serving regencies under the guardrails of {kept}, the last good province rules");
+        tracing::warn!("serving regencies under the guardrails of {kept}, the last good province rules");
     }
-    eprintln!(
+    // Through the log (not straight to stderr), so `--log-format json` keeps every line JSON.
+    tracing::info!(
         "serving regions {} on http://{bind} (database {})",
         policies.regions().join(", "),
         dwa_store::redacted_url(&common.database)
@@ -62,7 +63,11 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     // Every version that goes live is stored, and every change audited.
     let _history = dwa_workflow::record_policy_changes(store.clone(), &policies);
     // On PostgreSQL, serve the versions the other replicas activate.
-    let _replicas = dwa_workflow::follow_other_replicas(store.clone(), policies.clone(), &common.database).await?;
+    // Its reconciles are reported on /readyz and /metrics (no follower on SQLite).
+    let replica = std::sync::Arc::new(dwa_workflow::ReplicaStatus::new(dwa_workflow::RECONCILE_EVERY));
+    let follower =
+        dwa_workflow::follow_reporting(store.clone(), policies.clone(), &common.database, replica.clone()).await?;
+    let replica = follower.is_some().then_some(replica);
     // Activations scheduled for a date go live when it comes (checked every minute).
     let (due_store, due_policies) = (store.clone(), policies.clone());
     let state_today = dwa_api::AppState::new(store.clone(), policies.clone(), today);
@@ -78,7 +83,8 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let state = dwa_api::AppState::new(store, policies, today)
         .with_metrics_token(metrics_token)
         .with_trusted_proxies(trusted_proxies)
-        .with_secure_cookies(secure_cookies);
+        .with_secure_cookies(secure_cookies)
+        .with_replica_status(replica);
     // Tokens revoked by another replica or the CLI are refused here at once (NOTIFY on
     // PostgreSQL; on SQLite a revocation mark polled twice a second).
     let _tokens =

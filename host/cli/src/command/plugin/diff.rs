@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use clap::Args;
 use dwa_policy::RegionPolicy;
 use dwa_sdk::manifest::Manifest;
-use dwa_sdk::{Application, Date, Employee, Quarter};
+use dwa_sdk::{Application, Employee, Quarter};
 use dwa_workflow::diff::{ChangeClass, PluginDiff};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -56,7 +56,11 @@ pub(crate) async fn run(args: DiffArgs) -> anyhow::Result<()> {
     .await??;
     if let Some(url) = &args.database {
         let store = dwa_store::Store::connect(url).await?;
-        let quarter = args.quarter.unwrap_or_else(|| today().quarter());
+        // The host's one clock (West Java's date, `DWA_NOW` in tests), as the API and the web use.
+        let quarter = match args.quarter {
+            Some(quarter) => quarter,
+            None => dwa_domain::clock::try_today()?.quarter(),
+        };
         let stored = dwa_workflow::diff::compare_stored(&store, engine, old, new, quarter, quarter.start()).await?;
         diff.stored = Some(stored);
     }
@@ -92,14 +96,6 @@ fn load(
         .with_context(|| format!("cannot read {}", path.display()))?;
     let region = RegionPolicy::load(engine, &staging.path().join(name))?;
     Ok((region, Some(staging)))
-}
-
-fn today() -> Date {
-    let days = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() / 86_400)
-        .unwrap_or_default();
-    Date::from_days_since_epoch(days as i64)
 }
 
 fn print(diff: &PluginDiff) {
