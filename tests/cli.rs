@@ -459,3 +459,99 @@ fn policy_versions_from_the_command_line() {
         "{listing}"
     );
 }
+
+/// A fresh deployment: `dwa serve` on an empty rules folder (not yet created) starts, serves no
+/// region and says it is not ready; the province's rules, then Bekasi's, dropped into the folder
+/// go live by hot reload without a restart.
+#[test]
+fn serve_starts_on_an_empty_rules_folder_and_takes_the_rules_dropped_in() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("dwa.db");
+    let rules = dir.path().join("rules");
+    let out = dwa(&["init"], &db);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let admin = text(&out.stdout).trim().to_owned();
+    assert!(
+        dwa(&["region", "add", "3216", "--name", "Kabupaten Bekasi"], &db)
+            .status
+            .success()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let log = dir.path().join("serve.log");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_dwa"))
+        .args(["serve", "--bind", &bind, "--today", "2026-12-01"])
+        .env("DWA_DATABASE", format!("sqlite://{}", db.display()))
+        .env("DWA_RULES", &rules)
+        .env("DWA_COMPILE_CACHE", "off")
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let get = |path: &str| -> Option<(u16, String)> {
+        let mut stream = std::net::TcpStream::connect(&bind).ok()?;
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).ok()?;
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {admin}\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).ok()?;
+        let status = answer.split(' ').nth(1)?.parse().ok()?;
+        Some((status, answer.split_once("\r\n\r\n")?.1.to_owned()))
+    };
+    // Bounded waits: 300 tries, 100 ms apart.
+    let wait = |what: &str, done: &dyn Fn() -> bool, server: &mut std::process::Child| {
+        for _ in 0..300 {
+            if let Some(status) = server.try_wait().unwrap() {
+                panic!(
+                    "dwa serve exited with {status}: {}",
+                    std::fs::read_to_string(&log).unwrap()
+                );
+            }
+            if done() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("{what}: not within 30 s: {}", std::fs::read_to_string(&log).unwrap());
+    };
+    wait("the server answers", &|| get("/healthz").is_some(), &mut server);
+    assert!(rules.is_dir(), "the rules folder was not created");
+    let (status, body) = get("/readyz").unwrap();
+    assert_eq!(status, 503, "no rules yet, yet ready: {body}");
+
+    for (plugin, manifest) in [
+        ("jabar.wasm", "32-jabar.toml"),
+        ("kab_bekasi.wasm", "3216-kab-bekasi.toml"),
+    ] {
+        std::fs::copy(root().join("rules").join(plugin), rules.join(plugin)).unwrap();
+        std::fs::copy(root().join("rules").join(manifest), rules.join(manifest)).unwrap();
+        wait(
+            &format!("{manifest} goes live"),
+            &|| {
+                get("/api/policies").is_some_and(|(status, body)| {
+                    status == 200
+                        && serde_json::from_str::<serde_json::Value>(&body).is_ok_and(|all| {
+                            all.as_array().is_some_and(|all| {
+                                all.iter().any(|s| s["manifest"] == manifest && s["active"].is_object())
+                            })
+                        })
+                })
+            },
+            &mut server,
+        );
+    }
+    wait(
+        "ready once the rules are in",
+        &|| get("/readyz").is_some_and(|(s, _)| s == 200),
+        &mut server,
+    );
+    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    assert!(server.wait().unwrap().success());
+}

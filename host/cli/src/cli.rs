@@ -10,7 +10,7 @@ mod command;
 pub mod logging;
 pub mod seed;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use dwa_engine::{Limits, PolicyEngine};
 use dwa_policy::{PROVINCE, PolicySet};
@@ -166,6 +166,37 @@ pub fn data_dir() -> Option<PathBuf> {
 /// logged (so `--log-format json` keeps `dwa serve`'s stderr all JSON) and left out. Without
 /// the province's rules, regency answers are refused (fail closed) — said loudly.
 pub(crate) async fn load_policies(rules: &Path, store: &dwa_store::Store) -> anyhow::Result<Arc<PolicySet>> {
+    let set = load_rules_folder(rules, store).await?;
+    if set.regions().is_empty() {
+        bail!(
+            "no region's rules could be loaded from {}: put each region's manifest (`<code>-<name>.toml`) and its \
+             plugin there, the province's (32-…) first, or point --rules / DWA_RULES at the folder that has them",
+            rules.display()
+        );
+    }
+    Ok(set)
+}
+
+/// [`load_policies`] for `dwa serve`: an empty (or missing, then created) rules folder is not an
+/// error — a fresh deployment starts serving nothing, and the province's rules, then each
+/// regency's, are dropped in and picked up by hot reload.
+pub(crate) async fn load_policies_for_serving(
+    rules: &Path,
+    store: &dwa_store::Store,
+) -> anyhow::Result<Arc<PolicySet>> {
+    std::fs::create_dir_all(rules).with_context(|| format!("cannot create the rules folder {}", rules.display()))?;
+    let set = load_rules_folder(rules, store).await?;
+    if set.regions().is_empty() {
+        tracing::warn!(
+            "no region's rules in {} yet: serving none until a manifest and its plugin are dropped there (the \
+             province's, 32-…, first; hot reload picks them up)",
+            rules.display()
+        );
+    }
+    Ok(set)
+}
+
+async fn load_rules_folder(rules: &Path, store: &dwa_store::Store) -> anyhow::Result<Arc<PolicySet>> {
     // Every stored key is checked again before anything loads: a weak one (registered before
     // weak keys were refused, or written into the database by hand) lets anyone forge its
     // region's signatures, so that region's rules are refused below (each refusal audited).
@@ -191,12 +222,6 @@ pub(crate) async fn load_policies(rules: &Path, store: &dwa_store::Store) -> any
         tracing::warn!(
             "the province's rules (region {PROVINCE}) are not active, so its guardrails are unknown: \
              no regency answer will be served until they are (fail closed)"
-        );
-    }
-    if set.regions().is_empty() {
-        bail!(
-            "no region's rules could be loaded from {} (build the plugins with scripts/build-plugins.sh)",
-            rules.display()
         );
     }
     Ok(Arc::new(set))

@@ -1,7 +1,7 @@
 //! `dwa serve`: the HTTP API with hot reload of the rules folder, the policy history, replicas
 //! on PostgreSQL and scheduled activations.
 
-use crate::{Common, load_policies};
+use crate::{Common, load_policies_for_serving};
 use clap::Args;
 use dwa_sdk::Date;
 use dwa_store::Store;
@@ -44,7 +44,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     } = args;
     let trusted_proxies = dwa_api::TrustedProxies::parse(&trusted_proxies)?;
     let store = Store::connect(&common.database).await?;
-    let policies = load_policies(&common.rules, &store).await?;
+    let policies = load_policies_for_serving(&common.rules, &store).await?;
     if let Some(kept) = dwa_workflow::keep_last_good_guardrails(&store, &policies).await? {
         tracing::warn!("serving regencies under the guardrails of {kept}, the last good province rules");
     }
