@@ -73,6 +73,10 @@ pub struct Caller {
     pub region: String,
     /// The caller's NIP (employees and supervisors).
     pub nip: Option<String>,
+    /// The id of the API token presented (or the one a browser session was signed in with):
+    /// the audit trail names it, so an action is traced to a token that can be listed and
+    /// revoked, not only to a role.
+    pub token_id: Option<String>,
 }
 
 /// A fresh random token (`dwa_` + 64 hex digits).
@@ -108,6 +112,7 @@ impl FromRequestParts<AppState> for Caller {
             role,
             region: grant.region,
             nip: grant.nip,
+            token_id: Some(token_id),
         })
     }
 }
@@ -227,6 +232,21 @@ impl FromRequestParts<AppState> for MetricsAccess {
 }
 
 impl Caller {
+    /// Who did something, as the audit trail records it: the role and its region, the person's
+    /// NIP where the role names one, and the token's id — `policy-admin of region 3216 (token
+    /// 0123456789abcdef)`.
+    pub fn actor(&self) -> String {
+        let mut actor = format!("{} of region {}", self.role.code(), self.region);
+        if let Some(nip) = &self.nip {
+            actor.push_str(&format!(" (NIP {nip})"));
+        }
+        match &self.token_id {
+            Some(id) => actor.push_str(&format!(" (token {id})")),
+            None => actor.push_str(" (session without a token)"),
+        }
+        actor
+    }
+
     /// Refuse unless the caller has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.role) {

@@ -108,7 +108,9 @@ async fn hr_imports_and_edits_the_catalogue_with_who_and_when() {
             "{}",
             db.label
         );
-        assert_eq!(list[0]["changed_by"], "hr 3216");
+        // Who: the role, its region and the token's id (listable and revocable), not the role alone.
+        let hr_actor = format!("hr of region 3216 (token {})", dwa_store::token_id(&hr));
+        assert_eq!(list[0]["changed_by"], hr_actor.as_str());
         assert!(list[0]["changed_at"].as_str().unwrap().starts_with("20"));
 
         // The policy admin decides the position under review: recorded as a second change.
@@ -128,7 +130,14 @@ async fn hr_imports_and_edits_the_catalogue_with_who_and_when() {
                 entry["name"].as_str(),
                 entry["changed_by"].as_str()
             ),
-            (Some("eligible"), Some("Arsiparis Terampil"), Some("policy-admin 3216"))
+            (
+                Some("eligible"),
+                Some("Arsiparis Terampil"),
+                Some(&*format!(
+                    "policy-admin of region 3216 (token {})",
+                    dwa_store::token_id(&admin)
+                ))
+            )
         );
         let (_, history) = call(
             &router,

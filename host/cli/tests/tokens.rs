@@ -233,10 +233,12 @@ async fn tokens_expire_and_are_revoked_on_both_backends() {
             call(&api, Method::GET, "/api/tokens", &other_hr).await.0,
             StatusCode::OK
         );
-        for (caller, victim, by) in [
+        for (caller, victim, role) in [
             (&hr, &employee, "hr of region 3216"),
             (&admin, &other_hr, "provincial-admin of region 32"),
         ] {
+            // The audit names the revoking token, not only its role.
+            let by = &*format!("{role} (token {})", token_id(caller));
             let id = token_id(victim);
             let (status, body) = call(&api, Method::DELETE, &revoke(id.clone()), caller).await;
             assert_eq!(status, StatusCode::OK, "{label}: {body}");

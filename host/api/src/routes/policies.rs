@@ -61,7 +61,7 @@ pub async fn dry_run(
         &staged.path,
         quarter,
         state.today(),
-        &format!("{} of region {}", caller.role.code(), caller.region),
+        &caller.actor(),
     )
     .await
     .map_err(|e| crate::candidate::error(e, "body", "plugin"))?;
@@ -151,11 +151,7 @@ pub async fn rollback(
             (target.version.clone(), Some(target))
         }
     };
-    let by = format!(
-        "{} of region {} (rollback to {version})",
-        caller.role.code(),
-        caller.region
-    );
+    let by = format!("{} (rollback to {version})", caller.actor());
     let activated = dwa_workflow::activate_version(&state.store, &state.policies, &region, &version, &by)
         .await
         .map_err(|e| crate::candidate::error(e, "version", "version"))?;
@@ -214,7 +210,7 @@ pub async fn upload(
         .map(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()))
         .transpose()
         .map_err(|_| ApiError::invalid("plugin_base64", "is not standard base64 (RFC 4648, with padding)"))?;
-    let by = format!("{} of region {}", caller.role.code(), caller.region);
+    let by = caller.actor();
     let plugin_field = if plugin.is_some() { "plugin_base64" } else { "plugin" };
     if let Some(signature) = &body.signature {
         check_text("signature", signature, TextRule::MANIFEST)?;
@@ -266,7 +262,7 @@ pub async fn activate(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     require_policy_author(&caller, &region)?;
     check_id("version", &body.version)?;
-    let by = format!("{} of region {}", caller.role.code(), caller.region);
+    let by = caller.actor();
     // One implementation for the API, the web page and the CLI: a past date is refused.
     let today = state.today();
     match dwa_workflow::schedule_activation(&state.store, &region, &body.version, body.from, today, &by).await? {

@@ -27,10 +27,7 @@ fn region_of(caller: &Caller, params: &HashMap<String, String>) -> Result<String
 
 /// Who made a change, as the catalogue records it.
 fn author(caller: &Caller) -> String {
-    match &caller.nip {
-        Some(nip) => format!("{} {} (NIP {nip})", caller.role.code(), caller.region),
-        None => format!("{} {}", caller.role.code(), caller.region),
-    }
+    caller.actor()
 }
 
 /// A region's catalogue of positions, by code, with each entry's status, note, and who changed

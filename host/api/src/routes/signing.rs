@@ -70,7 +70,7 @@ fn view(region: String, signing: RegionSigning) -> SigningView {
 }
 
 fn by(caller: &Caller) -> String {
-    format!("{} of region {}", caller.role.code(), caller.region)
+    caller.actor()
 }
 
 /// A region's signing settings (provincial admin; the region's policy admin).

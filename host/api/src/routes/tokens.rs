@@ -152,7 +152,7 @@ pub async fn revoke(
     super::path_id("id", &id)?;
     let token = dwa_workflow::tokens::token(&state.store, &id).await?;
     require_manages(&caller, &token)?;
-    let by = format!("{} of region {}", caller.role.code(), caller.region);
+    let by = caller.actor();
     let revoked = dwa_workflow::tokens::revoke_token(&state.store, &state.token_cache, &id, &by).await?;
     Ok(Json(revoked.into()))
 }

@@ -232,7 +232,7 @@ async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunV
         .await
         .map_err(fail)?;
     let quarter = state.today().quarter().next();
-    let by = format!("policy-admin of region {region} (web)");
+    let by = format!("{} (web)", user.caller.actor());
     let run = dwa_workflow::dry_run_loaded(
         &state.store,
         &state.policies,
@@ -338,7 +338,7 @@ pub async fn candidate(
     let (dry, error, flash) = match (checked, form.get("action").map(String::as_str)) {
         (Err(e), _) => (None, Some(e.message), None),
         (Ok(()), Some("upload")) => {
-            let by = format!("policy-admin of region {region} (web)");
+            let by = format!("{} (web)", user.caller.actor());
             // A region that requires signatures needs the `.sig` text beside the manifest.
             let signature = form.get("signature").filter(|s| !s.trim().is_empty()).cloned();
             match dwa_workflow::upload_version(&state.store, &state.policies, &region, &text, None, signature, &by)
@@ -378,7 +378,7 @@ pub async fn activate(
     let lang = user.lang;
     let fail = |e: ApiError| PageError::from(e).in_lang(lang);
     let region = user.caller.region.clone();
-    let by = format!("policy-admin of region {region} (web)");
+    let by = format!("{} (web)", user.caller.actor());
     if form.contains_key("rollback") {
         let target = dwa_workflow::rollback_target(&state.store, &state.policies, &region)
             .await

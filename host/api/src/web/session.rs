@@ -101,6 +101,7 @@ impl FromRequestParts<AppState> for WebUser {
                 role,
                 region: session.grant.region,
                 nip: session.grant.nip,
+                token_id: session.token_id,
             },
             csrf: session.csrf,
             lang,
