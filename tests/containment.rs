@@ -25,8 +25,15 @@ fn servers_turn() -> std::sync::MutexGuard<'static, ()> {
 enum Expect {
     /// It passes validation and serves (its misbehaviour is contained or harmless).
     Serves,
-    /// It is rejected before it serves, with this (lower-case) fragment in the error.
+    /// It is rejected before it serves, with this (lower-case) fragment in the error; `a|b`
+    /// accepts either, where which limit stops the plugin first depends on the machine's load.
     Rejected(&'static str),
+}
+
+/// Whether `text` (lower-cased) contains one of `fragments`, separated by `|`.
+fn mentions(text: &str, fragments: &str) -> bool {
+    let text = text.to_lowercase();
+    fragments.split('|').any(|f| text.contains(f))
 }
 
 /// One plugin of the corpus: the hostile fixture's parameters, and how it must end.
@@ -75,7 +82,14 @@ fn corpus() -> Vec<Case> {
         case("sleep forever", r#"mode = "sleep-forever""#, Rejected("trapped")),
         case("busy loop", r#"mode = "loop""#, Rejected("fuel exhausted")),
         case("1 GiB allocation", r#"mode = "alloc-1g""#, Rejected("memory limit")),
-        case("allocation without end", r#"mode = "alloc""#, Rejected("memory limit")),
+        // Growing to the memory cap step by step takes long enough that on a loaded two-core
+        // machine (a debug host, tests in parallel) the 500 ms deadline can end it first:
+        // either limit contains it, and either is named.
+        case(
+            "allocation without end",
+            r#"mode = "alloc""#,
+            Rejected("memory limit|deadline"),
+        ),
         case("deep recursion", r#"mode = "stack""#, Rejected("stack overflow")),
         case(
             "deep recursion with big frames",
@@ -155,11 +169,7 @@ fn assert_attempt(case: &Case, status: &serde_json::Value) {
         Expect::Rejected(fragment) => {
             let error = last["error"].as_str().unwrap_or_default();
             assert_eq!(last["ok"], false, "{}: {status}", case.name);
-            assert!(
-                error.to_lowercase().contains(fragment),
-                "{}: `{fragment}` in {error}",
-                case.name
-            );
+            assert!(mentions(error, fragment), "{}: `{fragment}` in {error}", case.name);
             assert_names_the_plugin(case.name, error);
             assert_clean(case.name, error);
         }
@@ -189,11 +199,7 @@ fn dwa_check_names_every_hostile_plugin_and_survives_it() {
                     "{}: an error exit, not a crash: {all}",
                     case.name
                 );
-                assert!(
-                    all.to_lowercase().contains(fragment),
-                    "{}: `{fragment}` in {all}",
-                    case.name
-                );
+                assert!(mentions(&all, fragment), "{}: `{fragment}` in {all}", case.name);
                 assert_names_the_plugin(case.name, &all);
             }
         }
@@ -281,11 +287,7 @@ fn dwa_eval_contains_every_hostile_plugin() {
             }
             Expect::Rejected(fragment) => {
                 assert_eq!(out.status.code(), Some(1), "{}: {all}", case.name);
-                assert!(
-                    all.to_lowercase().contains(fragment),
-                    "{}: `{fragment}` in {all}",
-                    case.name
-                );
+                assert!(mentions(&all, fragment), "{}: `{fragment}` in {all}", case.name);
                 assert!(
                     all.contains("no active rules for region `3273`"),
                     "{}: {all}",
