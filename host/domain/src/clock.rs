@@ -9,6 +9,17 @@
 
 use dwa_sdk::Date;
 
+/// Unix seconds as RFC 3339 in UTC (`2026-12-07T15:48:27Z`); a value beyond the calendar's
+/// range as its number.
+pub fn rfc3339_of_unix(secs: i64) -> String {
+    jiff::Timestamp::from_second(secs).map_or_else(|_| secs.to_string(), |t| t.to_string())
+}
+
+/// The Unix seconds of an RFC 3339 instant (as [`crate::now_rfc3339`] writes them), if it is one.
+pub fn unix_of_rfc3339(text: &str) -> Option<i64> {
+    text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+}
+
 /// The environment variable that fixes "now" for tests and demos (RFC 3339).
 pub const NOW_VAR: &str = "DWA_NOW";
 

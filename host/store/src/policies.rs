@@ -162,6 +162,17 @@ impl Store {
         rows.iter().map(summary_from_row).collect()
     }
 
+    /// One version's summary, without its content (the plugin's bytes can be megabytes): what a
+    /// replica compares with what it serves.
+    pub async fn version_summary(&self, id: &str) -> Result<VersionSummary, StoreError> {
+        let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS} FROM policy_versions WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("policy version `{id}`")))?;
+        summary_from_row(&row)
+    }
+
     /// One version with its content.
     pub async fn version(&self, id: &str) -> Result<StoredVersion, StoreError> {
         let row = sqlx::query(&format!(

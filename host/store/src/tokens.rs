@@ -31,23 +31,12 @@ pub fn unix_now() -> i64 {
 
 /// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn unix_rfc3339(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let s = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        dwa_sdk::Date::from_days_since_epoch(days),
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    dwa_domain::clock::rfc3339_of_unix(secs)
 }
 
 /// Unix seconds of a stored `created_at` (`YYYY-MM-DDTHH:MM:SS…Z`), if it reads as one.
 fn rfc3339_unix(text: &str) -> Option<i64> {
-    let date: dwa_sdk::Date = text.get(..10)?.parse().ok()?;
-    let field = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-    let (h, m, s) = (field(11..13)?, field(14..16)?, field(17..19)?);
-    Some(date.days_since_epoch() * 86_400 + h * 3600 + m * 60 + s)
+    dwa_domain::clock::unix_of_rfc3339(text)
 }
 
 /// What a new token carries beyond its grant.

@@ -16,7 +16,7 @@
 use super::activate_version;
 use super::history::REPLICA_SYNC;
 use dwa_policy::PolicySet;
-use dwa_store::{Backend, PolicyListener, Store, StoreError};
+use dwa_store::{Backend, PolicyListener, Store, StoreError, VersionSummary};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -78,21 +78,26 @@ enum Followed {
     Refused,
 }
 
+/// Whether this replica serves `version` for its region now.
+fn serves(policies: &PolicySet, version: &VersionSummary) -> bool {
+    policies.region(&version.region).is_ok_and(|serving| {
+        serving.reference.sha256 == version.plugin_sha256
+            && serving.reference.manifest_sha256 == version.manifest_sha256
+    })
+}
+
 /// Activate `version_id` here unless it is what this replica already serves.
 async fn follow(store: &Store, policies: &Arc<PolicySet>, version_id: &str, why: &str) -> Result<Followed, StoreError> {
-    let version = match store.version(version_id).await {
+    let version = match store.version_summary(version_id).await {
         Ok(v) => v,
         // Another deployment's schema on the same server: not ours.
         Err(StoreError::NotFound(_)) => return Ok(Followed::Already),
         Err(e) => return Err(e),
     };
-    let region = &version.summary.region;
-    if let Ok(serving) = policies.region(region)
-        && serving.reference.sha256 == version.summary.plugin_sha256
-        && serving.reference.manifest_sha256 == version.summary.manifest_sha256
-    {
+    if serves(policies, &version) {
         return Ok(Followed::Already);
     }
+    let region = &version.region;
     match activate_version(store, policies, region, version_id, &format!("{REPLICA_SYNC} ({why})")).await {
         Ok(_) => Ok(Followed::Activated),
         Err(e) => {
@@ -119,17 +124,17 @@ async fn reconcile(store: &Store, policies: &Arc<PolicySet>, state: &mut Reconci
         if state.refused.contains(&version) {
             continue;
         }
-        let Ok(stored) = store.version(&version).await else {
+        let Ok(stored) = store.version_summary(&version).await else {
             continue;
         };
+        if serves(policies, &stored) {
+            state.drifting.remove(&region);
+            continue;
+        }
         let served = policies
             .region(&region)
             .map(|p| format!("{}/{}", p.reference.sha256, p.reference.manifest_sha256))
             .unwrap_or_default();
-        if served == format!("{}/{}", stored.summary.plugin_sha256, stored.summary.manifest_sha256) {
-            state.drifting.remove(&region);
-            continue;
-        }
         let seen = (served, version.clone());
         if state.drifting.get(&region) != Some(&seen) {
             state.drifting.insert(region, seen);
