@@ -7,6 +7,7 @@ mod applications;
 mod decisions;
 mod employees;
 mod imports;
+mod notifications;
 mod ops;
 mod policies;
 mod positions;
@@ -44,6 +45,8 @@ pub fn all(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(applications::get_application))
         .routes(routes!(applications::withdraw))
         .routes(routes!(applications::approve))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
         .routes(routes!(allocations::allocate))
         .routes(routes!(allocations::roster))
         .routes(routes!(allocations::review))

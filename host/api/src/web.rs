@@ -13,6 +13,7 @@ pub(crate) mod format;
 mod hr;
 mod i18n;
 mod ics;
+pub(crate) mod notices;
 mod page;
 mod policy;
 mod province;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .route("/policy/candidate", post(policy::candidate))
         .route("/policy/activate", post(policy::activate))
         .route("/province", get(province::show))
+        .route("/notifications", get(notices::show))
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {

@@ -291,7 +291,7 @@ async fn rotation_on(policies: &Arc<PolicySet>, db: &common::TestDb) {
     let status = dwa_workflow::application_status(&store, &stored, &latest)
         .await
         .unwrap();
-    assert_eq!(status.state, dwa_workflow::ApplicationState::NotGranted);
+    assert_eq!(status.state, dwa_workflow::ApplicationState::Waitlisted);
     assert_eq!(status.allocation_reasons[0].code, "QUOTA_FULL");
     // And the decision (what GET /api/decisions/{id} shows).
     let explained = dwa_workflow::explain_decision(&store, policies, latest).await.unwrap();

@@ -533,7 +533,7 @@ async fn refusals_say_what_happened() {
         .next()
         .unwrap()
         .to_owned();
-    let withdraw = |id: String| {
+    let withdraw = |id: String, confirm: &'static str| {
         let (router, cookies, csrf) = (router.clone(), cookies.clone(), csrf.clone());
         async move {
             let headers = [
@@ -546,13 +546,13 @@ async fn refusals_say_what_happened() {
                 "/employee/withdraw",
                 "192.0.2.5:1",
                 &headers,
-                format!("csrf={csrf}&application={id}"),
+                format!("csrf={csrf}&application={id}{confirm}"),
             )
             .await
         }
     };
     for id in [theirs.clone(), "no-such-application".to_owned()] {
-        let (status, headers, body) = withdraw(id).await;
+        let (status, headers, body) = withdraw(id, "&confirm=yes").await;
         assert_eq!(status, StatusCode::CONFLICT, "{body:.300}");
         assert!(!headers.contains_key(header::LOCATION));
         assert!(
@@ -561,8 +561,13 @@ async fn refusals_say_what_happened() {
         );
     }
     assert_eq!(status_of(theirs).await, "submitted");
-    // One's own goes through.
-    let (status, headers, _) = withdraw(mine.clone()).await;
+    // One's own only once confirmed: unconfirmed, 422 and nothing changes.
+    let (status, _, body) = withdraw(mine.clone(), "").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:.300}");
+    assert!(body.contains("not confirmed"), "{body:.2000}");
+    assert_eq!(status_of(mine.clone()).await, "submitted");
+    // Confirmed, it goes through.
+    let (status, headers, _) = withdraw(mine.clone(), "&confirm=yes").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers[header::LOCATION], "/employee?done=withdrawn");
     assert_eq!(status_of(mine).await, "withdrawn");

@@ -214,13 +214,21 @@ async fn every_role_works_in_chromium() {
     // The employee sees the approval and the note.
     let me = h.browser(1280, 900).await;
     me.sign_in(&h.link("employee", "3216", Some(&nip))).await;
-    // Approved; the seeded allocation of the unit ran before the application, so until HR
-    // allocates again the workflow reports it as not granted.
+    // Approved after the unit's allocation ran: served at once into the unit's remaining
+    // capacity — granted, or waitlisted only when the unit is full — and told so.
     let state = me.text("#app-state").await;
-    assert!(
-        state == "Disetujui, menunggu alokasi triwulan" || state.starts_with("Tidak diberikan"),
-        "{state}"
-    );
+    assert!(state == "Diberikan" || state.starts_with("Daftar tunggu"), "{state}");
+    if state == "Diberikan" {
+        assert!(me.has("#roster td.away").await, "granted days show in the roster");
+        assert!(me.text("#current").await.starts_with("Ya."));
+    } else {
+        assert!(!me.text("#current").await.starts_with("Ya."), "waitlisted is not yes");
+    }
+    assert!(me.has("#unread-count").await, "the header counts what changed");
+    me.click("#notifications-link").await;
+    let notices = me.text("#notifications").await;
+    assert!(notices.contains("disetujui") && notices.contains("Target IKU realistis"), "{notices}");
+    me.goto("/employee").await;
     assert!(
         me.text("#application")
             .await
@@ -283,6 +291,10 @@ async fn hr_imports_allocates_and_exports(h: &Harness, applicant: &str) {
 
     // The quarter's allocation, with its progress bar while it runs.
     assert!(hr.has("#alloc-progress[hidden]").await);
+    // The run replaces the quarter's rosters: the browser will not send it unconfirmed.
+    hr.click("#allocate-button").await;
+    assert!(hr.has("#alloc-progress[hidden]").await, "not sent without the confirmation");
+    hr.click("#allocate-confirm").await;
     hr.click("#allocate-button").await;
     hr.wait("#allocation-done").await;
     assert!(hr.has("#allocation tbody tr").await);
@@ -414,7 +426,7 @@ async fn head_of_agency_approves(h: &Harness, quarter: Quarter) {
         by_nip: supervisor.clone(),
         approved: true,
     };
-    dwa_workflow::decide_approval(&store, &policies, &id, approval, None, today)
+    dwa_workflow::decide_approval(&store, &policies, &id, approval, None, today, "test")
         .await
         .unwrap();
 

@@ -66,6 +66,15 @@ pub fn date_in_west_java(instant: jiff::Timestamp) -> Date {
         .unwrap_or_else(|| Date::from_days_since_epoch(instant.as_second().div_euclid(86_400)))
 }
 
+/// An RFC 3339 instant as West Java's wall clock: its date and `(hour, minute)` in WIB; `None`
+/// when the text is not an instant.
+pub fn wall_clock_in_west_java(text: &str) -> Option<(Date, u8, u8)> {
+    let instant = text.parse::<jiff::Timestamp>().ok()?;
+    let zone = jiff::tz::TimeZone::get(TIME_ZONE).unwrap_or_else(|_| jiff::tz::TimeZone::fixed(jiff::tz::offset(7)));
+    let time = zone.to_datetime(instant).time();
+    Some((date_in_west_java(instant), time.hour() as u8, time.minute() as u8))
+}
+
 /// Today's date in West Java: at `DWA_NOW` when it is set, else now. An unreadable `DWA_NOW`
 /// is an error, so a test or demo never silently runs on the real date.
 pub fn try_today() -> Result<Date, ClockError> {

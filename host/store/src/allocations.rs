@@ -32,31 +32,32 @@ impl Store {
         .bind(quarter.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let days: String = row.try_get("weekdays")?;
-                let reasons: String = row.try_get("reasons")?;
-                Ok(RosterEntry {
-                    nip: row.try_get("nip")?,
-                    application_id: row.try_get("application_id")?,
-                    remote_days: row.try_get::<i64, _>("remote_days")? as u8,
-                    weekdays: days
-                        .split(',')
-                        .filter(|d| !d.is_empty())
-                        .map(|d| parse_code("roster.weekdays", d))
-                        .collect::<Result<_, _>>()?,
-                    reasons: if reasons.is_empty() {
-                        Vec::new()
-                    } else {
-                        serde_json::from_str(&reasons).map_err(|e| StoreError::Corrupt {
-                            what: "roster.reasons",
-                            detail: e.to_string(),
-                        })?
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(roster_entry_from_row).collect()
     }
+}
+
+/// A roster entry from a row of `roster`.
+pub(crate) fn roster_entry_from_row(row: &sqlx::any::AnyRow) -> Result<RosterEntry, StoreError> {
+    let days: String = row.try_get("weekdays")?;
+    let reasons: String = row.try_get("reasons")?;
+    Ok(RosterEntry {
+        nip: row.try_get("nip")?,
+        application_id: row.try_get("application_id")?,
+        remote_days: row.try_get::<i64, _>("remote_days")? as u8,
+        weekdays: days
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(|d| parse_code("roster.weekdays", d))
+            .collect::<Result<_, _>>()?,
+        reasons: if reasons.is_empty() {
+            Vec::new()
+        } else {
+            serde_json::from_str(&reasons).map_err(|e| StoreError::Corrupt {
+                what: "roster.reasons",
+                detail: e.to_string(),
+            })?
+        },
+    })
 }
 
 impl Store {

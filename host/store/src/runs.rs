@@ -84,7 +84,7 @@ impl Store {
                 .fetch_all(&mut **tx)
                 .await?;
         }
-        for table in ["roster", "allocations"] {
+        for table in ["roster", "set_aside", "allocations"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE quarter = $1 AND unit IN ({units})"))
                 .bind(&q)
                 .bind(key)
@@ -181,6 +181,19 @@ impl RunWriter {
             insert_violations(&mut self.tx, &violations, at).await?;
         }
         Ok(())
+    }
+
+    /// Record an application the rules failed for, with the failure (naming the plugin and
+    /// its version).
+    pub async fn write_set_aside(
+        &mut self,
+        unit: &str,
+        application_id: &str,
+        nip: &str,
+        failure: &str,
+    ) -> Result<(), StoreError> {
+        let (quarter, at) = (&self.quarter, &self.allocated_at);
+        super::quarter::insert_set_aside(&mut self.tx, unit, quarter, application_id, nip, failure, at).await
     }
 
     /// Store guardrail corrections made to decisions.

@@ -13,6 +13,7 @@ mod legacy;
 mod onboarding;
 mod policies;
 mod positions;
+mod quarter;
 mod redact;
 mod reports;
 mod runs;
@@ -22,6 +23,7 @@ mod staff;
 mod submissions;
 mod tls;
 mod tokens;
+mod waiting;
 mod web;
 
 pub use access::{TokenGrant, token_hash};
@@ -36,6 +38,7 @@ pub use policies::{
     VersionSummary,
 };
 pub use positions::{PositionChange, PositionEntry, PositionInput, PositionStatus, PositionsWritten};
+pub use quarter::{ApplicationEvent, Notification, Placement, QuarterChange, SetAside};
 pub use redact::redacted_url;
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
@@ -47,6 +50,7 @@ pub use tokens::{
     DEFAULT_TOKEN_SECONDS, NewToken, StoredToken, TOKEN_CHANNEL, TokenFilter, TokenListener, TokenState, token_id,
     unix_now, unix_rfc3339,
 };
+pub use waiting::{LiveApplication, StaffMember};
 pub use web::{TeamMember, WebSession};
 
 use serde::Serialize;

@@ -16,6 +16,8 @@ use crate::WorkflowError;
 use dwa_policy::{PluginRef, PolicySet};
 use dwa_sdk::{Date, Quarter};
 use dwa_store::{RunScope, RunSummary, Store};
+pub(crate) use page::PageResult;
+pub(crate) use page::Pending;
 use page::Work;
 use serde::Serialize;
 use std::sync::Arc;
@@ -77,6 +79,23 @@ pub struct UnitOutcome {
     pub fuel_used: u64,
     /// Guardrail corrections recorded.
     pub violations: usize,
+    /// Applications the rules failed for, set aside with the failure (not decided, not
+    /// allocated); the unit's others were allocated.
+    pub set_aside: Vec<SetAsideApplication>,
+}
+
+/// An application the rules failed for (a trap, a deadline, a refusal) during its unit's
+/// allocation: set aside with the failure, while the unit's other applications are allocated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SetAsideApplication {
+    /// Unit code.
+    pub unit: String,
+    /// The application.
+    pub application_id: String,
+    /// The applicant's NIP.
+    pub nip: String,
+    /// Why, naming the plugin and its version.
+    pub failure: String,
 }
 
 /// What allocating one region did.
@@ -104,6 +123,8 @@ pub struct RegionOutcome {
     pub remote_days: u64,
     /// Guardrail corrections recorded.
     pub violations: u64,
+    /// Applications the rules failed for, set aside with the failure; the others were allocated.
+    pub set_aside: Vec<SetAsideApplication>,
     /// Plugin fuel used by the allocations.
     pub fuel_used: u64,
     /// Wall-clock seconds from the region's first read to its commit.
@@ -178,17 +199,16 @@ pub async fn allocate_regions(
     })
 }
 
-/// Evaluate every live application of `unit` for `quarter` as of `today`, allocate the eligible
-/// and approved ones, and store the decisions with the unit's new roster in one run (one
-/// transaction): the same reading, rules and writer as a region's run, for one unit. The plugin
-/// calls run off the async runtime within the region's bound on concurrent calls.
-pub async fn allocate_unit(
+/// Read `unit`'s staff and decide and allocate it as it will be after `pending` (if any), off
+/// the async runtime within the region's bound on concurrent calls; nothing is written.
+pub(crate) async fn evaluate_unit(
     store: &Store,
     policies: &Arc<PolicySet>,
     unit: &str,
     quarter: Quarter,
     today: Date,
-) -> Result<UnitOutcome, WorkflowError> {
+    pending: Option<Pending>,
+) -> Result<PageResult, WorkflowError> {
     let region = store.unit(unit).await?.region;
     let plugin: PluginRef = policies.region(&region)?.reference.clone();
     let previous = store
@@ -198,18 +218,46 @@ pub async fn allocate_unit(
     let work = Work {
         seq: 0,
         region: region.as_str().into(),
-        plugin: Arc::new(plugin.clone()),
+        plugin: Arc::new(plugin),
         units,
         previous,
+        pending,
     };
-    let page = policies
+    policies
         .call(&region, move |set| Ok(page::evaluate_page(set, &work, quarter, today)))
-        .await??;
+        .await?
+}
+
+/// Evaluate every live application of `unit` for `quarter` as of `today`, allocate the eligible
+/// and approved ones, and store the decisions with the unit's new roster in one run (one
+/// transaction): the same reading, rules and writer as a region's run, for one unit. The plugin
+/// calls run off the async runtime within the region's bound on concurrent calls. Applications
+/// the rules fail for are set aside (returned, and stored with their failure) and the others
+/// allocated; the outcome lists them.
+pub async fn allocate_unit(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    unit: &str,
+    quarter: Quarter,
+    today: Date,
+) -> Result<UnitOutcome, WorkflowError> {
+    let region = store.unit(unit).await?.region;
+    let page = evaluate_unit(store, policies, unit, quarter, today, None).await?;
+    let plugin = page
+        .allocations
+        .first()
+        .map(|a| a.allocation.plugin.clone())
+        .map_or_else(|| policies.region(&region).map(|r| r.reference.clone()), Ok)?;
     let scope = RunScope::Unit(unit.to_owned());
     let mut writer = store.begin_run(&region, &scope, quarter, today, &plugin).await?;
     writer.write(&page.decisions, &page.allocations).await?;
     if !page.violations.is_empty() {
         writer.write_violations(&page.violations).await?;
+    }
+    for s in &page.set_aside {
+        writer
+            .write_set_aside(&s.unit, &s.application_id, &s.nip, &s.failure)
+            .await?;
     }
     let mut totals = RegionOutcome::default();
     pipeline::add_page(&mut totals, &page, false);

@@ -4,7 +4,7 @@
 
 use super::WorkflowError;
 use dwa_policy::{Decision, PluginRef, PolicySet};
-use dwa_sdk::{Application, Approval, Date, Eligibility, Employee, LocationKind, Quarter, QuarterReview, Verdict};
+use dwa_sdk::{Application, Date, Eligibility, Employee, LocationKind, Quarter, QuarterReview, Verdict};
 use dwa_store::{Store, StoredDecision, new_id};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -136,73 +136,6 @@ pub async fn submit_application(
         decision_id,
         decision,
     })
-}
-
-/// Record an approver's decision, with its note, and re-evaluate the application with it. A
-/// rejection needs a note that is not blank ([`super::guards::check_decision_note`]); it is
-/// refused before anything is read or written.
-pub async fn decide_approval(
-    store: &Store,
-    policies: &Arc<PolicySet>,
-    application_id: &str,
-    approval: Approval,
-    note: Option<&str>,
-    today: Date,
-) -> Result<(String, Decision), WorkflowError> {
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
-    super::guards::check_decision_note(approval.approved, note)?;
-    if let Some(note) = note {
-        let rule = super::input::TextRule {
-            optional: true,
-            ..super::input::TextRule::WORK_PLAN
-        };
-        super::input::check_text("note", note, rule)?;
-    }
-    let stored = store.application(application_id).await?;
-    if stored.status != "submitted" {
-        return Err(WorkflowError::Conflict(format!(
-            "application {application_id} is {}",
-            stored.status
-        )));
-    }
-    let latest = store.latest_decision(application_id).await?;
-    if !latest.decision.verdict.approvals_required.contains(&approval.approver) {
-        return Err(invalid(
-            "approver",
-            format!(
-                "this application does not need the approval of {}",
-                dwa_store::code(&approval.approver)
-            ),
-        ));
-    }
-    let mut application = stored.application;
-    application.approvals.retain(|a| a.approver != approval.approver);
-    application.approvals.push(approval.clone());
-    let (record, review) = store
-        .employee_with_review(&stored.nip, Some(application.quarter.previous()))
-        .await?;
-    let decision = evaluate(policies, record.as_of(today, review), application, today).await?;
-    let id = store
-        .record_approval_with_decision(application_id, &approval, &decision)
-        .await?;
-    if let Some(note) = note {
-        store
-            .set_approval_note(application_id, dwa_store::code(&approval.approver).as_str(), note)
-            .await?;
-    }
-    Ok((id, decision))
-}
-
-/// Withdraw a live application.
-pub async fn withdraw(store: &Store, application_id: &str) -> Result<(), WorkflowError> {
-    let stored = store.application(application_id).await?;
-    if !store.withdraw_application(application_id).await? {
-        return Err(WorkflowError::Conflict(format!(
-            "application {application_id} is already {}",
-            stored.status
-        )));
-    }
-    Ok(())
 }
 
 /// Record the end-of-quarter review of one employee: the days granted come from the roster.

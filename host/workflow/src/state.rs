@@ -1,8 +1,12 @@
 //! Where an application stands, in one word the API and the pages show: withdrawn, not
 //! eligible, rejected by an approver, awaiting the supervisor or the head of agency, approved
-//! (waiting for the quarter's allocation), granted (with its days), or not granted (the unit's
-//! allocation ran and gave it no days). Derived from the stored data — the application, its
-//! approvals, its latest decision and the unit's allocation — so it can never disagree with them.
+//! (waiting for the unit's allocation), granted (with its days), waitlisted (the unit's quota
+//! is full, with its figures), or set aside (the rules failed for it, named). Read from the
+//! stored data every change writes in one transaction — the application, its approvals, its
+//! latest decision, the unit's roster and its set-aside list (`quarter.rs`) — by this one
+//! function, so no view can disagree with another. An approved application of an allocated
+//! unit is never "not granted" by default: it has a place in the roster (granted or
+//! waitlisted) or it is still waiting for the region's next allocation and says so.
 
 use super::WorkflowError;
 use dwa_sdk::{Approval, Approver, Reason, Verdict, Weekday};
@@ -23,12 +27,16 @@ pub enum ApplicationState {
     AwaitingSupervisor,
     /// Eligible and approved by the supervisor; the head of agency has not decided yet.
     AwaitingHeadOfAgency,
-    /// Eligible with every required approval; the unit's allocation has not run yet.
+    /// Eligible with every required approval; waiting for the unit's allocation.
     Approved,
     /// The unit's allocation granted days anywhere (see `remote_days` and `weekdays`).
     Granted,
-    /// The unit's allocation ran and granted no days (its quota was full).
-    NotGranted,
+    /// Eligible and approved, but the unit's quota is full (see `allocation_reasons` for the
+    /// unit's figures): served in the region's order when days free up.
+    Waitlisted,
+    /// The rules failed for this application during its unit's allocation (see `failure`);
+    /// the unit's other applications were allocated. Served again at the unit's next change.
+    SetAside,
 }
 
 /// An application's state with what was granted, if anything.
@@ -45,6 +53,9 @@ pub struct ApplicationStatus {
     /// the unit's headcount, minimum office presence and days available); empty otherwise.
     #[schema(value_type = Vec<Object>)]
     pub allocation_reasons: Vec<Reason>,
+    /// Why the rules failed for it, naming the plugin and its version (set aside only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 /// The state of an application that `verdict` decided, with `approvals` recorded, up to its
@@ -90,6 +101,7 @@ pub async fn application_status(
         remote_days: None,
         weekdays: None,
         allocation_reasons: Vec::new(),
+        failure: None,
     };
     if stored.status == "withdrawn" {
         return Ok(status(ApplicationState::Withdrawn));
@@ -107,20 +119,22 @@ pub async fn application_status(
                 remote_days: Some(entry.remote_days),
                 weekdays: Some(entry.weekdays),
                 allocation_reasons: entry.reasons,
+                failure: None,
             }
         } else {
             ApplicationStatus {
                 allocation_reasons: entry.reasons,
-                ..status(ApplicationState::NotGranted)
+                ..status(ApplicationState::Waitlisted)
             }
         });
     }
-    let unit = store.employee(&stored.nip).await?.unit;
-    Ok(status(if store.unit_allocated(&unit, quarter).await? {
-        ApplicationState::NotGranted
-    } else {
-        ApplicationState::Approved
-    }))
+    if let Some(set_aside) = store.set_aside_of(&stored.application.id).await? {
+        return Ok(ApplicationStatus {
+            failure: Some(set_aside.failure),
+            ..status(ApplicationState::SetAside)
+        });
+    }
+    Ok(status(ApplicationState::Approved))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod allocation;
 mod applications;
+pub mod approvers;
 pub mod diff;
 mod dry_run;
 pub mod guards;
@@ -12,6 +13,7 @@ pub mod import;
 pub mod input;
 pub mod onboarding;
 pub mod positions;
+pub mod quarter;
 mod replicas;
 pub mod report;
 mod rollback;
@@ -21,18 +23,17 @@ pub mod tokens;
 mod what_if;
 
 pub use allocation::{
-    AllocationOptions, AllocationOutcome, Explanation, RegionOutcome, UnitOutcome, allocate_regions, allocate_unit,
-    explain_decision, peak_memory_bytes,
+    AllocationOptions, AllocationOutcome, Explanation, RegionOutcome, SetAsideApplication, UnitOutcome,
+    allocate_regions, allocate_unit, explain_decision, peak_memory_bytes,
 };
-pub use applications::{
-    Draft, Replay, Submitted, decide_approval, record_review, replay, submit_application, withdraw,
-};
+pub use applications::{Draft, Replay, Submitted, record_review, replay, submit_application};
 pub use dry_run::{DryRun, Flip, UnitFlips, dry_run, dry_run_loaded, load_candidate};
 pub use guards::{Guard, Scheduled, schedule_activation};
 pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, manifest_diff,
     record_policy_changes, run_due_activations, upload_version,
 };
+pub use quarter::{QuarterChanged, SYSTEM, decide_approval, withdraw};
 pub use replicas::{RECONCILE_EVERY, ReplicaStatus, follow_other_replicas, follow_reporting, follow_with_reconcile};
 pub use rollback::{RollbackTarget, rollback_target};
 pub use state::{ApplicationState, ApplicationStatus, application_status, state_before_allocation};

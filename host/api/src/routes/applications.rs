@@ -20,8 +20,9 @@ pub struct ApplicationView {
     /// `submitted` or `withdrawn`.
     pub status: String,
     /// Where it stands: `withdrawn`, `not_eligible`, `rejected`, `awaiting_supervisor`,
-    /// `awaiting_head_of_agency`, `approved` (waiting for the allocation), `granted` or
-    /// `not_granted` (the unit's quota was full).
+    /// `awaiting_head_of_agency`, `approved` (waiting for the unit's allocation), `granted`,
+    /// `waitlisted` (the unit's quota is full; served when days free up) or `set_aside` (the
+    /// rules failed for it; see `failure`).
     pub state: workflow::ApplicationState,
     /// Days anywhere a week granted, when granted.
     pub granted_remote_days: Option<u8>,
@@ -32,6 +33,17 @@ pub struct ApplicationView {
     /// with the unit's headcount, minimum office presence and days available); empty otherwise.
     #[schema(value_type = Vec<Object>)]
     pub allocation_reasons: Vec<dwa_sdk::Reason>,
+    /// Why the rules failed for it, naming the plugin and its version (`set_aside` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// Approvers whose approval the decision requires and the application does not carry yet:
+    /// an eligible application with any is not approved.
+    #[schema(value_type = Vec<String>)]
+    pub approvals_pending: Vec<dwa_sdk::Approver>,
+    /// What happened to it after submission, oldest first (approved, rejected with the note,
+    /// granted, waitlisted, withdrawn): `at`, `actor`, `event`, `detail`.
+    #[schema(value_type = Vec<Object>)]
+    pub history: Vec<dwa_store::ApplicationEvent>,
     /// The application: id, quarter, requested_remote_days, location_kind, work_plan, KPI, approvals.
     #[schema(value_type = Object)]
     pub application: Application,
@@ -93,6 +105,14 @@ pub async fn submit(
         granted_remote_days: None,
         granted_weekdays: None,
         allocation_reasons: Vec::new(),
+        failure: None,
+        approvals_pending: verdict
+            .approvals_required
+            .iter()
+            .copied()
+            .filter(|who| submitted.application.approval_by(*who) != Some(true))
+            .collect(),
+        history: Vec::new(),
         application: submitted.application,
         decision,
     };
@@ -138,6 +158,17 @@ pub async fn get_application(
         granted_remote_days: progress.remote_days,
         granted_weekdays: progress.weekdays,
         allocation_reasons: progress.allocation_reasons,
+        failure: progress.failure,
+        approvals_pending: explained
+            .stored
+            .decision
+            .verdict
+            .approvals_required
+            .iter()
+            .copied()
+            .filter(|who| stored.application.approval_by(*who) != Some(true))
+            .collect(),
+        history: state.store.application_events(&id).await?,
         application: stored.application,
         decision: DecisionView::stored(&explained),
     }))
@@ -162,7 +193,7 @@ pub async fn withdraw(
     if !caller.is(&stored.nip) {
         return Err(ApiError::forbidden("only the applicant may withdraw an application"));
     }
-    workflow::withdraw(&state.store, &id).await?;
+    workflow::withdraw(&state.store, &state.policies, &id, state.today(), &caller.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -180,8 +211,10 @@ pub struct ApprovalBody {
     pub note: Option<String>,
 }
 
-/// Approve or reject as the applicant's supervisor or head of agency; the application is
-/// re-evaluated with the approval.
+/// Approve or reject as the applicant's supervisor or head of agency — or, when nobody is on
+/// record for that role, as the region's HR; the application is re-evaluated with the approval,
+/// and an application this completes in an allocated unit is served into the unit's remaining
+/// capacity at once.
 #[utoipa::path(
     post,
     path = "/api/applications/{id}/approvals",
@@ -197,32 +230,39 @@ pub async fn approve(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ApprovalBody>,
 ) -> Result<Json<DecisionView>, ApiError> {
-    caller.require(&[Role::Supervisor])?;
-    let (stored, employee, head) = visible(&state, &caller, &id).await?;
-    let entitled = match body.approver {
-        Approver::Supervisor => employee.supervisor_nip.as_deref().is_some_and(|s| caller.is(s)),
-        Approver::HeadOfAgency => head.as_deref().is_some_and(|h| caller.is(h)),
+    caller.require(&[Role::Supervisor, Role::Hr])?;
+    let (stored, employee, _) = visible(&state, &caller, &id).await?;
+    // The supervisor or head on record; without one, the region's HR (workflow::approvers).
+    let approvers = workflow::approvers::approvers_of(&state.store, &employee).await?;
+    let decider = workflow::approvers::Decider {
+        nip: caller.nip.as_deref(),
+        region_hr: caller.role == Role::Hr && caller.region == employee.region,
     };
-    if !entitled || caller.is(&stored.nip) {
+    if !workflow::approvers::may_decide(&approvers, &employee, body.approver, decider) || caller.is(&stored.nip) {
         return Err(ApiError::forbidden(format!(
-            "NIP {} is not the {} of this applicant",
-            caller.nip.as_deref().unwrap_or("?"),
+            "{} may not decide as the {} of this applicant (the one on record decides; without one, the \
+             region's HR)",
+            caller
+                .nip
+                .as_deref()
+                .map_or_else(|| caller.role.code().to_owned(), |n| format!("NIP {n}")),
             dwa_store::code(&body.approver)
         )));
     }
     let approval = Approval {
         approver: body.approver,
-        by_nip: caller.nip.clone().unwrap_or_default(),
+        by_nip: caller.nip.clone().unwrap_or_else(|| format!("HR {}", employee.region)),
         approved: body.approved,
     };
     let started = std::time::Instant::now();
-    let (decision_id, decision) = workflow::decide_approval(
+    let (decision_id, decision, _placed) = workflow::decide_approval(
         &state.store,
         &state.policies,
         &id,
         approval,
         body.note.as_deref(),
         state.today(),
+        &caller.actor(),
     )
     .await
     .inspect_err(|e| record_failure(&state, &employee.region, e))?;

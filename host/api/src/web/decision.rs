@@ -4,8 +4,8 @@
 
 use super::format;
 use super::i18n::{Lang, Text};
-use dwa_sdk::{Eligibility, LocationKind, Quarter};
-use dwa_workflow::ApplicationState;
+use dwa_sdk::{Approval, Approver, Eligibility, LocationKind, Quarter};
+use dwa_workflow::{ApplicationState, ApplicationStatus};
 
 /// One reason as shown.
 pub struct ReasonView {
@@ -17,12 +17,14 @@ pub struct ReasonView {
     pub message: String,
     /// For a failed gate: what would make it pass.
     pub remedy: Option<String>,
+    /// An approval gate whose approval has not been given yet: shown as waiting, not passed.
+    pub pending: bool,
 }
 
 /// A decision as shown.
 pub struct AnswerView {
-    /// Every gate passed.
-    pub eligible: bool,
+    /// The headline's colour: `good`, `wait` or `bad`.
+    pub tone: &'static str,
     /// `Ya.` / `Belum.`
     pub verdict: &'static str,
     /// The answer in a sentence.
@@ -56,12 +58,13 @@ pub fn answer(eligibility: &Eligibility, quarter: Quarter, lang: Lang) -> Answer
             code: r.code.clone(),
             passed: r.passed,
             message: lang.pick(&r.message),
+            pending: false,
             remedy: r.remedy.as_ref().filter(|_| !r.passed).map(|m| lang.pick(m)),
         })
         .collect();
     reasons.sort_by_key(|r| r.passed);
     AnswerView {
-        eligible: eligibility.eligible,
+        tone: if eligibility.eligible { "good" } else { "bad" },
         verdict: if eligibility.eligible {
             t.answer_yes
         } else {
@@ -70,6 +73,128 @@ pub fn answer(eligibility: &Eligibility, quarter: Quarter, lang: Lang) -> Answer
         headline,
         reasons,
     }
+}
+
+/// The answer about a submitted application, as its state stands: the headline says what the
+/// employee has (days granted, a place on the waitlist, an approval awaited, …), never "yes"
+/// before the days are granted, and an approval gate whose approval is still awaited is shown
+/// waiting, not passed.
+pub fn application_answer(
+    eligibility: &Eligibility,
+    status: &ApplicationStatus,
+    approvals: &[Approval],
+    quarter: Quarter,
+    lang: Lang,
+) -> AnswerView {
+    use ApplicationState::*;
+    let t = lang.text();
+    let mut view = answer(eligibility, quarter, lang);
+    let given = |who: Approver| approvals.iter().any(|a| a.approver == who && a.approved);
+    let awaiting = matches!(status.state, AwaitingSupervisor | AwaitingHeadOfAgency);
+    for r in view
+        .reasons
+        .iter_mut()
+        .filter(|r| r.passed && r.code.ends_with("_APPROVAL"))
+    {
+        r.pending = if r.code.starts_with("SUPERVISOR") {
+            !given(Approver::Supervisor)
+        } else if r.code.starts_with("HEAD_OF_AGENCY") {
+            !given(Approver::HeadOfAgency)
+        } else {
+            awaiting
+        };
+    }
+    // Waiting gates sort between the failed and the passed ones.
+    view.reasons.sort_by_key(|r| (r.passed, !r.pending));
+    let q = format::quarter(quarter, lang);
+    let days = eligibility.max_remote_days;
+    let id = lang == Lang::Id;
+    let (verdict, tone, headline) = match status.state {
+        Granted => {
+            let granted = status.remote_days.unwrap_or(0);
+            let weekdays: Vec<&str> = status
+                .weekdays
+                .iter()
+                .flatten()
+                .map(|w| format::weekday(*w, lang))
+                .collect();
+            let headline = if id {
+                format!(
+                    "Anda bekerja dari mana saja {granted} hari per minggu ({}) pada {q}.",
+                    weekdays.join(", ")
+                )
+            } else {
+                format!(
+                    "You work from anywhere {granted} days a week ({}) in {q}.",
+                    weekdays.join(", ")
+                )
+            };
+            (t.answer_yes, "good", headline)
+        }
+        Waitlisted => {
+            let why = status
+                .allocation_reasons
+                .first()
+                .map(|r| format!(" {}", lang.pick(&r.message)))
+                .unwrap_or_default();
+            let headline = if id {
+                format!(
+                    "Anda memenuhi syarat dan disetujui, tetapi kuota unit pada {q} sedang penuh: Anda di daftar                      tunggu dan mendapat hari begitu ada yang dilepas.{why}"
+                )
+            } else {
+                format!(
+                    "You are eligible and approved, but the unit's quota for {q} is full: you are on the waitlist                      and get days as soon as some are released.{why}"
+                )
+            };
+            (t.answer_not_yet, "wait", headline)
+        }
+        AwaitingSupervisor | AwaitingHeadOfAgency => {
+            let who = if status.state == AwaitingSupervisor {
+                t.st_awaiting_supervisor
+            } else {
+                t.st_awaiting_head
+            };
+            let headline = if id {
+                format!("Anda memenuhi syarat hingga {days} hari per minggu pada {q}. {who}.")
+            } else {
+                format!("You are eligible for up to {days} days a week in {q}. {who}.")
+            };
+            (t.answer_waiting, "wait", headline)
+        }
+        Approved => {
+            let headline = if id {
+                format!("Pengajuan Anda disetujui dan menunggu alokasi unit untuk {q}.")
+            } else {
+                format!("Your application is approved and waits for the unit's allocation for {q}.")
+            };
+            (t.answer_waiting, "wait", headline)
+        }
+        Rejected => {
+            let headline = if id {
+                format!("Pengajuan Anda untuk {q} ditolak oleh atasan; catatannya ada di bawah.")
+            } else {
+                format!("Your application for {q} was rejected by the approver; the note is below.")
+            };
+            (t.answer_no, "bad", headline)
+        }
+        SetAside => {
+            let headline = if id {
+                format!(
+                    "Aturan wilayah gagal memproses pengajuan Anda pada alokasi {q}; bagian kepegawaian melihatnya,                      dan pengajuan diproses lagi pada perubahan berikutnya di unit Anda."
+                )
+            } else {
+                format!(
+                    "The region's rules failed on your application in the allocation for {q}; HR can see it, and it                      is processed again at your unit's next change."
+                )
+            };
+            (t.answer_waiting, "bad", headline)
+        }
+        NotEligible | Withdrawn => return view,
+    };
+    view.verdict = verdict;
+    view.tone = tone;
+    view.headline = headline;
+    view
 }
 
 /// An application's state in words, with a CSS class for its badge.
@@ -82,7 +207,8 @@ pub fn state_label(state: ApplicationState, t: &'static Text) -> (&'static str, 
         ApplicationState::AwaitingHeadOfAgency => (t.st_awaiting_head, "wait"),
         ApplicationState::Approved => (t.st_approved, "wait"),
         ApplicationState::Granted => (t.st_granted, "good"),
-        ApplicationState::NotGranted => (t.st_not_granted, "bad"),
+        ApplicationState::Waitlisted => (t.st_waitlisted, "wait"),
+        ApplicationState::SetAside => (t.st_set_aside, "bad"),
     }
 }
 

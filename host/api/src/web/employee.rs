@@ -4,7 +4,7 @@
 //! the weekly roster with its iCalendar download. Everything goes through the workflow, as the
 //! API's handlers do.
 
-use super::decision::{AnswerView, LOCATIONS, answer, location_label, state_label};
+use super::decision::{AnswerView, LOCATIONS, answer, application_answer, location_label, state_label};
 use super::format;
 use super::page::{PageError, Shell, render};
 use super::session::WebUser;
@@ -59,6 +59,8 @@ pub struct ApplicationView {
     granted: Option<String>,
     notes: Vec<String>,
     live: bool,
+    /// What happened to it, oldest first, in words with when.
+    history: Vec<String>,
 }
 
 /// One weekday of the roster.
@@ -144,6 +146,43 @@ fn field_error(e: &WorkflowError, lang: super::i18n::Lang) -> String {
     }
 }
 
+/// An application's life in words: submitted, then each recorded transition (approved,
+/// rejected with the note, granted, waitlisted, withdrawn), oldest first.
+async fn history(
+    store: &dwa_store::Store,
+    stored: &dwa_store::StoredApplication,
+    lang: super::i18n::Lang,
+) -> Result<Vec<String>, dwa_store::StoreError> {
+    let submitted = match lang {
+        super::i18n::Lang::Id => "Pengajuan dikirim.",
+        super::i18n::Lang::En => "Application submitted.",
+    };
+    let mut lines = vec![format!(
+        "{} — {submitted}",
+        format::timestamp(&stored.submitted_at, lang)
+    )];
+    for event in store.application_events(&stored.application.id).await? {
+        let as_notice = dwa_store::Notification {
+            id: String::new(),
+            nip: event.nip.clone(),
+            application_id: Some(event.application_id.clone()),
+            at: event.at.clone(),
+            kind: event.event.clone(),
+            detail: event.detail.clone(),
+            read: true,
+        };
+        let text = match event.event.as_str() {
+            "withdrawn" => match lang {
+                super::i18n::Lang::Id => "Pengajuan ditarik.".to_owned(),
+                super::i18n::Lang::En => "Application withdrawn.".to_owned(),
+            },
+            _ => super::notices::describe(&as_notice, lang),
+        };
+        lines.push(format!("{} — {text}", format::timestamp(&event.at, lang)));
+    }
+    Ok(lines)
+}
+
 async fn page(
     state: &AppState,
     user: &WebUser,
@@ -206,8 +245,16 @@ async fn page(
                 }),
                 notes: notes.into_iter().map(|(_, note)| note).collect(),
                 live: stored.status == "submitted",
+                history: history(&state.store, &stored, lang).await.map_err(|e| err(e.into()))?,
             };
-            (explained.rerun.eligibility, Some(view))
+            let current = application_answer(
+                &explained.rerun.eligibility,
+                &status,
+                &stored.application.approvals,
+                quarter,
+                lang,
+            );
+            (current, Some(view))
         }
         None => {
             let probe = Draft {
@@ -222,7 +269,7 @@ async fn page(
             let decision = workflow::what_if(&state.store, &state.policies, probe, today)
                 .await
                 .map_err(err)?;
-            (decision.eligibility, None)
+            (answer(&decision.eligibility, quarter, lang), None)
         }
     };
 
@@ -271,7 +318,7 @@ async fn page(
         nip,
         quarter: format::quarter(quarter, lang),
         starts: format::date(quarter.start(), lang),
-        answer: answer(&current, quarter, lang),
+        answer: current,
         from_application: application.is_some(),
         application,
         whatif,
@@ -331,7 +378,8 @@ pub async fn apply(
     }
 }
 
-/// `POST /employee/withdraw`: withdraw one's own live application. Any other application
+/// `POST /employee/withdraw`: withdraw one's own live application, once confirmed (the form's
+/// `confirm=yes` checkbox; without it 422 and nothing changes). Any other application
 /// (someone else's, one already closed, a made-up id) is refused (409) and nothing changes.
 pub async fn withdraw(
     State(state): State<AppState>,
@@ -354,7 +402,16 @@ pub async fn withdraw(
             user.lang.text().withdraw_refused,
         ));
     };
-    workflow::withdraw(&state.store, &id)
+    // Withdrawing releases granted days to others at once: only when confirmed.
+    if form.get("confirm").map(String::as_str) != Some("yes") {
+        return Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            user.lang,
+            user.lang.text().withdraw_unconfirmed,
+        ));
+    }
+    let actor = format!("{} (web)", user.caller.actor());
+    workflow::withdraw(&state.store, &state.policies, &id, state.today(), &actor)
         .await
         .map_err(|e| PageError::from(e).in_lang(user.lang))?;
     Ok(see_other("/employee?done=withdrawn", "/employee"))

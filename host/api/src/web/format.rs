@@ -73,6 +73,18 @@ pub fn date(d: Date, lang: Lang) -> String {
     format!("{} {month} {}", d.day, d.year)
 }
 
+/// A stored instant (RFC 3339, UTC) as West Java reads a clock: `7 Desember 2026 20.15 WIB`
+/// / `7 December 2026 20:15 WIB`; text that is not an instant is shown as it is.
+pub fn timestamp(text: &str, lang: Lang) -> String {
+    match dwa_domain::clock::wall_clock_in_west_java(text) {
+        Some((day, hour, minute)) => {
+            let sep = if lang == Lang::Id { '.' } else { ':' };
+            format!("{} {hour:02}{sep}{minute:02} WIB", date(day, lang))
+        }
+        None => text.to_owned(),
+    }
+}
+
 /// `Triwulan I 2027` / `Q1 2027`.
 pub fn quarter(q: Quarter, lang: Lang) -> String {
     match lang {

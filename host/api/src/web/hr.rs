@@ -37,6 +37,34 @@ pub struct AllocationRow {
     evaluated: String,
     eligible: String,
     granted: String,
+    /// Why the unit could not be allocated (it keeps its previous roster), if so.
+    failure: Option<String>,
+}
+
+/// An application awaiting an approval, as HR's lists show it.
+pub struct WaitingRow {
+    id: String,
+    nip: String,
+    name: String,
+    unit: String,
+    state: &'static str,
+    days: i64,
+    hr_decides: bool,
+}
+
+/// Someone without a supervisor on record.
+pub struct UnsupervisedRow {
+    nip: String,
+    name: String,
+    unit: String,
+    recorded: String,
+}
+
+/// An application the rules failed for in the allocation.
+pub struct SetAsideRow {
+    unit: String,
+    nip: String,
+    failure: String,
 }
 
 /// A unit in the roster selector.
@@ -86,6 +114,18 @@ struct HrPage {
     savings_chart: String,
     savings_total: String,
     agencies: Vec<AgencyRow>,
+    /// Applications HR decides in the place of a supervisor not on record.
+    hr_decides: Vec<WaitingRow>,
+    /// Applications waiting for an approval longer than the region's limit.
+    waiting: Vec<WaitingRow>,
+    /// The region's limit, in days.
+    waiting_days: i64,
+    /// Staff without a supervisor on record.
+    unsupervised: Vec<UnsupervisedRow>,
+    /// Applications set aside in the allocation just run.
+    set_aside: Vec<SetAsideRow>,
+    /// A decision HR just made in a supervisor's place.
+    decided: bool,
     /// The head form's outcome: saved, or the problem.
     head_saved: bool,
     head_error: Option<String>,
@@ -101,6 +141,7 @@ async fn page(
     query: &HashMap<String, String>,
     import: Option<ImportView>,
     allocation: Vec<AllocationRow>,
+    set_aside: Vec<SetAsideRow>,
 ) -> Result<HrPage, PageError> {
     let lang = user.lang;
     let t = lang.text();
@@ -165,7 +206,34 @@ async fn page(
             agency,
         })
         .collect();
+    let attention = dwa_workflow::approvers::attention(&state.store, &state.policies, &region, quarter, state.today())
+        .await
+        .map_err(|e| fail(e.into()))?;
+    let waiting_row = |w: &dwa_workflow::approvers::Waiting| WaitingRow {
+        id: w.application.id.clone(),
+        nip: w.application.nip.clone(),
+        name: w.application.name.clone(),
+        unit: w.application.unit.clone(),
+        state: super::decision::state_label(w.state, t).0,
+        days: w.days,
+        hr_decides: w.hr_decides,
+    };
     Ok(HrPage {
+        hr_decides: attention.hr_decides.iter().map(waiting_row).collect(),
+        waiting: attention.waiting.iter().map(waiting_row).collect(),
+        waiting_days: attention.waiting_days,
+        unsupervised: attention
+            .without_supervisor
+            .into_iter()
+            .map(|m| UnsupervisedRow {
+                nip: m.nip,
+                name: m.name,
+                unit: m.unit,
+                recorded: m.supervisor_nip.unwrap_or_else(|| "—".into()),
+            })
+            .collect(),
+        set_aside,
+        decided: query.get("done").is_some_and(|d| d == "decided"),
         shell: user.shell("/hr"),
         quarter: format::quarter(quarter, lang),
         import,
@@ -199,7 +267,9 @@ pub async fn show(
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     user.require(Role::Hr)?;
-    Ok(render(&page(&state, &user, &query, None, Vec::new()).await?))
+    Ok(render(
+        &page(&state, &user, &query, None, Vec::new(), Vec::new()).await?,
+    ))
 }
 
 /// `POST /hr/import` (multipart: `csrf`, `kind` = units | employees, `file`): the workflow's
@@ -272,7 +342,7 @@ pub async fn import(
             .collect(),
     };
     let refused = outcome.refused();
-    let page = page(&state, &user, &HashMap::new(), Some(view), Vec::new()).await?;
+    let page = page(&state, &user, &HashMap::new(), Some(view), Vec::new(), Vec::new()).await?;
     let status = if refused {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -294,7 +364,7 @@ pub async fn agency_head(
     let agency = form.get("agency").map_or("", |a| a.trim());
     let nip = form.get("nip").map_or("", |n| n.trim());
     let result = dwa_workflow::onboarding::set_agency_head(&state.store, &region, agency, nip).await;
-    let mut page = page(&state, &user, &HashMap::new(), None, Vec::new()).await?;
+    let mut page = page(&state, &user, &HashMap::new(), None, Vec::new(), Vec::new()).await?;
     let status = match result {
         Ok(()) => {
             page.head_saved = true;
@@ -319,23 +389,52 @@ pub async fn allocate(
     user.check_csrf(&form)?;
     let lang = user.lang;
     let fail = err(lang);
+    // A run replaces the quarter's rosters: only when confirmed.
+    if form.get("confirm").map(String::as_str) != Some("yes") {
+        return Err(PageError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            lang.text().allocate_unconfirmed,
+        ));
+    }
     let region = user.caller.region.clone();
     state.policies.region(&region).map_err(|e| fail(e.into()))?;
     let quarter: Quarter = state.today().quarter().next();
     let units = state.store.units(Some(&region)).await.map_err(|e| fail(e.into()))?;
     let mut rows = Vec::with_capacity(units.len());
+    let mut set_aside = Vec::new();
     for unit in units {
         let lock = state.unit_lock(&unit.code);
         let _turn = lock.lock().await;
-        let outcome = dwa_workflow::allocate_unit(&state.store, &state.policies, &unit.code, quarter, state.today())
-            .await
-            .map_err(|e| fail(e.into()))?;
-        rows.push(AllocationRow {
-            unit: unit.code,
-            evaluated: outcome.evaluated.to_string(),
-            eligible: outcome.eligible.to_string(),
-            granted: outcome.granted.to_string(),
-        });
+        // A unit the rules fail for keeps its previous roster; the other units go on.
+        match dwa_workflow::allocate_unit(&state.store, &state.policies, &unit.code, quarter, state.today()).await {
+            Ok(outcome) => {
+                set_aside.extend(outcome.set_aside.iter().map(|s| SetAsideRow {
+                    unit: s.unit.clone(),
+                    nip: s.nip.clone(),
+                    failure: s.failure.clone(),
+                }));
+                rows.push(AllocationRow {
+                    unit: unit.code,
+                    evaluated: outcome.evaluated.to_string(),
+                    eligible: outcome.eligible.to_string(),
+                    granted: outcome.granted.to_string(),
+                    failure: None,
+                });
+            }
+            Err(e @ (dwa_workflow::WorkflowError::Rules(_) | dwa_workflow::WorkflowError::Conflict(_))) => {
+                rows.push(AllocationRow {
+                    unit: unit.code,
+                    evaluated: "—".into(),
+                    eligible: "—".into(),
+                    granted: "—".into(),
+                    failure: Some(e.to_string()),
+                });
+            }
+            Err(e) => return Err(fail(e.into())),
+        }
     }
-    Ok(render(&page(&state, &user, &HashMap::new(), None, rows).await?))
+    Ok(render(
+        &page(&state, &user, &HashMap::new(), None, rows, set_aside).await?,
+    ))
 }

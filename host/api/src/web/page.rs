@@ -34,6 +34,8 @@ pub struct Shell {
     pub csrf: String,
     /// The role's pages.
     pub nav: Vec<NavLink>,
+    /// Unread notifications of the signed-in person (none for a role without a NIP).
+    pub unread: Option<u64>,
 }
 
 impl Shell {
@@ -66,6 +68,7 @@ impl Shell {
             signed_in,
             csrf,
             nav,
+            unread: None,
         }
     }
 }

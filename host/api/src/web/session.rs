@@ -76,6 +76,8 @@ pub struct WebUser {
     pub csrf: String,
     /// The pages' language.
     pub lang: Lang,
+    /// How many of the person's notifications are unread (none for a role without a NIP).
+    pub unread: Option<u64>,
     session_id: String,
 }
 
@@ -96,6 +98,13 @@ impl FromRequestParts<AppState> for WebUser {
         let role = Role::from_code(&session.grant.role).ok_or_else(to_signin)?;
         // The session's id is a secret like a token: the access line gets the role alone.
         crate::access_log::note_caller(&parts.extensions, role.code(), None);
+        let unread = match &session.grant.nip {
+            Some(nip) => match state.store.unread_notifications(nip).await {
+                Ok(n) => Some(n),
+                Err(e) => return Err(PageError::from(crate::ApiError::from(e)).into_response()),
+            },
+            None => None,
+        };
         Ok(WebUser {
             caller: Caller {
                 role,
@@ -105,6 +114,7 @@ impl FromRequestParts<AppState> for WebUser {
             },
             csrf: session.csrf,
             lang,
+            unread,
             session_id: id.to_owned(),
         })
     }
@@ -136,7 +146,9 @@ impl WebUser {
 
     /// The shell every page of this person is drawn in.
     pub fn shell(&self, path: &str) -> Shell {
-        Shell::new(self.lang, path, Some((self.caller.clone(), self.csrf.clone())))
+        let mut shell = Shell::new(self.lang, path, Some((self.caller.clone(), self.csrf.clone())));
+        shell.unread = self.unread;
+        shell
     }
 }
 

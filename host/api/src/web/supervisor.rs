@@ -217,7 +217,9 @@ pub async fn decide(
     user: WebUser,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    user.require(Role::Supervisor)?;
+    if user.caller.role != Role::Hr {
+        user.require(Role::Supervisor)?;
+    }
     user.check_csrf(&form)?;
     let lang = user.lang;
     let err = |e: ApiError| PageError::from(e).in_lang(lang);
@@ -233,20 +235,9 @@ pub async fn decide(
     dwa_workflow::guards::check_decision_note(approved, note).map_err(|g| guard_error(g, lang))?;
     let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
     let employee = state.store.employee(&stored.nip).await.map_err(|e| err(e.into()))?;
-    let nip = user.caller.nip.clone().unwrap_or_default();
-    let (approver, allowed) = match form.get("approver").map_or("supervisor", String::as_str) {
-        "supervisor" => (
-            Approver::Supervisor,
-            employee.supervisor_nip.as_deref() == Some(nip.as_str()),
-        ),
-        "head_of_agency" => {
-            let head = state
-                .store
-                .agency_head(&employee.region, &employee.agency)
-                .await
-                .map_err(|e| err(e.into()))?;
-            (Approver::HeadOfAgency, head.as_deref() == Some(nip.as_str()))
-        }
+    let approver = match form.get("approver").map_or("supervisor", String::as_str) {
+        "supervisor" => Approver::Supervisor,
+        "head_of_agency" => Approver::HeadOfAgency,
         _ => {
             return Err(err(ApiError::invalid(
                 "approver",
@@ -254,21 +245,39 @@ pub async fn decide(
             )));
         }
     };
-    if !allowed || stored.nip == nip {
+    // The approver on record; without one, the region's HR (workflow::approvers).
+    let approvers = workflow::approvers::approvers_of(&state.store, &employee)
+        .await
+        .map_err(|e| err(e.into()))?;
+    let decider = workflow::approvers::Decider {
+        nip: user.caller.nip.as_deref(),
+        region_hr: user.caller.role == Role::Hr && user.caller.region == employee.region,
+    };
+    if !workflow::approvers::may_decide(&approvers, &employee, approver, decider) {
         return Err(PageError::forbidden(lang));
     }
+    let nip = user
+        .caller
+        .nip
+        .clone()
+        .unwrap_or_else(|| format!("HR {}", employee.region));
     let approval = Approval {
         approver,
         by_nip: nip,
         approved,
     };
-    workflow::decide_approval(&state.store, &state.policies, id, approval, note, state.today())
+    let actor = format!("{} (web)", user.caller.actor());
+    workflow::decide_approval(&state.store, &state.policies, id, approval, note, state.today(), &actor)
         .await
         .map_err(|e| match e {
             dwa_workflow::WorkflowError::Guard(g) => guard_error(g, lang),
             other => err(other.into()),
         })?;
-    Ok(see_other("/supervisor?done=1", "/supervisor"))
+    Ok(if user.caller.role == Role::Hr {
+        see_other("/hr?done=decided", "/hr")
+    } else {
+        see_other("/supervisor?done=1", "/supervisor")
+    })
 }
 
 /// A guard's refusal as the page shows it: 422, in the page's language.

@@ -117,6 +117,7 @@ async fn allocate_per_unit(
     } else {
         print_allocation_summary(quarter, &outcomes, started.elapsed().as_secs_f64());
     }
+    print_set_aside(&outcomes.iter().flat_map(|o| &o.set_aside).collect::<Vec<_>>());
     Ok(())
 }
 
@@ -142,6 +143,9 @@ async fn allocate_by_region(
     } else {
         print_regions_summary(&outcome, peak);
     }
+    let set_aside: Vec<&dwa_workflow::SetAsideApplication> =
+        outcome.regions.iter().flat_map(|r| &r.set_aside).collect();
+    print_set_aside(&set_aside);
     let failed: Vec<String> = outcome
         .regions
         .iter()
@@ -156,6 +160,24 @@ async fn allocate_by_region(
         );
     }
     Ok(())
+}
+
+/// The applications the rules failed for (to standard error: the summary or JSON stays
+/// whole on standard output); the others were allocated.
+fn print_set_aside(set_aside: &[&dwa_workflow::SetAsideApplication]) {
+    if set_aside.is_empty() {
+        return;
+    }
+    eprintln!(
+        "{} application(s) set aside because the rules failed for them; the others were allocated:",
+        set_aside.len()
+    );
+    for s in set_aside {
+        eprintln!(
+            "  unit {} · NIP {} · application {}: {}",
+            s.unit, s.nip, s.application_id, s.failure
+        );
+    }
 }
 
 fn print_regions_summary(outcome: &dwa_workflow::AllocationOutcome, peak: Option<u64>) {

@@ -63,8 +63,13 @@ pub(crate) async fn run(args: EvalArgs) -> anyhow::Result<()> {
         .insert_decisions(dwa_store::RunKind::Eval, std::slice::from_ref(&decision))
         .await?
         .remove(0);
+    // An eligible application still needs the approvals it has not been given: it is not
+    // approved, and says so in its data, not only in a reason's message.
+    let pending = pending_approvals(&decision.eligibility, &application);
     if json {
         let out = serde_json::json!({
+            "approvals_pending": pending,
+            "approved": decision.eligibility.eligible && pending.is_empty(),
             "decision_id": id,
             "region": decision.plugin.region,
             "plugin": decision.plugin,
@@ -78,12 +83,21 @@ pub(crate) async fn run(args: EvalArgs) -> anyhow::Result<()> {
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print_decision(&employee, &decision, &id);
+        print_decision(&employee, &decision, &id, &pending);
     }
     Ok(())
 }
 
-fn print_decision(employee: &Employee, d: &dwa_policy::Decision, id: &str) {
+/// The approvers the decision requires whose approval the application does not carry.
+fn pending_approvals(e: &dwa_sdk::Eligibility, application: &Application) -> Vec<String> {
+    e.approvals_required
+        .iter()
+        .filter(|who| application.approval_by(**who) != Some(true))
+        .map(dwa_store::code)
+        .collect()
+}
+
+fn print_decision(employee: &Employee, d: &dwa_policy::Decision, id: &str, pending: &[String]) {
     let e = &d.eligibility;
     println!(
         "{} {} — region {} ({} {}, sha256 {}…)",
@@ -94,7 +108,16 @@ fn print_decision(employee: &Employee, d: &dwa_policy::Decision, id: &str) {
         d.plugin.version,
         &d.plugin.sha256[..12]
     );
-    if e.eligible {
+    if e.eligible && !pending.is_empty() {
+        println!(
+            "ELIGIBLE, AWAITING APPROVAL / MEMENUHI SYARAT, MENUNGGU PERSETUJUAN — up to {} ({} days anywhere) \
+             once approved by: {}; priority {}",
+            pattern(e.max_remote_days),
+            e.max_remote_days,
+            pending.join(", "),
+            e.priority
+        );
+    } else if e.eligible {
         let approvals: Vec<String> = e.approvals_required.iter().map(dwa_store::code).collect();
         println!(
             "ELIGIBLE / MEMENUHI SYARAT — up to {} ({} days anywhere); approvals: {}; priority {}",
@@ -107,9 +130,17 @@ fn print_decision(employee: &Employee, d: &dwa_policy::Decision, id: &str) {
         println!("NOT ELIGIBLE / TIDAK MEMENUHI SYARAT — office only ({})", pattern(0));
     }
     for r in &e.reasons {
+        let waiting =
+            r.passed && r.code.ends_with("_APPROVAL") && pending.iter().any(|p| r.code.starts_with(&p.to_uppercase()));
         println!(
             "  {} {:<24} {}",
-            if r.passed { "ok  " } else { "FAIL" },
+            if waiting {
+                "WAIT"
+            } else if r.passed {
+                "ok  "
+            } else {
+                "FAIL"
+            },
             r.code,
             r.message.en
         );

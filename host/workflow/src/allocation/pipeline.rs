@@ -179,6 +179,7 @@ async fn read_regions(
                     plugin: request.plugin,
                     units,
                     previous,
+                    pending: None,
                 };
                 work.send(page).await.map_err(|_| gone())?;
             }
@@ -299,6 +300,11 @@ async fn apply(
                         if !page.violations.is_empty() {
                             writer.write_violations(&page.violations).await?;
                         }
+                        for s in &page.set_aside {
+                            writer
+                                .write_set_aside(&s.unit, &s.application_id, &s.nip, &s.failure)
+                                .await?;
+                        }
                     }
                     let employees: u64 = page.outcomes.iter().map(|o| o.headcount as u64).sum();
                     add_page(outcome, &page, options.keep_unit_outcomes);
@@ -342,6 +348,7 @@ pub(super) fn add_page(outcome: &mut RegionOutcome, page: &PageResult, keep: boo
         outcome.violations += unit.violations as u64;
         outcome.fuel_used += unit.fuel_used;
     }
+    outcome.set_aside.extend(page.set_aside.iter().cloned());
     if keep {
         outcome.unit_outcomes.extend(page.outcomes.iter().cloned());
     }
