@@ -11,6 +11,14 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# JavaScript plugins (host/cli/tests/plugins_js.rs): Node.js and npm from Debian when missing,
+# then the JavaScript SDK's pinned packages (componentize-js, rolldown, smol-toml; sdk-js's
+# lockfile) into sdk-js/node_modules, through a package cache under target/ that the test's
+# scaffolded plugin installs from as well (so it needs no registry).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+fi
+npm ci --prefix sdk-js --cache target/npm-cache --prefer-offline --no-audit --no-fund --loglevel=error
 # The crate graph first: a back-edge between the host's layers fails CI before anything else.
 scripts/check-layers.sh
 scripts/build-plugins.sh

@@ -42,7 +42,8 @@ impl Cli {
 
 #[derive(Args, Debug, Clone)]
 pub(crate) struct Common {
-    /// Database: sqlite://FILE (created and migrated on first use) or postgres://…
+    /// Database: sqlite://FILE (created and migrated on first use; later upgrades with `dwa
+    /// migrate`) or postgres://…
     #[arg(long, env = "DWA_DATABASE", default_value = "sqlite://data/dwa.db")]
     pub(crate) database: String,
     /// Folder with one manifest (*.toml) and built plugin (*.wasm) per region.
@@ -99,6 +100,13 @@ enum Command {
     },
     /// Evaluate and allocate a quarter from the database: one unit, one region or all.
     Allocate(command::allocate::AllocateArgs),
+    /// Upgrade the database's schema to this dwa's (printing the migrations applied), or with
+    /// `--check` print where it stands. Every other command migrates only a new, empty database
+    /// and refuses one whose schema is older or newer than this dwa's.
+    Migrate(command::migrate::MigrateArgs),
+    /// Copy the live SQLite database into a new file (0600), consistently, while `dwa serve`
+    /// runs; for PostgreSQL, print the pg_dump command to use instead.
+    Backup(command::backup::BackupArgs),
 }
 
 /// Run the command line.
@@ -117,6 +125,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key { command } => command::key::run(command),
         Command::Token { command } => command::token::run(command).await,
         Command::Allocate(args) => command::allocate::run(args).await,
+        Command::Migrate(args) => command::migrate::run(args).await,
+        Command::Backup(args) => command::backup::run(args).await,
     }
 }
 

@@ -9,11 +9,14 @@
 //! - a database at migration 0014, with tokens that never expired: after 0015 each has its id
 //!   (the first 16 hex digits of its hash) and expires 90 days after its creation — a recent
 //!   token still works, one made long ago is expired.
+//!
+//! A database of an earlier version is refused on connect until `dwa migrate` (the real binary)
+//! upgrades it: only that command changes an existing schema (README, Upgrades and backups).
 
 mod common;
 
 use dwa_sdk::{Quarter, Verdict};
-use dwa_store::{RunKind, Store};
+use dwa_store::{RunKind, Store, StoreError};
 use sqlx::Row;
 
 const Q1: Quarter = Quarter { year: 2027, number: 1 };
@@ -134,6 +137,31 @@ async fn migrate_up_to(url: &str, label: &str, last: i64) -> sqlx::AnyPool {
     pool
 }
 
+/// The database at `url`, of an earlier version (its last migration `from`): refused on connect,
+/// then upgraded by `dwa migrate`, which names every migration it applies.
+async fn upgraded(url: &str, label: &str, from: i64) -> Store {
+    let refused = Store::connect(url).await.err().expect("an older schema is refused");
+    assert!(
+        matches!(refused, StoreError::SchemaBehind { version, .. } if version == from),
+        "{label}: {refused}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dwa"))
+        .arg("migrate")
+        .env("DWA_DATABASE", url)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{label}: dwa migrate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for migration in dwa_store::known_migrations().iter().filter(|m| m.version > from) {
+        assert!(said.contains(&format!("applied {migration}\n")), "{label}: {said}");
+    }
+    Store::connect(url).await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn ratings_penalties_and_units_of_a_0013_database_carry_over() {
     use dwa_sdk::{Approver, Date, Expectation, PenaltyLevel};
@@ -169,7 +197,7 @@ async fn ratings_penalties_and_units_of_a_0013_database_carry_over() {
         }
         pool.close().await;
 
-        let store = Store::connect(&db.url).await.unwrap();
+        let store = upgraded(&db.url, db.label, 13).await;
         let employee = store.employee(nip).await.unwrap();
         let ratings: Vec<_> = employee
             .ratings
@@ -247,7 +275,7 @@ async fn tokens_of_a_0014_database_carry_over_with_an_expiry() {
         }
         pool.close().await;
 
-        let store = Store::connect(&db.url).await.unwrap();
+        let store = upgraded(&db.url, db.label, 14).await;
         let kept = store
             .token_record(recent)
             .await

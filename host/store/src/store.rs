@@ -1,10 +1,12 @@
 //! Storage: one sqlx `Any` pool over SQLite (embedded default: one file, WAL, created and
 //! migrated on first use) or PostgreSQL (`postgres://…`), with the same portable migrations.
-//! Every multi-row change is one transaction.
+//! Every multi-row change is one transaction. A database that has a schema is upgraded only on
+//! request ([`Store::migrate`]); connecting refuses one behind or ahead of this build (`schema.rs`).
 
 mod access;
 mod allocations;
 mod applications;
+mod backup;
 pub mod bulk;
 mod decisions;
 mod employees;
@@ -17,6 +19,7 @@ mod quarter;
 mod redact;
 mod reports;
 mod runs;
+mod schema;
 mod signing;
 mod single;
 mod staff;
@@ -42,6 +45,7 @@ pub use quarter::{ApplicationEvent, Notification, Placement, QuarterChange, SetA
 pub use redact::redacted_url;
 pub use reports::{DecisionCount, ReasonCount, UnitActivity};
 pub use runs::{RunScope, RunSummary, RunWriter, UnitAllocation};
+pub use schema::{MigrationInfo, OnConnect, SchemaStatus, expected_version, known_migrations};
 pub use signing::{RegionKey, RegionSigning};
 pub use single::SingleDecision;
 pub use staff::{StaffPage, StaffReader, StaffRow, UnitStaff};
@@ -76,6 +80,57 @@ pub enum StoreError {
     /// The schema could not be migrated.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database has not applied all of this build's migrations (and has applied some: a new
+    /// database is migrated on connect). Only `dwa migrate` upgrades it.
+    #[error(
+        "the database schema is at version {version}, older than this dwa (expects version {expected}; not \
+         applied: {pending}); run `dwa migrate` to upgrade it (once, for every replica), or start a single \
+         server with `dwa serve --migrate`"
+    )]
+    SchemaBehind {
+        /// The highest migration the database has applied.
+        version: i64,
+        /// This build's last migration.
+        expected: i64,
+        /// The migrations it lacks, listed.
+        pending: String,
+    },
+    /// The database has applied a migration this build does not know: a newer `dwa` migrated it.
+    #[error(
+        "the database schema is at version {version}, newer than this dwa (knows up to {known}); use a dwa of \
+         that version or newer (applied by a newer dwa: {unknown})"
+    )]
+    SchemaAhead {
+        /// The highest migration the database has applied.
+        version: i64,
+        /// This build's last migration.
+        known: i64,
+        /// The migrations this build does not know, listed.
+        unknown: String,
+    },
+    /// Migrations the database applied differ from this build's copies of them.
+    #[error(
+        "migrations applied to the database differ from this dwa's copies ({0}): a migration file was edited \
+         after it was applied; nothing was changed"
+    )]
+    SchemaModified(String),
+    /// A migration failed partway and sqlx recorded it so.
+    #[error(
+        "a migration failed partway on this database ({0}): repair the schema by hand, delete that row of \
+         _sqlx_migrations and run `dwa migrate` again; nothing was changed"
+    )]
+    SchemaFailed(String),
+    /// An existing database was asked for ([`OnConnect::Existing`]) and there is none.
+    #[error("no database at {0}")]
+    NoDatabase(String),
+    /// A backup could not be written.
+    #[error("backup to {path} failed: {reason}")]
+    Backup {
+        /// The file asked for.
+        path: String,
+        /// Why.
+        reason: String,
+    },
     /// A stored value could not be read back (a bug or a hand-edited database).
     #[error("corrupt stored value in {what}: {detail}")]
     Corrupt {
@@ -148,7 +203,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// personnel data and token hashes. SQLite gives its `-wal` and `-shm` files the database
 /// file's permissions. An existing file is left as it is (its owner chose).
 fn create_private(path: &std::path::Path) -> std::io::Result<()> {
-    if path.as_os_str().is_empty() || path.to_str().is_some_and(|p| p == ":memory:" || p.starts_with("file:")) {
+    if !on_disk(path) {
         return Ok(());
     }
     let mut options = std::fs::OpenOptions::new();
@@ -162,20 +217,53 @@ fn create_private(path: &std::path::Path) -> std::io::Result<()> {
     }
 }
 
+/// Whether a SQLite "path" names a file (not an in-memory database or a `file:` URI).
+fn on_disk(path: &std::path::Path) -> bool {
+    !(path.as_os_str().is_empty() || path.to_str().is_some_and(|p| p == ":memory:" || p.starts_with("file:")))
+}
+
+impl Backend {
+    /// The backend a database URL names, if it is one we support.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite://") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
 impl Store {
-    /// Connect (creating a SQLite file if needed) and apply pending migrations.
+    /// Connect (creating a SQLite file if needed), migrating a new database and refusing one
+    /// whose schema is behind or ahead of this build ([`OnConnect::MigrateFresh`]).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Store::connect_with(url, OnConnect::MigrateFresh).await
+    }
+
+    /// Connect, doing about the schema what `on` says.
+    pub async fn connect_with(url: &str, on: OnConnect) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
-            if let Some(parent) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
-                && !parent.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(parent).map_err(|e| StoreError::Url(format!("{}: {e}", redacted_url(url))))?;
-            }
-            create_private(std::path::Path::new(path.split('?').next().unwrap_or(path)))
-                .map_err(|e| StoreError::Url(format!("{}: {e}", redacted_url(url))))?;
+            let file = std::path::Path::new(path.split('?').next().unwrap_or(path));
+            let mode = if on == OnConnect::Existing {
+                if on_disk(file) && !file.exists() {
+                    return Err(StoreError::NoDatabase(redacted_url(url)));
+                }
+                "rw"
+            } else {
+                if let Some(parent) = file.parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StoreError::Url(format!("{}: {e}", redacted_url(url))))?;
+                }
+                create_private(file).map_err(|e| StoreError::Url(format!("{}: {e}", redacted_url(url))))?;
+                "rwc"
+            };
             let sep = if path.contains('?') { '&' } else { '?' };
-            (Backend::Sqlite, format!("sqlite://{path}{sep}mode=rwc"))
+            (Backend::Sqlite, format!("sqlite://{path}{sep}mode={mode}"))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_owned())
         } else {
@@ -200,14 +288,16 @@ impl Store {
                 Backend::Postgres => tls::explain(&url, &e).map_or(StoreError::Database(e), StoreError::Tls),
                 Backend::Sqlite => StoreError::Database(e),
             })?;
-        MIGRATOR.run(&pool).await?;
         let store = Store {
             pool,
             backend,
             write_turn: Arc::default(),
             submissions: Arc::default(),
         };
-        store.convert_legacy_decisions().await?;
+        if on == OnConnect::MigrateFresh {
+            store.migrate_fresh().await?;
+            store.convert_legacy_decisions().await?;
+        }
         Ok(store)
     }
 

@@ -4,7 +4,7 @@
 use crate::{Common, load_policies_for_serving};
 use clap::Args;
 use dwa_sdk::Date;
-use dwa_store::Store;
+use dwa_store::{OnConnect, Store};
 
 // The arguments; the command's help text is the doc comment of its variant in `cli::Command`.
 #[derive(Args, Debug)]
@@ -30,6 +30,11 @@ pub(crate) struct ServeArgs {
     /// over HTTPS (as a trusted proxy says), `always`, or `never`.
     #[arg(long, env = "DWA_SECURE_COOKIES", value_enum, default_value = "auto")]
     secure_cookies: dwa_api::SecureCookies,
+    /// Apply the database's pending migrations before serving, as `dwa migrate` would (default:
+    /// refuse a schema older than this dwa's). For a single server, e.g. one machine on SQLite;
+    /// with replicas, run `dwa migrate` once instead (README, Upgrades and backups).
+    #[arg(long)]
+    migrate: bool,
 }
 
 /// Run `dwa serve`.
@@ -41,9 +46,18 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
         metrics_token,
         trusted_proxies,
         secure_cookies,
+        migrate,
     } = args;
     let trusted_proxies = dwa_api::TrustedProxies::parse(&trusted_proxies)?;
-    let store = Store::connect(&common.database).await?;
+    let store = if migrate {
+        let store = Store::connect_with(&common.database, OnConnect::AsIs).await?;
+        for migration in store.migrate().await? {
+            tracing::info!("applied migration {migration}");
+        }
+        store
+    } else {
+        Store::connect(&common.database).await?
+    };
     let policies = load_policies_for_serving(&common.rules, &store).await?;
     if let Some(kept) = dwa_workflow::keep_last_good_guardrails(&store, &policies).await? {
         tracing::warn!("serving regencies under the guardrails of {kept}, the last good province rules");

@@ -1,9 +1,11 @@
-//! `dwa plugin build [DIR]`: compile the crate's component with cargo (installing the
-//! `wasm32-wasip2` target first if it is missing), put it where the manifest names it, and
-//! print its path and sha256. Cargo's own messages, compile errors with their file and line
-//! included, go to stderr as cargo prints them.
+//! `dwa plugin build [DIR]`: compile the project's component, put it where the manifest names
+//! it, and print its path and sha256. A Rust crate builds with cargo (installing the
+//! `wasm32-wasip2` target first if it is missing; cargo's messages, compile errors with their
+//! file and line included, go to stderr as cargo prints them). A JavaScript project builds with
+//! `npm run build` (componentize-js), after an `npm install` on its first build that says what
+//! it installs.
 
-use super::{PluginCrate, in_crate, status_of};
+use super::{Lang, PluginCrate, in_crate, status_of};
 use anyhow::{Context, bail};
 use clap::Args;
 use sha2::{Digest, Sha256};
@@ -25,11 +27,16 @@ pub(crate) struct BuildArgs {
 /// Run `dwa plugin build`.
 pub(crate) fn run(args: BuildArgs) -> anyhow::Result<()> {
     let krate = PluginCrate::open(&args.dir)?;
-    ensure_target(&krate.dir)?;
-    let built = compile(&krate.dir)?;
     let component = krate.component_path();
-    std::fs::copy(&built, &component)
-        .with_context(|| format!("copying {} to {}", built.display(), component.display()))?;
+    match krate.lang {
+        Lang::Rust => {
+            ensure_target(&krate.dir)?;
+            let built = compile(&krate.dir)?;
+            std::fs::copy(&built, &component)
+                .with_context(|| format!("copying {} to {}", built.display(), component.display()))?;
+        }
+        Lang::Js => build_js(&krate.dir, &component)?,
+    }
     let bytes = std::fs::read(&component).with_context(|| format!("reading {}", component.display()))?;
     println!(
         "component: {} ({} KiB, named by {})",
@@ -39,6 +46,55 @@ pub(crate) fn run(args: BuildArgs) -> anyhow::Result<()> {
     );
     println!("sha256:    {}", hex::encode(Sha256::digest(&bytes)));
     Ok(())
+}
+
+/// A JavaScript project: `npm install` when its packages are not installed yet (saying which,
+/// as its package.json pins them), then `npm run build`, which writes `component`.
+fn build_js(dir: &Path, component: &Path) -> anyhow::Result<()> {
+    if !dir.join("node_modules").is_dir() {
+        println!(
+            "the project's npm packages are not installed: installing them with npm install ({})",
+            pinned_packages(dir)?
+        );
+        let mut npm = in_crate("npm", dir);
+        npm.args(["install", "--no-audit", "--no-fund"]);
+        if !status_of(npm, "npm")?.success() {
+            bail!("npm install failed (npm's messages above say why); nothing was built");
+        }
+    }
+    println!(
+        "building {}: npm run build (componentize-js against the contract's WIT)",
+        dir.display()
+    );
+    let started = std::time::SystemTime::now();
+    let mut npm = in_crate("npm", dir);
+    npm.args(["run", "--silent", "build"]);
+    if !status_of(npm, "npm")?.success() {
+        bail!("the plugin did not build (the messages above say where)");
+    }
+    let written = std::fs::metadata(component).and_then(|m| m.modified()).ok();
+    if written.is_none_or(|t| t < started) {
+        bail!(
+            "npm run build did not write {} (the file the manifest names)",
+            component.display()
+        );
+    }
+    Ok(())
+}
+
+/// The packages `package.json` asks for, `name version` each, for the install's message.
+fn pinned_packages(dir: &Path) -> anyhow::Result<String> {
+    let path = dir.join("package.json");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let package: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let mut pinned = Vec::new();
+    for section in ["dependencies", "devDependencies"] {
+        for (name, version) in package[section].as_object().into_iter().flatten() {
+            pinned.push(format!("{name} {}", version.as_str().unwrap_or("?")));
+        }
+    }
+    Ok(pinned.join(", "))
 }
 
 /// Install the target when the toolchain the crate uses does not have it, saying so.

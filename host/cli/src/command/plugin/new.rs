@@ -1,8 +1,11 @@
-//! `dwa plugin new DIR --region CODE --name NAME`: write a standalone plugin crate from the
-//! templates in `host/cli/templates/plugin/` and the vendored SDK. Everything is checked and
-//! rendered before the first file is written, so a refusal writes nothing.
+//! `dwa plugin new DIR --region CODE --name NAME [--lang rust|js]`: write a standalone plugin
+//! project from the templates in `host/cli/templates/plugin/` (a Rust crate) or
+//! `host/cli/templates/plugin-js/` (an npm package), with the language's SDK vendored. Both
+//! start from the same manifest and the same rules (the province baseline). Everything is checked
+//! and rendered before the first file is written, so a refusal writes nothing.
 
-use super::vendor::{VENDOR_DIR, sdk_files};
+use super::Lang;
+use super::vendor::{VENDOR_DIR, sdk_files, sdk_js_files};
 use anyhow::{Context, bail};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,10 @@ pub(crate) struct NewArgs {
     /// The region's name, e.g. "Kota Bandung" (a regency's starts with Kabupaten, a city's with Kota).
     #[arg(long)]
     name: String,
+    /// The language the rules are written in: rust (a crate built for wasm32-wasip2) or js
+    /// (JavaScript ES modules, built with componentize-js; needs Node.js 20.19+ and npm).
+    #[arg(long, value_enum, default_value_t = Lang::Rust)]
+    lang: Lang,
 }
 
 /// A template and the file it becomes (`{{manifest_file}}` is the manifest's own name).
@@ -34,9 +41,40 @@ const TEMPLATES: &[(&str, &str)] = &[
     (".cargo/config.toml", include_str!("../../../../../.cargo/config.toml")),
 ];
 
+/// The JavaScript project's templates: the same manifest as the Rust crate's, so both start from
+/// the same parameters and worked examples.
+const TEMPLATES_JS: &[(&str, &str)] = &[
+    (
+        "package.json",
+        include_str!("../../../templates/plugin-js/package.json.tmpl"),
+    ),
+    (
+        "src/plugin.js",
+        include_str!("../../../templates/plugin-js/plugin.js.tmpl"),
+    ),
+    (
+        "test/plugin.test.js",
+        include_str!("../../../templates/plugin-js/plugin.test.js.tmpl"),
+    ),
+    (
+        "{{manifest_file}}",
+        include_str!("../../../templates/plugin/manifest.toml.tmpl"),
+    ),
+    ("README.md", include_str!("../../../templates/plugin-js/README.md.tmpl")),
+    (
+        ".gitignore",
+        include_str!("../../../templates/plugin-js/gitignore.tmpl"),
+    ),
+];
+
 /// Run `dwa plugin new`.
 pub(crate) fn run(args: NewArgs) -> anyhow::Result<()> {
-    let NewArgs { dir, region, name } = args;
+    let NewArgs {
+        dir,
+        region,
+        name,
+        lang,
+    } = args;
     let name = name.trim();
     if name.is_empty() {
         bail!("the region's name is empty: say --name \"Kota Bandung\"; nothing was written");
@@ -46,11 +84,15 @@ pub(crate) fn run(args: NewArgs) -> anyhow::Result<()> {
     dwa_workflow::onboarding::check_region(&region, name).map_err(|e| anyhow::anyhow!("{e}; nothing was written"))?;
     let created = check_dir(&dir)?;
     let names = Names::new(&region, name);
+    let (templates, sdk) = match lang {
+        Lang::Rust => (TEMPLATES, sdk_files()?),
+        Lang::Js => (TEMPLATES_JS, sdk_js_files()),
+    };
     let mut files = Vec::new();
-    for (path, template) in TEMPLATES {
+    for (path, template) in templates {
         files.push((names.render(path), names.render(template).into_bytes()));
     }
-    for (path, bytes) in sdk_files()? {
+    for (path, bytes) in sdk {
         files.push((format!("{VENDOR_DIR}/{path}"), bytes));
     }
     if let Err(e) = write_all(&dir, &files) {
@@ -58,13 +100,22 @@ pub(crate) fn run(args: NewArgs) -> anyhow::Result<()> {
         undo(&dir, created);
         return Err(e);
     }
+    let (what, rules, tests) = match lang {
+        Lang::Rust => ("plugin crate", "src/lib.rs", "(native tests in src/lib.rs)"),
+        Lang::Js => (
+            "JavaScript plugin",
+            "src/plugin.js",
+            "test/plugin.test.js  native tests (npm test)",
+        ),
+    };
     println!(
-        "created {}: the plugin crate {} of {name} (region {region}), starting from the province baseline",
+        "created {}: the {what} {} of {name} (region {region}), starting from the province baseline",
         dir.display(),
         names.krate
     );
     println!("  {}  parameters and worked examples", names.manifest_file);
-    println!("  src/lib.rs  the rules");
+    println!("  {rules}  the rules");
+    println!("  {tests}");
     println!(
         "  {VENDOR_DIR}/  the SDK at contract {}, vendored",
         dwa_sdk::CONTRACT_VERSION
@@ -168,12 +219,14 @@ impl Names {
     /// `template` with every placeholder filled in.
     fn render(&self, template: &str) -> String {
         let toml_string = toml::Value::String(self.name.clone()).to_string();
-        let pairs: [(&str, &str); 13] = [
+        let js_string = serde_json::Value::String(self.name.clone()).to_string();
+        let pairs: [(&str, &str); 14] = [
             ("{{region}}", &self.region),
             ("{{name_comment}}", &self.name),
             ("{{name_md}}", &self.name),
             ("{{name_toml}}", &toml_string),
             ("{{name_rust}}", &format!("{:?}", self.name)),
+            ("{{name_js}}", &js_string),
             ("{{crate}}", &self.krate),
             ("{{type}}", &self.type_name),
             ("{{manifest_file}}", &self.manifest_file),
@@ -226,7 +279,7 @@ mod tests {
     #[test]
     fn every_template_is_filled_in() {
         let names = Names::new("3273", "Kota Bandung");
-        for (path, template) in TEMPLATES {
+        for (path, template) in TEMPLATES.iter().chain(TEMPLATES_JS) {
             let out = names.render(template);
             assert!(!out.contains("{{"), "{path}: {out}");
         }

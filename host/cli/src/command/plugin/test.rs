@@ -1,9 +1,10 @@
 //! `dwa plugin test [DIR]`: the crate's component and manifest through the host's own
 //! validation (what `dwa check` and the loader run: the real sandbox, contract, `info`, worked
 //! examples, guardrails, `decide` against `evaluate`), printed per example in detail, with the
-//! reason codes no example fails; then the crate's native `cargo test`, if it has tests.
+//! reason codes no example fails; then the project's native tests, if it has any: `cargo test`
+//! for a Rust crate, `npm test` for a JavaScript project.
 
-use super::{PluginCrate, in_crate, status_of};
+use super::{Lang, PluginCrate, in_crate, status_of};
 use crate::command::check::{self, WithoutProvince};
 use anyhow::bail;
 use clap::Args;
@@ -16,7 +17,7 @@ pub(crate) struct TestArgs {
     /// The plugin crate's folder.
     #[arg(default_value = ".")]
     dir: PathBuf,
-    /// Only the sandbox: do not run the crate's `cargo test`.
+    /// Only the sandbox: do not run the project's native tests (`cargo test` or `npm test`).
     #[arg(long)]
     no_cargo_test: bool,
 }
@@ -32,7 +33,7 @@ pub(crate) async fn run(args: TestArgs) -> anyhow::Result<()> {
             krate.dir.display()
         );
     }
-    if let Some(newer) = newer_source(&krate.dir, &component) {
+    if let Some(newer) = newer_source(&krate.dir, krate.lang, &component) {
         eprintln!(
             "warning: {} changed after {} was built: run `dwa plugin build` to test the latest code",
             newer.display(),
@@ -49,24 +50,49 @@ pub(crate) async fn run(args: TestArgs) -> anyhow::Result<()> {
             codes.join(", ")
         ),
     }
-    let native = match args.no_cargo_test {
-        true => None,
-        false => native_tests(&krate.dir)?,
+    let native = match (args.no_cargo_test, krate.lang) {
+        (true, _) => None,
+        (false, Lang::Rust) => native_tests(&krate.dir)?,
+        (false, Lang::Js) => native_tests_js(&krate.dir)?,
+    };
+    let runner = match krate.lang {
+        Lang::Rust => "cargo test",
+        Lang::Js => "npm test",
     };
     let examples = check::conclude(&report, true);
     match (examples, native) {
-        (Err(e), Some(false)) => bail!("{e}, and the crate's native tests failed (cargo test)"),
+        (Err(e), Some(false)) => bail!("{e}, and the project's native tests failed ({runner})"),
         (Err(e), _) => Err(e),
-        (Ok(()), Some(false)) => bail!("the crate's native tests failed (cargo test)"),
+        (Ok(()), Some(false)) => bail!("the project's native tests failed ({runner})"),
         (Ok(()), _) => Ok(()),
     }
+}
+
+/// Run `npm test` when the project has test files (`test/*.test.js`); `None` when it has none.
+fn native_tests_js(dir: &Path) -> anyhow::Result<Option<bool>> {
+    let has_tests = source_files(&dir.join("test"), "js").iter().any(|f| {
+        f.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".test.js"))
+    });
+    if !has_tests {
+        println!("native tests: the project has none (no test/*.test.js), so npm test was not run");
+        return Ok(None);
+    }
+    println!(
+        "native tests: the project has tests; running npm test in {}",
+        dir.display()
+    );
+    let mut npm = in_crate("npm", dir);
+    npm.arg("test");
+    Ok(Some(status_of(npm, "npm")?.success()))
 }
 
 /// Run `cargo test` when the crate has tests of its own; `None` when it has none.
 fn native_tests(dir: &Path) -> anyhow::Result<Option<bool>> {
     let has_tests = [dir.join("src"), dir.join("tests")]
         .iter()
-        .flat_map(|d| rust_files(d))
+        .flat_map(|d| source_files(d, "rs"))
         .any(|f| std::fs::read_to_string(f).is_ok_and(|text| text.contains("#[test]")));
     if !has_tests {
         println!("native tests: the crate has none (no #[test] in src/ or tests/), so cargo test was not run");
@@ -81,26 +107,32 @@ fn native_tests(dir: &Path) -> anyhow::Result<Option<bool>> {
     Ok(Some(status_of(cargo, "cargo")?.success()))
 }
 
-/// A source file (or `Cargo.toml`) modified after `component`, if any.
-fn newer_source(dir: &Path, component: &Path) -> Option<PathBuf> {
+/// A source file (or `Cargo.toml`, `package.json`) modified after `component`, if any.
+fn newer_source(dir: &Path, lang: Lang, component: &Path) -> Option<PathBuf> {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     let built = modified(component)?;
-    let mut sources = rust_files(&dir.join("src"));
-    sources.push(dir.join("Cargo.toml"));
+    let mut sources = match lang {
+        Lang::Rust => source_files(&dir.join("src"), "rs"),
+        Lang::Js => source_files(&dir.join("src"), "js"),
+    };
+    sources.push(dir.join(match lang {
+        Lang::Rust => "Cargo.toml",
+        Lang::Js => "package.json",
+    }));
     sources
         .into_iter()
         .filter(|p| modified(p).is_some_and(|t: SystemTime| t > built))
         .min()
 }
 
-/// Every `.rs` file below `dir` (none when it does not exist).
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+/// Every file below `dir` with the extension `ext` (none when `dir` does not exist).
+fn source_files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
         if path.is_dir() {
-            files.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|x| x == "rs") {
+            files.extend(source_files(&path, ext));
+        } else if path.extension().is_some_and(|x| x == ext) {
             files.push(path);
         }
     }

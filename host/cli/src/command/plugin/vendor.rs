@@ -14,6 +14,20 @@ const WORKSPACE_MANIFEST: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR")
 /// Where the copy goes in a plugin crate.
 pub(super) const VENDOR_DIR: &str = "vendor/dwa-sdk";
 
+/// The contract the JavaScript SDK's build componentizes against, vendored beside it (`wit/`).
+const CONTRACT_WIT: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../sdk/wit/v0.3.0/policy.wit"));
+
+/// The JavaScript SDK's files to write under [`VENDOR_DIR`] of a JavaScript plugin: its modules,
+/// its `package.json` and build script, and the contract's WIT as `wit/policy.wit`.
+pub(super) fn sdk_js_files() -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = SDK_JS_FILES
+        .iter()
+        .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+        .collect();
+    files.push(("wit/policy.wit".to_owned(), CONTRACT_WIT.to_vec()));
+    files
+}
+
 /// The SDK's files to write under [`VENDOR_DIR`]: path and contents, `Cargo.toml` standalone.
 pub(super) fn sdk_files() -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::with_capacity(SDK_FILES.len());

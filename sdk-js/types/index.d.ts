@@ -1,0 +1,13 @@
+export * from './src/allocator.js';
+export * from './src/baseline.js';
+export * from './src/boundary.js';
+export * from './src/date.js';
+export * from './src/errors.js';
+export { debugNumber, formatNumber } from './src/format.js';
+export * from './src/guest.js';
+export * from './src/nip.js';
+export * from './src/params.js';
+export * from './src/policy.js';
+export * from './src/reason.js';
+export * from './src/talent.js';
+export * from './src/types.js';
