@@ -26,9 +26,8 @@ pub use serve::{serve, serve_on, shutdown_signal};
 pub use throttle::AuthThrottle;
 
 use axum::Router;
-use dwa_policy::PolicySet;
 use dwa_sdk::Date;
-use dwa_store::Store;
+use dwa_workflow::{PolicySet, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

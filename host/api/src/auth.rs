@@ -12,7 +12,7 @@ use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use dwa_store::EmployeeRecord;
+use dwa_workflow::EmployeeRecord;
 use dwa_workflow::tokens::TokenError;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;

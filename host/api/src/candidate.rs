@@ -22,7 +22,7 @@ pub(crate) fn stage(
     text_field: &str,
     region_field: &str,
 ) -> Result<StagedCandidate, ApiError> {
-    let active = state.policies.region(region)?;
+    let rules_dir = dwa_workflow::rules::rules_folder(&state.policies, region)?;
     let manifest =
         dwa_sdk::manifest::Manifest::parse(text).map_err(|e| ApiError::invalid(text_field, e.to_string()))?;
     if manifest.region != region {
@@ -31,7 +31,6 @@ pub(crate) fn stage(
             format!("the manifest is for region {}, not {region}", manifest.region),
         ));
     }
-    let rules_dir = active.manifest_path.parent().unwrap_or(std::path::Path::new("."));
     let unstaged = |e: std::io::Error| ApiError::internal(&format!("cannot stage the candidate: {e}"));
     let dir = tempfile::tempdir().map_err(unstaged)?;
     let path = dir.path().join("candidate.toml");

@@ -6,9 +6,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use dwa_policy::RulesError;
-use dwa_store::StoreError;
-use dwa_workflow::WorkflowError;
+use dwa_workflow::{RulesError, StoreError, WorkflowError};
 use serde::Serialize;
 
 /// An error answer: `{"error": {"code", "message", "field"}}`.
@@ -189,7 +187,7 @@ impl ApiError {
                 ),
             ),
             RulesError::Signature {
-                error: error @ dwa_policy::signing::SigningError::Trust { .. },
+                error: error @ dwa_workflow::signing::SigningError::Trust { .. },
                 ..
             } => ApiError::internal(&error),
             RulesError::Signature { error, .. } => ApiError::invalid("signature", format!("refused: {error}")),

@@ -165,7 +165,7 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
 /// Policy reload metrics from the rules status: attempts by result, and which version serves.
 /// A fresh recorder per scrape, because these are a snapshot: a manifest that went away or a
 /// version that stopped serving must drop out, not linger at its last value.
-pub fn render_policies(status: &[dwa_policy::PolicyStatus]) -> String {
+pub fn render_policies(status: &[dwa_workflow::PolicyStatus]) -> String {
     let recorder = PrometheusBuilder::new().build_recorder();
     ::metrics::with_local_recorder(&recorder, || {
         describe_counter!(POLICY_RELOADS, "Rules load attempts by manifest and result.");

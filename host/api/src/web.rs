@@ -1,6 +1,6 @@
 //! The web application `dwa serve` answers at `/`: server-rendered HTML (askama templates in
-//! `host/api/templates/`, checked at compile time) for every role, on the same workflow and
-//! store calls as the API — no second path to the data. Bahasa Indonesia by default with an
+//! `host/api/templates/`, checked at compile time) for every role, on the same workflow calls
+//! as the API, never the store — no second path to the data. Bahasa Indonesia by default with an
 //! English switch; sessions with CSRF tokens ([`session`]); one small vendored script
 //! (`host/api/static/app.js`) that only enhances pages that work without it; the host's strict
 //! Content-Security-Policy (no inline script or style) applies to every page.

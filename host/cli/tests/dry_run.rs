@@ -165,3 +165,44 @@ async fn a_stricter_bekasi_policy_flips_exactly_the_employees_a_direct_evaluatio
         "a candidate failing its examples is refused"
     );
 }
+
+/// A candidate that changes no decision but cuts the unit's capacity (`min_office_share`
+/// 0.5 → 0.9) no longer looks harmless: the dry run allocates every unit under both rules and
+/// reports fewer people granted and fewer days.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dry_run_shows_what_a_tighter_office_floor_does_to_the_allocation() {
+    let policies = common::policies();
+    let db = common::TestDb::sqlite();
+    let store = Store::connect(&db.url).await.unwrap();
+    dwa_cli::seed::seed(&store, 800, Q1, 3).await.unwrap();
+    let candidate_dir = tempfile::tempdir().unwrap();
+    let rules = common::rules_dir();
+    for file in ["kab_bekasi.wasm", "jabar.wasm", "32-jabar.toml"] {
+        std::fs::copy(rules.join(file), candidate_dir.path().join(file)).unwrap();
+    }
+    let manifest = std::fs::read_to_string(rules.join("3216-kab-bekasi.toml")).unwrap();
+    let tighter = manifest.replace("min_office_share = 0.5", "min_office_share = 0.9");
+    assert_ne!(manifest, tighter, "Bekasi's manifest sets min_office_share = 0.5");
+    let candidate = candidate_dir.path().join("3216-kab-bekasi.toml");
+    std::fs::write(&candidate, &tighter).unwrap();
+    let run = dwa_workflow::dry_run(&store, &policies, &candidate, Q1, Q1.start(), "test")
+        .await
+        .unwrap();
+    assert_eq!(
+        (run.became_ineligible, run.became_eligible, run.pattern_changed),
+        (0, 0, 0),
+        "no decision changes"
+    );
+    assert!(run.days_before > 0, "the seed has approved candidates: {run:?}");
+    assert!(
+        run.days_after < run.days_before && run.granted_after <= run.granted_before,
+        "the allocation shrinks: {} → {} people, {} → {} days",
+        run.granted_before,
+        run.granted_after,
+        run.days_before,
+        run.days_after
+    );
+    assert!(run.units.iter().any(|u| u.days_after < u.days_before), "per unit too");
+    drop(store);
+    db.drop_schema().await;
+}

@@ -10,6 +10,10 @@
 //! every host crate → dwa-domain (plain shared types)
 //! ```
 //!
+//! The API reaches the store and the rules only through the workflow (the one door of issue
+//! 19): `dwa-api` may not depend on `dwa-store` or `dwa-policy`; the types it names from them
+//! are re-exported by `dwa-workflow`.
+//!
 //! `scripts/check-layers.sh` runs it on its own; `scripts/test.sh` (and so `.ci/run`) runs that
 //! first.
 
@@ -83,9 +87,20 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         "dwa-workflow",
         &["sqlx", "axum", "tower-http", "utoipa-axum", "dwa-api", "dwa"],
     ),
-    // Not yet forbidden: dwa-store and dwa-policy. The handlers still read through `Store` and
-    // hold the `PolicySet`; routing those reads through the workflow is what remains.
-    ("dwa-api", &["wasmtime", "wasmtime-wasi", "sqlx", "dwa-engine", "dwa"]),
+    // The API calls only the workflow: no store, no rules of its own (types it names come
+    // re-exported by dwa-workflow).
+    (
+        "dwa-api",
+        &[
+            "wasmtime",
+            "wasmtime-wasi",
+            "sqlx",
+            "dwa-engine",
+            "dwa-store",
+            "dwa-policy",
+            "dwa",
+        ],
+    ),
 ];
 
 /// Each workspace package's direct dependencies, with their kind.
@@ -156,11 +171,18 @@ fn a_back_edge_is_reported() {
         .get_mut("dwa-store")
         .expect("dwa-store")
         .push(normal("wasmtime"));
-    packages.get_mut("dwa-api").expect("dwa-api").push(normal("dwa-engine"));
+    let api = packages.get_mut("dwa-api").expect("dwa-api");
+    api.push(normal("dwa-engine"));
+    // The one door: the API reading the store or holding the rules itself is caught too, even
+    // as a dev-dependency.
+    api.push(normal("dwa-store"));
+    api.push(("dwa-policy".to_owned(), "dev".to_owned()));
     let problems = back_edges(&packages);
     for expected in [
         "dwa-store depends on wasmtime (normal): against the layering in DESIGN §3",
         "dwa-api depends on dwa-engine (normal): against the layering in DESIGN §3",
+        "dwa-api depends on dwa-store (normal): against the layering in DESIGN §3",
+        "dwa-api depends on dwa-policy (dev): against the layering in DESIGN §3",
     ] {
         assert!(
             problems.iter().any(|p| p == expected),

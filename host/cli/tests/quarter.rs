@@ -153,7 +153,7 @@ fn dechunk(mut rest: &str) -> String {
             break;
         }
         out.push_str(&after[..size]);
-        rest = &after[size..].trim_start_matches("\r\n");
+        rest = after[size..].trim_start_matches("\r\n");
     }
     out
 }
@@ -178,6 +178,9 @@ fn serve(url: &str, rules: &Path) -> Server {
     let addr = format!("127.0.0.1:{}", free_port());
     let child = Command::new(env!("CARGO_BIN_EXE_dwa"))
         .args(["serve", "--bind", &addr, "--today", "2026-12-01"])
+        // The host's one clock, for what runs outside a request (the review of grants after an
+        // activation).
+        .env("DWA_NOW", "2026-12-01T03:00:00Z")
         .env("DWA_DATABASE", url)
         .env("DWA_RULES", rules)
         .env("DWA_COMPILE_CACHE", "off")
@@ -221,7 +224,8 @@ async fn set_up(store: &Store) -> BTreeMap<String, String> {
         // Longer service ranks first: E1 is served before E2, …
         appointed_on: Date::new(year, 1, 1).unwrap(),
         potential: sample.potential,
-        unexcused_absence_days: 0,
+        // E5 has two unexcused days: allowed by the province's rules (at most 2) until step 7.
+        unexcused_absence_days: if nip == STAFF[4].1 { 2 } else { 0 },
         supervisor_nip: supervisor.map(str::to_owned),
         ratings: sample.ratings.clone(),
         penalties: vec![],
@@ -496,7 +500,8 @@ async fn quarter_on(db: &common::TestDb) {
     let (rules_dir, _) = common::deployed_copy();
     let url = db.url.clone();
     let rules = rules_dir.path().to_owned();
-    let server = tokio::task::spawn_blocking(move || serve(&url, &rules)).await.unwrap();
+    let served = rules.clone();
+    let server = tokio::task::spawn_blocking(move || serve(&url, &served)).await.unwrap();
     let server = std::sync::Arc::new(server);
     let (hr, supervisor) = (tokens["hr"].clone(), tokens["supervisor"].clone());
     let label = db.label;
@@ -627,6 +632,103 @@ async fn quarter_on(db: &common::TestDb) {
                 .map(|e| e["event"].as_str().unwrap())
                 .collect();
             assert_eq!(events, ["approved", "waitlisted", "granted"], "{label}: {view}");
+
+            // 6. HR re-runs the allocation: a preview first lists who would move (E6 gets the
+            //    days it asked for now) and changes nothing; the run moves exactly those, tells
+            //    each of them, and everyone else keeps their weekdays.
+            let preview = server.api(
+                "POST",
+                "/api/allocations",
+                &hr,
+                Some(json!({"quarter": QUARTER, "unit": UNIT, "preview": true})),
+            );
+            assert_eq!(preview.status, 200, "{label}: {}", preview.body);
+            let would: Vec<String> = preview.json()[0]["moved"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["nip"].as_str().unwrap().to_owned())
+                .collect();
+            assert!(would.contains(&e6.to_owned()), "{label}: {would:?}");
+            let unchanged = cross_check(&server, &tokens, &apps, "a preview");
+            assert_eq!(unchanged, freed, "{label}: a preview changes nothing");
+            let run = server.api(
+                "POST",
+                "/api/allocations",
+                &hr,
+                Some(json!({"quarter": QUARTER, "unit": UNIT})),
+            );
+            assert_eq!(run.status, 200, "{label}: {}", run.body);
+            let moved: Vec<String> = run.json()[0]["moved"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["nip"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(moved, would, "{label}: the run moves whom the preview named");
+            let rerun = cross_check(&server, &tokens, &apps, "a re-run");
+            assert_eq!(
+                (rerun[e6].days, rerun[e6].state.as_str()),
+                (4, "granted"),
+                "{label}: {rerun:?}"
+            );
+            for (nip, t) in &rerun {
+                let told = notifications(&server, &tokens[nip.as_str()]).contains(&"moved".to_owned());
+                if moved.contains(nip) {
+                    assert!(told, "{label}: {nip} moved and was told");
+                } else {
+                    assert_eq!(t, &freed[nip], "{label}: {nip} was not moved");
+                    assert!(!told, "{label}: {nip} was not moved");
+                }
+            }
+
+            // 7. The province activates a version mid-quarter (dropped into the rules folder)
+            //    allowing at most one unexcused day: E5's grant is flagged — kept to the
+            //    quarter's end, as the manifest's default says — identically in the API and on
+            //    the employee's, the supervisor's and HR's pages; E5 and the supervisor are told.
+            let manifest = rules.join("32-jabar.toml");
+            let text = std::fs::read_to_string(&manifest).unwrap();
+            let stricter = text.replace("max_unexcused_absence_days = 2", "max_unexcused_absence_days = 1");
+            assert_ne!(text, stricter);
+            std::fs::write(&manifest, stricter).unwrap();
+            let id5 = apps[e5].clone();
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let view = loop {
+                let view = server.api("GET", &format!("/api/applications/{id5}"), &hr, None).json();
+                if !view["flag"].is_null() {
+                    break view;
+                }
+                assert!(Instant::now() < deadline, "{label}: E5 not flagged within 60 s: {view}");
+                std::thread::sleep(Duration::from_millis(200));
+            };
+            assert_eq!(view["state"], "granted", "{label}: kept to the quarter's end: {view}");
+            assert_eq!(view["flag"]["allowed_days"], 0, "{label}: {view}");
+            assert_eq!(view["flag"]["handling"], "keep", "{label}: {view}");
+            assert_eq!(view["flag"]["reasons"][0]["code"], "ABSENCE", "{label}: {view}");
+            let flagged = cross_check(&server, &tokens, &apps, "a policy change");
+            assert_eq!(flagged, rerun, "{label}: a kept grant changes no roster");
+            let words = "Ditandai: aturan baru";
+            let mine = server.page("/employee", &server.sign_in(&tokens[e5]));
+            let flag = between(&mine, "id=\"app-flag\" role=\"status\">", "<")[0];
+            assert!(flag.starts_with(words), "{label}: {flag}");
+            let team = server.page("/supervisor", &server.sign_in(&supervisor));
+            let row = between(&team, &format!("<td>{e5}</td>"), "</tr>")[0];
+            assert!(row.contains(flag), "{label}: the supervisor reads the same: {row}");
+            let hr_page = server.page("/hr", &server.sign_in(&hr));
+            let table = between(&hr_page, "id=\"flagged\"", "</table>")[0];
+            assert!(
+                table.contains(e5) && table.contains(flag),
+                "{label}: HR reads the same: {table}"
+            );
+            for nip in rerun.keys() {
+                assert_eq!(
+                    table.contains(nip.as_str()),
+                    nip == e5,
+                    "{label}: only E5 is flagged: {table}"
+                );
+            }
+            assert!(notifications(&server, &tokens[e5]).contains(&"flagged".to_owned()));
+            assert!(notifications(&server, &supervisor).contains(&"team_flagged".to_owned()));
         }
     };
     tokio::task::spawn_blocking(run).await.unwrap();

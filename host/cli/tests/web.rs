@@ -75,13 +75,16 @@ async fn roster_calendar(browser: &harness::Browser) -> String {
 }
 
 /// A granted employee of the seeded allocation (they have a roster place).
-async fn granted_employee(db: &std::path::Path) -> String {
+/// Someone of Bekasi granted days in 2027-Q1, other than `not`.
+async fn granted_employee(db: &std::path::Path, not: &str) -> String {
     let store = dwa_store::Store::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
     let (nip,): (String,) = sqlx::query_as(
-        "SELECT r.nip FROM roster r JOIN employees e ON e.nip = r.nip WHERE e.region = '3216' AND r.quarter = '2027-Q1' ORDER BY r.nip",
+        "SELECT r.nip FROM roster r JOIN employees e ON e.nip = r.nip WHERE e.region = '3216' AND r.quarter = '2027-Q1' \
+         AND r.remote_days > 0 AND r.nip <> $1 ORDER BY r.nip",
     )
+    .bind(not)
     .fetch_one(store.pool())
     .await
     .unwrap();
@@ -227,7 +230,10 @@ async fn every_role_works_in_chromium() {
     assert!(me.has("#unread-count").await, "the header counts what changed");
     me.click("#notifications-link").await;
     let notices = me.text("#notifications").await;
-    assert!(notices.contains("disetujui") && notices.contains("Target IKU realistis"), "{notices}");
+    assert!(
+        notices.contains("disetujui") && notices.contains("Target IKU realistis"),
+        "{notices}"
+    );
     me.goto("/employee").await;
     assert!(
         me.text("#application")
@@ -237,7 +243,7 @@ async fn every_role_works_in_chromium() {
     me.close().await;
 
     // A granted employee's roster, and its iCalendar download fetched by the browser itself.
-    let granted = granted_employee(&h.db).await;
+    let granted = granted_employee(&h.db, &nip).await;
     let other = h.browser(1280, 900).await;
     other.sign_in(&h.link("employee", "3216", Some(&granted))).await;
     assert!(other.has("#roster td.away").await);
@@ -246,6 +252,14 @@ async fn every_role_works_in_chromium() {
         body.starts_with("BEGIN:VCALENDAR") && body.contains("RRULE:FREQ=WEEKLY"),
         "{body}"
     );
+    // Withdrawing asks for a confirmation first (the browser will not send it unticked), then
+    // frees the days at once: the roster is gone from the employee's page.
+    other.click("#withdraw-button").await;
+    assert!(other.has("#application").await, "not sent without the confirmation");
+    other.click("#withdraw-confirm").await;
+    other.click("#withdraw-button").await;
+    assert_eq!(other.text("#flash").await, "Pengajuan ditarik.");
+    assert!(other.has("#roster-none").await, "the withdrawn days are freed at once");
     other.close().await;
 
     hr_imports_allocates_and_exports(&h, &nip).await;
@@ -293,7 +307,10 @@ async fn hr_imports_allocates_and_exports(h: &Harness, applicant: &str) {
     assert!(hr.has("#alloc-progress[hidden]").await);
     // The run replaces the quarter's rosters: the browser will not send it unconfirmed.
     hr.click("#allocate-button").await;
-    assert!(hr.has("#alloc-progress[hidden]").await, "not sent without the confirmation");
+    assert!(
+        hr.has("#alloc-progress[hidden]").await,
+        "not sent without the confirmation"
+    );
     hr.click("#allocate-confirm").await;
     hr.click("#allocate-button").await;
     hr.wait("#allocation-done").await;

@@ -121,3 +121,32 @@ impl Store {
         Ok(outcomes)
     }
 }
+
+impl Store {
+    /// The quarter's roster places of everyone in `units`, by application id: what a re-run of
+    /// the allocation keeps where it can (a stable re-allocation moves as few people as it can).
+    pub async fn roster_places(
+        &self,
+        units: &[String],
+        quarter: Quarter,
+    ) -> Result<HashMap<String, RosterEntry>, StoreError> {
+        let mut places = HashMap::new();
+        for chunk in units.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT nip, application_id, remote_days, weekdays, reasons FROM roster \
+                 WHERE quarter = $1 AND unit IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(quarter.to_string());
+            for unit in chunk {
+                query = query.bind(unit);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let entry = roster_entry_from_row(&row)?;
+                places.insert(entry.application_id.clone(), entry);
+            }
+        }
+        Ok(places)
+    }
+}

@@ -358,6 +358,20 @@ impl QuarterChange {
         insert_notification(&mut self.tx, nip, application_id, kind, detail, &self.at).await
     }
 
+    /// The change's connection, for the other modules' statements in its transaction.
+    pub(crate) fn connection(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// Remove a person's place in the roster (a grant revised to no days).
+    pub async fn remove_place(&mut self, application_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM roster WHERE application_id = $1")
+            .bind(application_id)
+            .execute(&mut **self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Commit the change.
     pub async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await?;

@@ -196,6 +196,35 @@ impl RunWriter {
         super::quarter::insert_set_aside(&mut self.tx, unit, quarter, application_id, nip, failure, at).await
     }
 
+    /// Record a change to an application's place made by this run in its history, and tell
+    /// the applicant (`kind`, e.g. `moved`, with `detail`).
+    pub async fn write_notice(
+        &mut self,
+        application_id: &str,
+        nip: &str,
+        kind: &str,
+        detail: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let event = super::ApplicationEvent {
+            application_id: application_id.to_owned(),
+            nip: nip.to_owned(),
+            at: String::new(),
+            actor: "system".into(),
+            event: kind.to_owned(),
+            detail: detail.clone(),
+        };
+        super::quarter::insert_event(&mut self.tx, &event, &self.allocated_at, 1).await?;
+        super::quarter::insert_notification(
+            &mut self.tx,
+            nip,
+            Some(application_id),
+            kind,
+            detail,
+            &self.allocated_at,
+        )
+        .await
+    }
+
     /// Store guardrail corrections made to decisions.
     pub async fn write_violations(&mut self, violations: &[Violation]) -> Result<(), StoreError> {
         insert_violations(&mut self.tx, violations, &self.allocated_at).await

@@ -10,6 +10,7 @@ mod backup;
 pub mod bulk;
 mod decisions;
 mod employees;
+mod flags;
 mod imports;
 mod legacy;
 mod onboarding;
@@ -35,6 +36,7 @@ pub use applications::StoredApplication;
 pub use decisions::{DecisionRow, RunKind, StoredDecision, decision_id};
 pub use dwa_domain::now_rfc3339;
 pub use employees::{EmployeeRecord, UnitRow};
+pub use flags::GrantFlag;
 pub use onboarding::{RegionRow, UnitRecord};
 pub use policies::{
     AuditEntry, ChannelError, NewVersion, POLICY_CHANNEL, PolicyListener, ScheduledActivation, StoredVersion,

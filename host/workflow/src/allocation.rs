@@ -9,13 +9,15 @@
 mod explain;
 mod page;
 mod pipeline;
+mod stable;
 
 pub use explain::{Explanation, explain_decision};
+pub use stable::Move;
 
 use crate::WorkflowError;
 use dwa_policy::{PluginRef, PolicySet};
 use dwa_sdk::{Date, Quarter};
-use dwa_store::{RunScope, RunSummary, Store};
+use dwa_store::{RunScope, RunSummary, RunWriter, Store};
 pub(crate) use page::PageResult;
 pub(crate) use page::Pending;
 use page::Work;
@@ -82,6 +84,9 @@ pub struct UnitOutcome {
     /// Applications the rules failed for, set aside with the failure (not decided, not
     /// allocated); the unit's others were allocated.
     pub set_aside: Vec<SetAsideApplication>,
+    /// People whose place in the unit's roster this run changed (a re-run keeps everyone's
+    /// weekdays where it can; each person moved is notified).
+    pub moved: Vec<Move>,
 }
 
 /// An application the rules failed for (a trap, a deadline, a refusal) during its unit's
@@ -125,6 +130,8 @@ pub struct RegionOutcome {
     pub violations: u64,
     /// Applications the rules failed for, set aside with the failure; the others were allocated.
     pub set_aside: Vec<SetAsideApplication>,
+    /// People whose place in their unit's roster this run changed (each is notified).
+    pub moved: u64,
     /// Plugin fuel used by the allocations.
     pub fuel_used: u64,
     /// Wall-clock seconds from the region's first read to its commit.
@@ -214,6 +221,7 @@ pub(crate) async fn evaluate_unit(
     let previous = store
         .allocation_outcomes(&[unit.to_owned()], quarter.previous())
         .await?;
+    let current = store.roster_places(&[unit.to_owned()], quarter).await?;
     let units = store.staff_page(&region, vec![unit.to_owned()], quarter).await?;
     let work = Work {
         seq: 0,
@@ -221,6 +229,7 @@ pub(crate) async fn evaluate_unit(
         plugin: Arc::new(plugin),
         units,
         previous,
+        current,
         pending,
     };
     policies
@@ -259,6 +268,7 @@ pub async fn allocate_unit(
             .write_set_aside(&s.unit, &s.application_id, &s.nip, &s.failure)
             .await?;
     }
+    write_moves(&mut writer, &page.moves, quarter).await?;
     let mut totals = RegionOutcome::default();
     pipeline::add_page(&mut totals, &page, false);
     let summary = RunSummary {
@@ -274,4 +284,32 @@ pub async fn allocate_unit(
     // Guardrail corrections of decisions are the page's, not the allocation's.
     outcome.violations += page.violations.len();
     Ok(outcome)
+}
+
+/// Tell each person a run moved what their place is now, in the run's transaction.
+pub(crate) async fn write_moves(writer: &mut RunWriter, moves: &[Move], quarter: Quarter) -> Result<(), WorkflowError> {
+    for m in moves {
+        let detail = serde_json::json!({
+            "quarter": quarter.to_string(),
+            "remote_days": m.to_days,
+            "weekdays": m.to_weekdays,
+            "from_remote_days": m.from_days,
+            "from_weekdays": m.from_weekdays,
+        });
+        writer.write_notice(&m.application_id, &m.nip, "moved", &detail).await?;
+    }
+    Ok(())
+}
+
+/// What a re-run of `unit`'s allocation would do, without writing anything: its outcome with
+/// the people it would move (shown to HR before the run).
+pub async fn preview_unit(
+    store: &Store,
+    policies: &Arc<PolicySet>,
+    unit: &str,
+    quarter: Quarter,
+    today: Date,
+) -> Result<UnitOutcome, WorkflowError> {
+    let page = evaluate_unit(store, policies, unit, quarter, today, None).await?;
+    Ok(page.outcomes.into_iter().next().unwrap_or_default())
 }

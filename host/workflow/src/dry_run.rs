@@ -1,10 +1,12 @@
 //! Dry run: before a candidate version of a region's rules goes live, evaluate the quarter's
 //! stored applications under both the active rules and the candidate, and report the decisions
-//! that would flip, per unit, with examples.
+//! that would flip, per unit, with examples — and allocate each unit under both, so that a
+//! change that cuts granted days (say `min_office_share` 0.5 → 0.9) shows even when no decision
+//! flips: people granted and days a week per unit, before and after.
 
 use super::WorkflowError;
 use dwa_policy::{PluginRef, PolicySet, RegionPolicy, RulesError, validate};
-use dwa_sdk::{Date, Eligibility, Quarter};
+use dwa_sdk::{AllocationRequest, Candidate, Date, Eligibility, Quarter};
 use dwa_store::Store;
 use serde::Serialize;
 use std::path::Path;
@@ -49,6 +51,14 @@ pub struct UnitFlips {
     pub pattern_changed: usize,
     /// Up to a few of the flips.
     pub examples: Vec<Flip>,
+    /// People the unit's allocation grants days under the active rules.
+    pub granted_before: usize,
+    /// … under the candidate.
+    pub granted_after: usize,
+    /// Days a week the allocation grants in all under the active rules.
+    pub days_before: u32,
+    /// … under the candidate.
+    pub days_after: u32,
 }
 
 /// What a candidate would change.
@@ -70,6 +80,15 @@ pub struct DryRun {
     pub became_eligible: usize,
     /// Still eligible, with another largest pattern.
     pub pattern_changed: usize,
+    /// People granted days under the active rules (every unit allocated as the quarter's run
+    /// would, with the stored approvals).
+    pub granted_before: usize,
+    /// … under the candidate.
+    pub granted_after: usize,
+    /// Days a week granted in all under the active rules.
+    pub days_before: u32,
+    /// … under the candidate.
+    pub days_after: u32,
     /// Per unit with at least one application.
     pub units: Vec<UnitFlips>,
     /// Every application that would change (the full list, for review).
@@ -87,6 +106,37 @@ fn flip(nip: &str, application_id: &str, before: &Eligibility, after: &Eligibili
         days_after: after.max_remote_days,
         failed_after: after.failed_codes().into_iter().map(str::to_owned).collect(),
     })
+}
+
+/// The allocation's candidate an application is under `eligibility` (eligible with every
+/// required approval given), as a unit's run makes it.
+fn candidate_of(
+    employee: &dwa_sdk::Employee,
+    application: &dwa_sdk::Application,
+    eligibility: &Eligibility,
+    previous_quarter: dwa_sdk::PreviousOutcome,
+) -> Option<Candidate> {
+    let approved = eligibility
+        .approvals_required
+        .iter()
+        .all(|who| application.approval_by(*who) == Some(true));
+    (eligibility.eligible && approved).then(|| Candidate {
+        application_id: application.id.clone(),
+        nip: employee.nip.clone(),
+        requested_remote_days: application.requested_remote_days,
+        max_remote_days: eligibility.max_remote_days,
+        priority: eligibility.priority,
+        service_months: employee.service_months,
+        previous_quarter,
+    })
+}
+
+/// People granted at least a day, and the days a week granted in all.
+fn totals(grants: &[dwa_sdk::Grant]) -> (usize, u32) {
+    (
+        grants.iter().filter(|g| g.remote_days > 0).count(),
+        grants.iter().map(|g| g.remote_days as u32).sum(),
+    )
 }
 
 /// Dry-run the candidate manifest at `candidate` (with its plugin beside it) for `quarter`.
@@ -146,6 +196,10 @@ pub async fn dry_run_loaded(
         became_ineligible: 0,
         became_eligible: 0,
         pattern_changed: 0,
+        granted_before: 0,
+        granted_after: 0,
+        days_before: 0,
+        days_after: 0,
         units: Vec::new(),
         flips: Vec::new(),
     };
@@ -155,11 +209,13 @@ pub async fn dry_run_loaded(
         let codes = store.region_unit_codes(&region, &after, UNITS_PER_PAGE).await?;
         let Some(last) = codes.last().cloned() else { break };
         after = last;
+        let previous = Arc::new(store.allocation_outcomes(&codes, quarter.previous()).await?);
         for unit in store
             .staff_page(&region, codes, quarter)
             .await?
             .parse(&region, quarter, today)?
         {
+            let headcount = unit.staff.len() as u32;
             let items: Vec<_> = unit
                 .staff
                 .into_iter()
@@ -169,29 +225,59 @@ pub async fn dry_run_loaded(
                 continue;
             }
             let (policies, candidate, region) = (policies.clone(), candidate.clone(), region.clone());
-            let compared = dwa_engine::run_blocking(move || -> Result<Vec<Option<Flip>>, RulesError> {
+            let (code, previous) = (unit.code.clone(), previous.clone());
+            let guardrails = policies.guardrails();
+            let (compared, allocated) = dwa_engine::run_blocking(move || -> Result<_, RulesError> {
                 let before = policies.evaluate_batch(&region, &items, today)?;
                 let refs: Vec<_> = items.iter().map(|(e, a)| (e, a)).collect();
                 let after = policies
                     .engine()
                     .evaluate_batch(&candidate.plugin, &refs, &candidate.manifest.parameters, today)?
                     .value;
-                items
-                    .iter()
-                    .zip(before.into_iter().zip(after))
-                    .map(|((employee, application), (before, after))| {
-                        let (before, after) = (before?, after?);
-                        Ok(flip(&employee.nip, &application.id, &before.eligibility, &after))
-                    })
-                    .collect()
+                let mut flips = Vec::with_capacity(items.len());
+                let (mut wanted_before, mut wanted_after) = (Vec::new(), Vec::new());
+                for ((employee, application), (before, after)) in items.iter().zip(before.into_iter().zip(after)) {
+                    let (before, after) = (before?, after?);
+                    flips.push(flip(&employee.nip, &application.id, &before.eligibility, &after));
+                    let last = previous.get(&employee.nip).copied().unwrap_or_default();
+                    wanted_before.extend(candidate_of(employee, application, &before.eligibility, last));
+                    wanted_after.extend(candidate_of(employee, application, &after, last));
+                }
+                let request = |candidates| AllocationRequest {
+                    unit: code.clone(),
+                    quarter,
+                    headcount,
+                    candidates,
+                };
+                let granted_before = policies.allocate(&region, &request(wanted_before), today)?.grants;
+                let mut granted_after = policies
+                    .engine()
+                    .allocate(
+                        &candidate.plugin,
+                        &request(wanted_after),
+                        &candidate.manifest.parameters,
+                        today,
+                    )?
+                    .value;
+                dwa_policy::enforce_grants(&guardrails, &candidate.reference, headcount, &mut granted_after);
+                Ok((flips, [totals(&granted_before), totals(&granted_after)]))
             })
             .await
             .map_err(dwa_policy::RulesError::Host)??;
+            let [(granted_before, days_before), (granted_after, days_after)] = allocated;
             let mut unit_flips = UnitFlips {
                 unit: unit.code,
                 evaluated: compared.len(),
+                granted_before,
+                granted_after,
+                days_before,
+                days_after,
                 ..Default::default()
             };
+            run.granted_before += granted_before;
+            run.granted_after += granted_after;
+            run.days_before += days_before;
+            run.days_after += days_after;
             for change in compared.into_iter().flatten() {
                 match (change.eligible_before, change.eligible_after) {
                     (true, false) => unit_flips.became_ineligible += 1,
@@ -218,8 +304,16 @@ pub async fn dry_run_loaded(
             version_id: None,
             actor: by.to_owned(),
             detail: format!(
-                "{quarter}: {} applications, {} would become ineligible, {} eligible, {} change pattern",
-                run.evaluated, run.became_ineligible, run.became_eligible, run.pattern_changed
+                "{quarter}: {} applications, {} would become ineligible, {} eligible, {} change pattern; \
+                 allocation: {} → {} people granted, {} → {} days a week",
+                run.evaluated,
+                run.became_ineligible,
+                run.became_eligible,
+                run.pattern_changed,
+                run.granted_before,
+                run.granted_after,
+                run.days_before,
+                run.days_after
             ),
             at: dwa_store::now_rfc3339(),
         })

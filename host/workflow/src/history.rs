@@ -90,14 +90,39 @@ fn show(value: &dwa_sdk::ParamValue) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-/// Record every policy change of `policies` in the store until the set is dropped.
-pub fn record_policy_changes(store: Store, policies: &PolicySet) -> tokio::task::JoinHandle<()> {
+/// Record every policy change of `policies` in the store until the set is dropped; after an
+/// activation made here (not a start-up load, not another replica's), review the region's
+/// grants under the new rules (`policy_change.rs`).
+pub fn record_policy_changes(store: Store, policies: &Arc<PolicySet>) -> tokio::task::JoinHandle<()> {
     let (sender, mut events) = tokio::sync::mpsc::unbounded_channel();
     policies.subscribe(sender);
+    // Weak: the task must not keep the set alive, or it would never see the channel close.
+    let weak = Arc::downgrade(policies);
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
+            let review = match &event {
+                PolicyEvent::Activated { region, by, .. } if by != STARTUP && !by.starts_with(REPLICA_SYNC) => {
+                    Some((region.manifest.region.clone(), by.clone()))
+                }
+                _ => None,
+            };
             if let Err(e) = record(&store, event).await {
                 tracing::error!(error = %e, "could not record a policy change");
+            }
+            if let (Some((region, by)), Some(policies)) = (review, weak.upgrade()) {
+                let actor = format!("{by} (policy change)");
+                match crate::policy_change::review_grants(&store, &policies, &region, dwa_domain::today(), &actor).await
+                {
+                    Ok(r) if !r.flagged.is_empty() || !r.cleared.is_empty() => tracing::info!(
+                        region,
+                        reviewed = r.reviewed,
+                        flagged = r.flagged.len(),
+                        cleared = r.cleared.len(),
+                        "grants reviewed under the new rules"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(region, error = %e, "could not review the grants under the new rules"),
+                }
             }
         }
     })

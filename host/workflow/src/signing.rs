@@ -4,8 +4,11 @@
 //! process (the CLI, another replica) applies to the next change everywhere, without a restart.
 
 use super::WorkflowError;
-use dwa_policy::signing::{PublicKey, RegionTrust, SigningError, TrustSource};
+use dwa_policy::signing::{PublicKey, RegionTrust, SignatureFile, TrustSource};
 use dwa_store::{RegionKey, RegionSigning, Store, StoreError};
+// The API maps a failed trust lookup (a refused signature the database could not vouch for) to
+// its own answer, so the error type is the callers' too.
+pub use dwa_policy::signing::SigningError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -112,6 +115,36 @@ async fn known_region(store: &Store, region: &str) -> Result<(), WorkflowError> 
         Ok(())
     } else {
         Err(StoreError::NotFound(format!("region {region}")).into())
+    }
+}
+
+/// How a stored version's signature stands against its region's registered keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureState {
+    /// The version carries no signature.
+    Unsigned,
+    /// Signed with the key of this id; `registered`: whether the region registers that key.
+    Signed {
+        /// The signing key's id.
+        key: String,
+        /// Whether the region registers it.
+        registered: bool,
+    },
+    /// The signature file does not parse: why.
+    Unreadable(String),
+}
+
+/// The state of `signature` (a stored version's `.sig` text, if any) under `signing`.
+pub fn signature_state(signing: &RegionSigning, signature: Option<&str>) -> SignatureState {
+    let Some(text) = signature else {
+        return SignatureState::Unsigned;
+    };
+    match SignatureFile::parse(text) {
+        Ok(file) => SignatureState::Signed {
+            registered: signing.keys.iter().any(|k| k.key_id == file.key),
+            key: file.key,
+        },
+        Err(e) => SignatureState::Unreadable(e.to_string()),
     }
 }
 

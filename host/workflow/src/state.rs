@@ -56,6 +56,11 @@ pub struct ApplicationStatus {
     /// Why the rules failed for it, naming the plugin and its version (set aside only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// A granted application that rules activated since no longer allow: flagged, with the
+    /// rules, the days they allow and their reasons (`policy_change.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub flag: Option<dwa_store::GrantFlag>,
 }
 
 /// The state of an application that `verdict` decided, with `approvals` recorded, up to its
@@ -102,6 +107,7 @@ pub async fn application_status(
         weekdays: None,
         allocation_reasons: Vec::new(),
         failure: None,
+        flag: None,
     };
     if stored.status == "withdrawn" {
         return Ok(status(ApplicationState::Withdrawn));
@@ -110,6 +116,16 @@ pub async fn application_status(
         return Ok(status(state));
     }
     let quarter = stored.application.quarter;
+    // A grant rules activated since cut to nothing (`on_policy_change = "revise"`).
+    if let Some(flag) = store.grant_flag(&stored.application.id).await?
+        && flag.handling == "revise"
+        && flag.allowed_days == 0
+    {
+        return Ok(ApplicationStatus {
+            flag: Some(flag),
+            ..status(ApplicationState::NotEligible)
+        });
+    }
     if let Some(entry) = store.roster_entry(&stored.nip, quarter).await?
         && entry.application_id == stored.application.id
     {
@@ -120,6 +136,7 @@ pub async fn application_status(
                 weekdays: Some(entry.weekdays),
                 allocation_reasons: entry.reasons,
                 failure: None,
+                flag: store.grant_flag(&stored.application.id).await?,
             }
         } else {
             ApplicationStatus {

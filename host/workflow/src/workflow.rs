@@ -2,6 +2,7 @@
 //! allocating a unit's quota into a weekday roster. Data flows one way: workflow → policy/engine
 //! → store.
 
+pub mod access;
 mod allocation;
 mod applications;
 pub mod approvers;
@@ -11,23 +12,29 @@ pub mod guards;
 mod history;
 pub mod import;
 pub mod input;
+pub mod notifications;
 pub mod onboarding;
+pub mod policy_change;
 pub mod positions;
 pub mod quarter;
+pub mod reads;
 mod replicas;
 pub mod report;
 mod rollback;
+pub mod rules;
 pub mod signing;
 mod state;
 pub mod tokens;
+pub mod views;
 mod what_if;
 
 pub use allocation::{
-    AllocationOptions, AllocationOutcome, Explanation, RegionOutcome, SetAsideApplication, UnitOutcome,
-    allocate_regions, allocate_unit, explain_decision, peak_memory_bytes,
+    AllocationOptions, AllocationOutcome, Explanation, Move, RegionOutcome, SetAsideApplication, UnitOutcome,
+    allocate_regions, allocate_unit, explain_decision, peak_memory_bytes, preview_unit,
 };
 pub use applications::{Draft, Replay, Submitted, record_review, replay, submit_application};
 pub use dry_run::{DryRun, Flip, UnitFlips, dry_run, dry_run_loaded, load_candidate};
+pub use dwa_store::GrantFlag;
 pub use guards::{Guard, Scheduled, schedule_activation};
 pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, manifest_diff,
@@ -39,8 +46,14 @@ pub use rollback::{RollbackTarget, rollback_target};
 pub use state::{ApplicationState, ApplicationStatus, application_status, state_before_allocation};
 pub use what_if::{region_cap, what_if};
 
-use dwa_policy::RulesError;
-use dwa_store::StoreError;
+// The rules' and the store's types the API and the pages name, so that they depend on neither
+// crate: they reach both only through the workflow (DESIGN §3; scripts/check-layers.sh).
+pub use dwa_policy::{Decision, PROVINCE, PluginRef, PolicySet, PolicyStatus, RulesError};
+pub use dwa_store::{
+    ApplicationEvent, AuditEntry, EmployeeRecord, Notification, PositionChange, PositionEntry, RegionKey, RegionRow,
+    RegionSigning, RosterEntry, Store, StoreError, StoredApplication, StoredDecision, StoredToken, TeamMember,
+    TokenFilter, TokenGrant, UnitRecord, VersionSummary, WebSession, code, unix_now, unix_rfc3339,
+};
 
 /// Why a workflow step failed.
 #[derive(Debug, thiserror::Error)]

@@ -7,8 +7,7 @@ use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
 use axum::extract::{Query, State};
 use dwa_sdk::{Quarter, QuarterReview};
-use dwa_store::RosterEntry;
-use dwa_workflow::{self as workflow, UnitOutcome};
+use dwa_workflow::{self as workflow, RosterEntry, UnitOutcome, reads};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -23,11 +22,17 @@ pub struct AllocateBody {
     pub unit: Option<String>,
     /// Every unit of a region.
     pub region: Option<String>,
+    /// Only show what the run would do — each unit's outcome with the people it would move
+    /// (`moved`) — and write nothing.
+    #[serde(default)]
+    pub preview: bool,
 }
 
 /// Evaluate and allocate a quarter for one unit or every unit of a region. Each unit's roster
 /// is replaced in one transaction; concurrent runs for a unit take turns, and re-running is
-/// idempotent.
+/// idempotent and stable: everyone keeps their weekdays where the new allocation allows, and
+/// each person it moves is listed (`moved`) and notified. With `preview: true` nothing is
+/// written: the outcomes say who would move.
 #[utoipa::path(
     post,
     path = "/api/allocations",
@@ -51,16 +56,14 @@ pub async fn allocate(
     }
     let units = match (&body.unit, &body.region) {
         (Some(unit), None) => {
-            let unit = state.store.unit(unit).await?;
+            let unit = reads::unit(&state.store, unit).await?;
             caller.require_region(&unit.region)?;
             vec![unit.code]
         }
         (None, Some(region)) => {
             caller.require_region(region)?;
-            state.policies.region(region)?;
-            state
-                .store
-                .units(Some(region))
+            workflow::rules::require_rules(&state.policies, region)?;
+            reads::units(&state.store, region)
                 .await?
                 .into_iter()
                 .map(|u| u.code)
@@ -71,6 +74,10 @@ pub async fn allocate(
     let today = state.today();
     let mut outcomes = Vec::with_capacity(units.len());
     for unit in units {
+        if body.preview {
+            outcomes.push(workflow::preview_unit(&state.store, &state.policies, &unit, body.quarter, today).await?);
+            continue;
+        }
         let lock = state.unit_lock(&unit);
         let _turn = lock.lock().await;
         let outcome = workflow::allocate_unit(&state.store, &state.policies, &unit, body.quarter, today).await?;
@@ -117,13 +124,13 @@ pub async fn roster(
 ) -> Result<Json<RosterView>, ApiError> {
     let unit_code: String = query(&params, "unit")?;
     let quarter = query_quarter(&params, "quarter")?;
-    let unit = state.store.unit(&unit_code).await?;
+    let unit = reads::unit(&state.store, &unit_code).await?;
     caller.require_region(&unit.region)?;
-    let mut entries = state.store.roster(&unit.code, quarter).await?;
+    let mut entries = reads::roster(&state.store, &unit.code, quarter).await?;
     match caller.role {
         Role::Hr | Role::PolicyAdmin | Role::ProvincialAdmin => {}
         Role::Supervisor => {
-            let staff = state.store.unit_employees(&unit.code).await?;
+            let staff = reads::unit_staff(&state.store, &unit.code).await?;
             let reports: Vec<&str> = staff
                 .iter()
                 .filter(|e| caller.is(&e.nip) || e.supervisor_nip.as_deref().is_some_and(|s| caller.is(s)))
@@ -139,7 +146,7 @@ pub async fn roster(
             away_by_weekday[day.index()] += 1;
         }
     }
-    let headcount = state.store.unit_headcount(&unit.code).await?;
+    let headcount = reads::unit_headcount(&state.store, &unit.code).await?;
     Ok(Json(RosterView {
         unit: unit.code,
         quarter: quarter.to_string(),
@@ -182,7 +189,7 @@ pub async fn review(
         return Err(ApiError::invalid("nip", e.to_string()));
     }
     dwa_workflow::input::check_quarter("quarter", body.quarter)?;
-    let employee = state.store.employee(&body.nip).await?;
+    let employee = reads::employee(&state.store, &body.nip).await?;
     caller.require_region(&employee.region)?;
     if body.quarter > state.today().quarter() {
         return Err(ApiError::invalid(

@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use dwa_sdk::{Application, Approval, Approver};
-use dwa_workflow::{self as workflow, Draft, WorkflowError};
+use dwa_workflow::{self as workflow, Draft, EmployeeRecord, StoredApplication, WorkflowError, reads, views};
 use serde::{Deserialize, Serialize};
 
 /// An application with its latest decision.
@@ -36,6 +36,12 @@ pub struct ApplicationView {
     /// Why the rules failed for it, naming the plugin and its version (`set_aside` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// A grant that rules activated since no longer allow: the rules (`plugin_name`,
+    /// `plugin_version`), `allowed_days`, `granted_days`, `handling` (`keep` to the quarter's
+    /// end, or `revise`d at once) and the `reasons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub flag: Option<dwa_workflow::GrantFlag>,
     /// Approvers whose approval the decision requires and the application does not carry yet:
     /// an eligible application with any is not approved.
     #[schema(value_type = Vec<String>)]
@@ -43,7 +49,7 @@ pub struct ApplicationView {
     /// What happened to it after submission, oldest first (approved, rejected with the note,
     /// granted, waitlisted, withdrawn): `at`, `actor`, `event`, `detail`.
     #[schema(value_type = Vec<Object>)]
-    pub history: Vec<dwa_store::ApplicationEvent>,
+    pub history: Vec<workflow::ApplicationEvent>,
     /// The application: id, quarter, requested_remote_days, location_kind, work_plan, KPI, approvals.
     #[schema(value_type = Object)]
     pub application: Application,
@@ -61,7 +67,7 @@ fn record_failure(state: &AppState, region: &str, error: &WorkflowError) {
     match error {
         // The host's shortage is counted as the host's, never against the region's plugin.
         WorkflowError::Rules(e) if e.is_host_fault() => state.metrics.host_fault(region),
-        WorkflowError::Rules(dwa_policy::RulesError::Plugin(e)) => state.metrics.plugin_failure(region, e.kind()),
+        WorkflowError::Rules(workflow::RulesError::Plugin(e)) => state.metrics.plugin_failure(region, e.kind()),
         _ => {}
     }
 }
@@ -106,12 +112,8 @@ pub async fn submit(
         granted_weekdays: None,
         allocation_reasons: Vec::new(),
         failure: None,
-        approvals_pending: verdict
-            .approvals_required
-            .iter()
-            .copied()
-            .filter(|who| submitted.application.approval_by(*who) != Some(true))
-            .collect(),
+        flag: None,
+        approvals_pending: views::pending_approvals(&verdict.approvals_required, &submitted.application),
         history: Vec::new(),
         application: submitted.application,
         decision,
@@ -124,11 +126,10 @@ async fn visible(
     state: &AppState,
     caller: &Caller,
     id: &str,
-) -> Result<(dwa_store::StoredApplication, dwa_store::EmployeeRecord, Option<String>), ApiError> {
+) -> Result<(StoredApplication, EmployeeRecord, Option<String>), ApiError> {
     path_id("id", id)?;
-    let stored = state.store.application(id).await?;
-    let employee = state.store.employee(&stored.nip).await?;
-    let head = state.store.agency_head(&employee.region, &employee.agency).await?;
+    let stored = reads::application(&state.store, id).await?;
+    let (employee, head) = reads::employee_and_head(&state.store, &stored.nip).await?;
     caller.require_sees(&employee, head.as_deref())?;
     Ok((stored, employee, head))
 }
@@ -148,9 +149,8 @@ pub async fn get_application(
     Path(id): Path<String>,
 ) -> Result<Json<ApplicationView>, ApiError> {
     let (stored, _, _) = visible(&state, &caller, &id).await?;
-    let latest = state.store.latest_decision(&id).await?;
-    let progress = workflow::application_status(&state.store, &stored, &latest).await?;
-    let explained = workflow::explain_decision(&state.store, &state.policies, latest).await?;
+    let detail = views::detail(&state.store, &state.policies, stored).await?;
+    let (stored, progress) = (detail.stored, detail.status);
     Ok(Json(ApplicationView {
         nip: stored.nip,
         status: stored.status,
@@ -159,18 +159,11 @@ pub async fn get_application(
         granted_weekdays: progress.weekdays,
         allocation_reasons: progress.allocation_reasons,
         failure: progress.failure,
-        approvals_pending: explained
-            .stored
-            .decision
-            .verdict
-            .approvals_required
-            .iter()
-            .copied()
-            .filter(|who| stored.application.approval_by(*who) != Some(true))
-            .collect(),
-        history: state.store.application_events(&id).await?,
+        flag: progress.flag,
+        approvals_pending: detail.approvals_pending,
+        history: detail.history,
         application: stored.application,
-        decision: DecisionView::stored(&explained),
+        decision: DecisionView::stored(&detail.explained),
     }))
 }
 
@@ -246,7 +239,7 @@ pub async fn approve(
                 .nip
                 .as_deref()
                 .map_or_else(|| caller.role.code().to_owned(), |n| format!("NIP {n}")),
-            dwa_store::code(&body.approver)
+            workflow::code(&body.approver)
         )));
     }
     let approval = Approval {

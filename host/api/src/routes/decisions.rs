@@ -6,11 +6,9 @@
 use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
 use axum::extract::{Path, State};
-use dwa_policy::Decision;
 use dwa_sdk::baseline::pattern;
 use dwa_sdk::{Approver, Reason};
-use dwa_store::StoredDecision;
-use dwa_workflow::Explanation;
+use dwa_workflow::{Decision, Explanation, StoredDecision, reads};
 use serde::Serialize;
 
 /// A decision as the API shows it.
@@ -120,9 +118,8 @@ impl DecisionView {
 /// Load a decision the caller may see.
 async fn visible_decision(state: &AppState, caller: &Caller, id: &str) -> Result<StoredDecision, ApiError> {
     super::path_id("id", id)?;
-    let decision = state.store.decision(id).await?;
-    let employee = state.store.employee(&decision.decision.nip).await?;
-    let head = state.store.agency_head(&employee.region, &employee.agency).await?;
+    let decision = reads::decision(&state.store, id).await?;
+    let (employee, head) = reads::employee_and_head(&state.store, &decision.decision.nip).await?;
     caller.require_sees(&employee, head.as_deref())?;
     Ok(decision)
 }

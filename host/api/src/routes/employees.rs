@@ -9,7 +9,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use dwa_store::EmployeeRecord;
+use dwa_workflow::reads;
+use dwa_workflow::{EmployeeRecord, RosterEntry};
 use std::collections::HashMap;
 
 /// One employee's stored profile.
@@ -29,8 +30,7 @@ pub async fn get_employee(
     if let Err(e) = dwa_sdk::nip::parse_nip(&nip) {
         return Err(ApiError::invalid("nip", tidy(&e.to_string(), 200)));
     }
-    let employee = state.store.employee(&nip).await?;
-    let head = state.store.agency_head(&employee.region, &employee.agency).await?;
+    let (employee, head) = reads::employee_and_head(&state.store, &nip).await?;
     caller.require_sees(&employee, head.as_deref())?;
     Ok(Json(employee))
 }
@@ -83,15 +83,14 @@ pub async fn employee_roster(
     caller: Caller,
     Path(nip): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<dwa_store::RosterEntry>, ApiError> {
+) -> Result<Json<RosterEntry>, ApiError> {
     if let Err(e) = dwa_sdk::nip::parse_nip(&nip) {
         return Err(ApiError::invalid("nip", e.to_string()));
     }
     let quarter = super::query_quarter(&params, "quarter")?;
-    let employee = state.store.employee(&nip).await?;
-    let head = state.store.agency_head(&employee.region, &employee.agency).await?;
+    let (employee, head) = reads::employee_and_head(&state.store, &nip).await?;
     caller.require_sees(&employee, head.as_deref())?;
-    let entry = state.store.roster_entry(&nip, quarter).await?;
+    let entry = reads::roster_entry(&state.store, &nip, quarter).await?;
     entry
         .map(Json)
         .ok_or_else(|| ApiError::not_found(format!("NIP {nip} has no place in the {quarter} roster")))

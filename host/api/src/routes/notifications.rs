@@ -5,7 +5,7 @@
 use crate::{ApiError, AppState, Caller};
 use axum::Json;
 use axum::extract::State;
-use dwa_store::Notification;
+use dwa_workflow::{Notification, notifications};
 use serde::Serialize;
 
 /// The most notifications one answer holds (newest first).
@@ -40,8 +40,8 @@ fn own_nip(caller: &Caller) -> Result<&str, ApiError> {
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<NotificationsView>, ApiError> {
     let nip = own_nip(&caller)?;
     Ok(Json(NotificationsView {
-        unread: state.store.unread_notifications(nip).await?,
-        items: state.store.notifications(nip, LIMIT).await?,
+        unread: notifications::unread(&state.store, nip).await?,
+        items: notifications::latest(&state.store, nip, LIMIT).await?,
     }))
 }
 
@@ -63,6 +63,6 @@ pub struct MarkedRead {
 pub async fn mark_read(State(state): State<AppState>, caller: Caller) -> Result<Json<MarkedRead>, ApiError> {
     let nip = own_nip(&caller)?;
     Ok(Json(MarkedRead {
-        marked: state.store.mark_notifications_read(nip).await?,
+        marked: notifications::mark_read(&state.store, nip).await?,
     }))
 }

@@ -27,7 +27,7 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let policies = &state.policies;
     let regions = policies.regions();
-    let database = state.store.count("regions").await.is_ok();
+    let database = dwa_workflow::reads::database_answers(&state.store).await;
     let busy: Vec<_> = policies
         .saturated_regions()
         .into_iter()

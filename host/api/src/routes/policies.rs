@@ -7,8 +7,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use dwa_policy::PolicyStatus;
 use dwa_workflow::input::{MAX_MANIFEST_BYTES, TextRule, check_id, check_text};
+use dwa_workflow::{AuditEntry, PolicyStatus, VersionSummary, reads};
 use std::collections::HashMap;
 
 /// Rules status per manifest (policy admins and HR see their region; the provincial admin all).
@@ -52,7 +52,7 @@ pub async fn dry_run(
     check_content_type(&headers, Kind::Toml)?;
     let quarter = super::query_quarter(&params, "quarter")?;
     // An unknown region is named before the body is looked at.
-    state.policies.region(&region)?;
+    dwa_workflow::rules::require_rules(&state.policies, &region)?;
     let text = manifest_text("body", &body)?;
     let staged = crate::candidate::stage(&state, &region, text, "body", "region")?;
     let run = dwa_workflow::dry_run(
@@ -81,10 +81,10 @@ pub async fn versions(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
-) -> Result<Json<Vec<dwa_store::VersionSummary>>, ApiError> {
+) -> Result<Json<Vec<VersionSummary>>, ApiError> {
     caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
     caller.require_region(&region)?;
-    Ok(Json(state.store.versions(&region).await?))
+    Ok(Json(reads::versions(&state.store, &region).await?))
 }
 
 /// A region's audit trail of policy changes (who, when, what, diff summary), newest first.
@@ -100,10 +100,10 @@ pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
     Path(region): Path<String>,
-) -> Result<Json<Vec<dwa_store::AuditEntry>>, ApiError> {
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
     caller.require_region(&region)?;
-    Ok(Json(state.store.audit(&region).await?))
+    Ok(Json(reads::audit(&state.store, &region).await?))
 }
 
 /// Which stored version to make active (for a rollback, default: the latest version other
@@ -167,7 +167,7 @@ pub async fn rollback(
 pub struct RolledBack {
     /// The plugin now serving (the fields of the answer before rollbacks were named).
     #[serde(flatten)]
-    pub active: dwa_policy::PluginRef,
+    pub active: dwa_workflow::PluginRef,
     /// The version activated by the rollback rule.
     pub rolled_back_to: Option<dwa_workflow::RollbackTarget>,
 }
@@ -295,7 +295,7 @@ fn manifest_text<'a>(field: &str, bytes: &'a [u8]) -> Result<&'a str, ApiError> 
 fn require_policy_author(caller: &Caller, region: &str) -> Result<(), ApiError> {
     caller.require(&[Role::PolicyAdmin, Role::ProvincialAdmin])?;
     super::path_id("region", region)?;
-    if caller.role == Role::ProvincialAdmin && region != dwa_policy::PROVINCE {
+    if caller.role == Role::ProvincialAdmin && region != dwa_workflow::PROVINCE {
         return Err(ApiError::forbidden(format!(
             "the provincial admin changes the province's rules and guardrails, not region {region}'s"
         )));

@@ -10,8 +10,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use dwa_store::{PositionChange, PositionEntry};
 use dwa_workflow::positions::PositionEdit;
+use dwa_workflow::{PositionChange, PositionEntry};
 use std::collections::HashMap;
 
 /// Who may change the catalogue.

@@ -6,7 +6,7 @@ use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use dwa_store::RegionRow;
+use dwa_workflow::RegionRow;
 use serde::{Deserialize, Serialize};
 
 /// A region to add.

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use dwa_sdk::Quarter;
-use dwa_workflow::report::{self, ReportError, UnitCosts};
+use dwa_workflow::report::{self, ReportError};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -120,13 +120,7 @@ pub async fn savings(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let (region, quarter, csv) = scope(&caller, &params)?;
-    let mut costs = HashMap::new();
-    for code in state.policies.regions() {
-        let params = state.policies.region(&code)?.manifest.parameters.clone();
-        if let Ok(unit_costs) = UnitCosts::from_params(&params) {
-            costs.insert(code, unit_costs);
-        }
-    }
+    let costs = dwa_workflow::rules::region_costs(&state.policies);
     let report = report::savings(&state.store, region.as_deref(), quarter, &costs).await?;
     let text = csv.then(|| {
         let rows: Vec<_> = report.units.iter().chain(&report.regions).cloned().collect();

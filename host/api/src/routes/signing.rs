@@ -7,7 +7,7 @@ use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use dwa_store::{RegionKey, RegionSigning};
+use dwa_workflow::{RegionKey, RegionSigning};
 use serde::{Deserialize, Serialize};
 
 /// A public key to register.

@@ -5,7 +5,7 @@
 use crate::{ApiError, AppState, Caller, Role};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use dwa_store::{StoredToken, TokenFilter, unix_now, unix_rfc3339};
+use dwa_workflow::{StoredToken, TokenFilter, unix_now, unix_rfc3339};
 use serde::Serialize;
 use std::collections::HashMap;
 

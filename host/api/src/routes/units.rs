@@ -8,7 +8,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use dwa_store::UnitRecord;
+use dwa_workflow::UnitRecord;
 use std::collections::HashMap;
 
 /// Import organisational units from a CSV file shaped like the national personnel system's unor

@@ -15,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dwa_sdk::{LocationKind, Quarter};
-use dwa_workflow::{self as workflow, Draft, WorkflowError};
+use dwa_workflow::{self as workflow, ApplicationEvent, Draft, Notification, StoredApplication, WorkflowError, reads};
 use std::collections::HashMap;
 
 /// The form's values as typed (kept as text, so a bad value is shown back as it was).
@@ -61,6 +61,8 @@ pub struct ApplicationView {
     live: bool,
     /// What happened to it, oldest first, in words with when.
     history: Vec<String>,
+    /// The flag rules activated since put on the grant, in words.
+    flag: Option<String>,
 }
 
 /// One weekday of the roster.
@@ -146,13 +148,9 @@ fn field_error(e: &WorkflowError, lang: super::i18n::Lang) -> String {
     }
 }
 
-/// An application's life in words: submitted, then each recorded transition (approved,
-/// rejected with the note, granted, waitlisted, withdrawn), oldest first.
-async fn history(
-    store: &dwa_store::Store,
-    stored: &dwa_store::StoredApplication,
-    lang: super::i18n::Lang,
-) -> Result<Vec<String>, dwa_store::StoreError> {
+/// An application's life in words: submitted, then each recorded transition (`events`:
+/// approved, rejected with the note, granted, waitlisted, withdrawn), oldest first.
+fn history(stored: &StoredApplication, events: &[ApplicationEvent], lang: super::i18n::Lang) -> Vec<String> {
     let submitted = match lang {
         super::i18n::Lang::Id => "Pengajuan dikirim.",
         super::i18n::Lang::En => "Application submitted.",
@@ -161,8 +159,8 @@ async fn history(
         "{} — {submitted}",
         format::timestamp(&stored.submitted_at, lang)
     )];
-    for event in store.application_events(&stored.application.id).await? {
-        let as_notice = dwa_store::Notification {
+    for event in events {
+        let as_notice = Notification {
             id: String::new(),
             nip: event.nip.clone(),
             application_id: Some(event.application_id.clone()),
@@ -180,7 +178,7 @@ async fn history(
         };
         lines.push(format!("{} — {text}", format::timestamp(&event.at, lang)));
     }
-    Ok(lines)
+    lines
 }
 
 async fn page(
@@ -195,30 +193,30 @@ async fn page(
     let err = |e: WorkflowError| PageError::from(e).in_lang(lang);
     let today = state.today();
     let quarter = today.quarter().next();
-    let record = state.store.employee(&nip).await.map_err(|e| err(e.into()))?;
+    let record = reads::employee(&state.store, &nip).await.map_err(err)?;
     let cap = workflow::region_cap(&state.policies, &record.region)
         .map_err(err)?
         .unwrap_or(5);
     let values = FormValues::from(form);
 
     // The current decision: the application's latest, else what the rules say of the record.
-    let application_id = state
-        .store
-        .live_application_id(&nip, quarter)
+    let application_id = reads::live_application_id(&state.store, &nip, quarter)
         .await
-        .map_err(|e| err(e.into()))?;
+        .map_err(err)?;
     let (current, application) = match &application_id {
         Some(id) => {
-            let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
-            let latest = state.store.latest_decision(id).await.map_err(|e| err(e.into()))?;
-            let status = workflow::application_status(&state.store, &stored, &latest)
-                .await
-                .map_err(err)?;
-            let explained = workflow::explain_decision(&state.store, &state.policies, latest)
+            let stored = reads::application(&state.store, id).await.map_err(err)?;
+            let workflow::views::ApplicationDetail {
+                stored,
+                status,
+                explained,
+                history: events,
+                ..
+            } = workflow::views::detail(&state.store, &state.policies, stored)
                 .await
                 .map_err(err)?;
             let (label, class) = state_label(status.state, t);
-            let notes = state.store.approval_notes(id).await.map_err(|e| err(e.into()))?;
+            let notes = reads::approval_notes(&state.store, id).await.map_err(err)?;
             let a = &stored.application;
             let view = ApplicationView {
                 id: id.clone(),
@@ -245,7 +243,11 @@ async fn page(
                 }),
                 notes: notes.into_iter().map(|(_, note)| note).collect(),
                 live: stored.status == "submitted",
-                history: history(&state.store, &stored, lang).await.map_err(|e| err(e.into()))?,
+                flag: status
+                    .flag
+                    .as_ref()
+                    .map(|f| workflow::policy_change::flag_text(f, lang == super::i18n::Lang::Id)),
+                history: history(&stored, &events, lang),
             };
             let current = application_answer(
                 &explained.rerun.eligibility,
@@ -292,12 +294,7 @@ async fn page(
         (None, None)
     };
 
-    let roster = match state
-        .store
-        .roster_entry(&nip, quarter)
-        .await
-        .map_err(|e| err(e.into()))?
-    {
+    let roster = match reads::roster_entry(&state.store, &nip, quarter).await.map_err(err)? {
         Some(entry) => format::WEEKDAYS
             .iter()
             .map(|d| RosterDay {
@@ -390,11 +387,9 @@ pub async fn withdraw(
     user.check_csrf(&form)?;
     let nip = user.caller.nip.clone().unwrap_or_default();
     let quarter = state.today().quarter().next();
-    let id = state
-        .store
-        .live_application_id(&nip, quarter)
+    let id = reads::live_application_id(&state.store, &nip, quarter)
         .await
-        .map_err(|e| PageError::from(crate::ApiError::from(e)).in_lang(user.lang))?;
+        .map_err(|e| PageError::from(e).in_lang(user.lang))?;
     let Some(id) = id.filter(|id| form.get("application") == Some(id)) else {
         return Err(PageError::new(
             StatusCode::CONFLICT,
@@ -423,11 +418,9 @@ pub async fn roster_ics(State(state): State<AppState>, user: WebUser) -> Result<
     user.require(Role::Employee)?;
     let nip = user.caller.nip.clone().unwrap_or_default();
     let quarter = state.today().quarter().next();
-    let entry = state
-        .store
-        .roster_entry(&nip, quarter)
+    let entry = reads::roster_entry(&state.store, &nip, quarter)
         .await
-        .map_err(|e| PageError::from(crate::ApiError::from(e)).in_lang(user.lang))?
+        .map_err(|e| PageError::from(e).in_lang(user.lang))?
         .ok_or_else(|| PageError::new(StatusCode::NOT_FOUND, user.lang, user.lang.text().roster_none))?;
     let body = super::ics::calendar(&nip, quarter, &entry.weekdays, user.lang);
     let mut response = body.into_response();

@@ -23,15 +23,7 @@ pub struct Reports {
 }
 
 fn costs(state: &AppState) -> HashMap<String, UnitCosts> {
-    let mut costs = HashMap::new();
-    for code in state.policies.regions() {
-        if let Ok(region) = state.policies.region(&code)
-            && let Ok(unit_costs) = UnitCosts::from_params(&region.manifest.parameters)
-        {
-            costs.insert(code, unit_costs);
-        }
-    }
-    costs
+    dwa_workflow::rules::region_costs(&state.policies)
 }
 
 impl Reports {
@@ -161,15 +153,19 @@ pub async fn export(
         "roster" => {
             let unit = query.get("unit").map_or("", String::as_str);
             dwa_workflow::input::check_id("unit", unit).map_err(|e| fail(e.into()))?;
-            let row = state.store.unit(unit).await.map_err(|e| fail(e.into()))?;
+            let row = dwa_workflow::reads::unit(&state.store, unit)
+                .await
+                .map_err(|e| fail(e.into()))?;
             if row.region != region {
                 return Err(PageError::forbidden(lang));
             }
-            let entries = state.store.roster(unit, quarter).await.map_err(|e| fail(e.into()))?;
+            let entries = dwa_workflow::reads::roster(&state.store, unit, quarter)
+                .await
+                .map_err(|e| fail(e.into()))?;
             let rows = entries
                 .into_iter()
                 .map(|e| {
-                    let days: Vec<String> = e.weekdays.iter().map(dwa_store::code).collect();
+                    let days: Vec<String> = e.weekdays.iter().map(dwa_workflow::code).collect();
                     vec![
                         quarter.to_string(),
                         unit.to_owned(),

@@ -13,6 +13,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use dwa_sdk::Quarter;
 use dwa_workflow::import::ImportOutcome;
+use dwa_workflow::reads;
 use std::collections::HashMap;
 
 /// One rejected row of an import report.
@@ -58,6 +59,14 @@ pub struct UnsupervisedRow {
     name: String,
     unit: String,
     recorded: String,
+}
+
+/// Someone a run moves (or would move), in words.
+pub struct MoveRow {
+    unit: String,
+    nip: String,
+    from: String,
+    to: String,
 }
 
 /// An application the rules failed for in the allocation.
@@ -122,8 +131,14 @@ struct HrPage {
     waiting_days: i64,
     /// Staff without a supervisor on record.
     unsupervised: Vec<UnsupervisedRow>,
+    /// Grants that rules activated since no longer allow: (unit, NIP, the flag in words).
+    flagged: Vec<(String, String, String)>,
     /// Applications set aside in the allocation just run.
     set_aside: Vec<SetAsideRow>,
+    /// The people the run moved, or would move (a preview).
+    moves: Vec<MoveRow>,
+    /// Whether `allocation` and `moves` are a preview (nothing written).
+    previewed: bool,
     /// A decision HR just made in a supervisor's place.
     decided: bool,
     /// The head form's outcome: saved, or the problem.
@@ -148,7 +163,7 @@ async fn page(
     let fail = err(lang);
     let region = user.caller.region.clone();
     let quarter = state.today().quarter().next();
-    let unit_rows = state.store.units(Some(&region)).await.map_err(|e| fail(e.into()))?;
+    let unit_rows = reads::units(&state.store, &region).await.map_err(|e| fail(e.into()))?;
     let unit = query
         .get("unit")
         .filter(|u| unit_rows.iter().any(|r| &r.code == *u))
@@ -158,9 +173,7 @@ async fn page(
     let roster = if unit.is_empty() {
         Vec::new()
     } else {
-        state
-            .store
-            .roster(&unit, quarter)
+        reads::roster(&state.store, &unit, quarter)
             .await
             .map_err(|e| fail(e.into()))?
             .into_iter()
@@ -198,12 +211,23 @@ async fn page(
     let mut agency_codes: Vec<String> = unit_rows.iter().map(|u| u.agency.clone()).collect();
     agency_codes.sort();
     agency_codes.dedup();
-    let heads = state.store.agency_heads(&region).await.map_err(|e| fail(e.into()))?;
+    let heads = reads::agency_heads(&state.store, &region)
+        .await
+        .map_err(|e| fail(e.into()))?;
     let agencies = agency_codes
         .into_iter()
         .map(|agency| AgencyRow {
             head: heads.get(&agency).cloned().unwrap_or_else(|| "—".into()),
             agency,
+        })
+        .collect();
+    let flagged = dwa_workflow::policy_change::flags_of_region(&state.store, &region, quarter)
+        .await
+        .map_err(|e| fail(e.into()))?
+        .into_iter()
+        .map(|f| {
+            let text = dwa_workflow::policy_change::flag_text(&f, lang == super::i18n::Lang::Id);
+            (f.unit, f.nip, text)
         })
         .collect();
     let attention = dwa_workflow::approvers::attention(&state.store, &state.policies, &region, quarter, state.today())
@@ -233,6 +257,9 @@ async fn page(
             })
             .collect(),
         set_aside,
+        flagged,
+        moves: Vec::new(),
+        previewed: false,
         decided: query.get("done").is_some_and(|d| d == "decided"),
         shell: user.shell("/hr"),
         quarter: format::quarter(quarter, lang),
@@ -389,8 +416,9 @@ pub async fn allocate(
     user.check_csrf(&form)?;
     let lang = user.lang;
     let fail = err(lang);
-    // A run replaces the quarter's rosters: only when confirmed.
-    if form.get("confirm").map(String::as_str) != Some("yes") {
+    let preview = form.contains_key("preview");
+    // A run replaces the quarter's rosters: only when confirmed (a preview writes nothing).
+    if !preview && form.get("confirm").map(String::as_str) != Some("yes") {
         return Err(PageError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             lang,
@@ -398,17 +426,34 @@ pub async fn allocate(
         ));
     }
     let region = user.caller.region.clone();
-    state.policies.region(&region).map_err(|e| fail(e.into()))?;
+    dwa_workflow::rules::require_rules(&state.policies, &region).map_err(|e| fail(e.into()))?;
     let quarter: Quarter = state.today().quarter().next();
-    let units = state.store.units(Some(&region)).await.map_err(|e| fail(e.into()))?;
+    let units = reads::units(&state.store, &region).await.map_err(|e| fail(e.into()))?;
     let mut rows = Vec::with_capacity(units.len());
     let mut set_aside = Vec::new();
+    let mut moves = Vec::new();
+    let days = |n: u8, w: &[dwa_sdk::Weekday]| {
+        let names: Vec<&str> = w.iter().map(|d| format::weekday(*d, lang)).collect();
+        format!("{n} ({})", names.join(", "))
+    };
     for unit in units {
         let lock = state.unit_lock(&unit.code);
         let _turn = lock.lock().await;
+        let (code, today) = (&unit.code, state.today());
+        let run = if preview {
+            dwa_workflow::preview_unit(&state.store, &state.policies, code, quarter, today).await
+        } else {
+            dwa_workflow::allocate_unit(&state.store, &state.policies, code, quarter, today).await
+        };
         // A unit the rules fail for keeps its previous roster; the other units go on.
-        match dwa_workflow::allocate_unit(&state.store, &state.policies, &unit.code, quarter, state.today()).await {
+        match run {
             Ok(outcome) => {
+                moves.extend(outcome.moved.iter().map(|m| MoveRow {
+                    unit: m.unit.clone(),
+                    nip: m.nip.clone(),
+                    from: days(m.from_days, &m.from_weekdays),
+                    to: days(m.to_days, &m.to_weekdays),
+                }));
                 set_aside.extend(outcome.set_aside.iter().map(|s| SetAsideRow {
                     unit: s.unit.clone(),
                     nip: s.nip.clone(),

@@ -122,6 +122,16 @@ texts! {
     allocate_confirm: "Saya mengerti: alokasi menyusun ulang jadwal triwulan semua unit di wilayah ini.", "I understand: the allocation rebuilds the quarter's rosters of every unit in this region.";
     allocate_unconfirmed: "Alokasi belum dikonfirmasi: centang pernyataan di atas tombol, lalu tekan lagi. Tidak ada yang berubah.", "Allocation not confirmed: tick the statement above the button and press it again. Nothing changed.";
     attention_title: "Perlu tindakan", "Needs action";
+    people_granted: "Pegawai mendapat hari", "People granted days";
+    days_granted: "Hari per minggu", "Days a week";
+    allocation_col: "Alokasi: pegawai · hari", "Allocation: people · days";
+    flagged_title: "Hari yang ditandai oleh aturan baru", "Grants flagged by new rules";
+    preview_button: "Pratinjau: siapa yang berpindah", "Preview: who would move";
+    preview_done: "Pratinjau, belum ada yang berubah. Pegawai yang jadwalnya akan berubah", "Preview, nothing changed yet. Staff whose roster would change";
+    moves_would: "Jadwal yang akan berubah bila alokasi dijalankan", "Rosters that would change if the allocation runs";
+    moves_done: "Jadwal yang berubah (pegawai telah diberi tahu)", "Rosters that changed (each person was notified)";
+    move_from: "Sebelumnya", "Before";
+    move_to: "Sesudahnya", "After";
     hr_decides_title: "Pengajuan tanpa atasan tercatat — bagian kepegawaian memutuskan", "Applications without a supervisor on record — HR decides";
     hr_decides_none: "Tidak ada pengajuan yang menunggu keputusan bagian kepegawaian.", "No application awaits HR's decision.";
     waiting_title: "Menunggu persetujuan lebih dari", "Waiting for an approval longer than";

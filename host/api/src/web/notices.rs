@@ -11,7 +11,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use dwa_store::Notification;
+use dwa_workflow::Notification;
 use serde_json::Value;
 
 /// The most notifications the page shows.
@@ -98,9 +98,9 @@ pub async fn show(State(state): State<AppState>, user: WebUser) -> Result<Respon
     let Some(nip) = user.caller.nip.clone() else {
         return Err(PageError::forbidden(lang));
     };
-    let err = |e: dwa_store::StoreError| PageError::from(crate::ApiError::from(e)).in_lang(lang);
-    let notices = state.store.notifications(&nip, SHOWN).await.map_err(err)?;
-    state.store.mark_notifications_read(&nip).await.map_err(err)?;
+    let notices = dwa_workflow::notifications::open(&state.store, &nip, SHOWN)
+        .await
+        .map_err(|e| PageError::from(e).in_lang(lang))?;
     let items = notices
         .iter()
         .map(|n| NoticeView {

@@ -12,6 +12,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use dwa_workflow::input::{TextRule, check_id, check_text};
+use dwa_workflow::signing::SignatureState;
+use dwa_workflow::{reads, rules};
 use std::collections::HashMap;
 
 /// A stored version as shown.
@@ -36,6 +38,8 @@ pub struct FlipRow {
     became_ineligible: usize,
     became_eligible: usize,
     pattern_changed: usize,
+    /// People granted and days a week, before → after (the unit allocated under both).
+    allocation: String,
 }
 
 /// A class of explored inputs whose outcome changes (`dwa plugin diff`), as shown.
@@ -92,11 +96,7 @@ async fn page(
     let lang = user.lang;
     let fail = |e: ApiError| PageError::from(e).in_lang(lang);
     let region = user.caller.region.clone();
-    let status = state
-        .policies
-        .status()
-        .into_iter()
-        .find(|s| s.region.as_deref() == Some(region.as_str()));
+    let status = rules::region_status(&state.policies, &region);
     let active = status.as_ref().and_then(|s| s.active.clone());
     let attempt = status.as_ref().and_then(|s| s.last_attempt.clone());
     let serving = active.as_ref().map(|a| (a.sha256.clone(), a.manifest_sha256.clone()));
@@ -105,25 +105,20 @@ async fn page(
         .map_err(|e| fail(e.into()))?;
     let t = lang.text();
     let signature_state = |text: Option<&str>| -> (String, bool) {
-        let Some(text) = text else {
-            return (t.unsigned.to_owned(), signing.required);
-        };
-        match dwa_policy::signing::SignatureFile::parse(text) {
-            Ok(file) => {
-                let registered = signing.keys.iter().any(|k| k.key_id == file.key);
+        match dwa_workflow::signing::signature_state(&signing, text) {
+            SignatureState::Unsigned => (t.unsigned.to_owned(), signing.required),
+            SignatureState::Signed { key, registered } => {
                 let word = if registered {
                     t.key_registered
                 } else {
                     t.key_not_registered
                 };
-                (format!("{} {} ({word})", t.signed_by, file.key), !registered)
+                (format!("{} {key} ({word})", t.signed_by), !registered)
             }
-            Err(e) => (e.to_string(), true),
+            SignatureState::Unreadable(e) => (e, true),
         }
     };
-    let versions = state
-        .store
-        .versions(&region)
+    let versions = reads::versions(&state.store, &region)
         .await
         .map_err(|e| fail(e.into()))?
         .into_iter()
@@ -142,9 +137,7 @@ async fn page(
             }
         })
         .collect();
-    let audit = state
-        .store
-        .audit(&region)
+    let audit = reads::audit(&state.store, &region)
         .await
         .map_err(|e| fail(e.into()))?
         .into_iter()
@@ -159,11 +152,7 @@ async fn page(
         Err(dwa_workflow::WorkflowError::Conflict(_) | dwa_workflow::WorkflowError::Rules(_)) => None,
         Err(e) => return Err(fail(e.into())),
     };
-    let current_text = state
-        .policies
-        .region(&region)
-        .map(|r| r.manifest_text.clone())
-        .unwrap_or_default();
+    let current_text = rules::manifest_text(&state.policies, &region);
     Ok(PolicyPage {
         shell: user.shell("/policy"),
         status_version: active
@@ -246,12 +235,11 @@ async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunV
     let explored = dwa_workflow::diff::explore_candidate(&state.policies, candidate.clone())
         .await
         .map_err(fail)?;
-    let active = state.policies.region(region)?;
+    let diff = rules::candidate_diff(&state.policies, region, &candidate.manifest)?;
     let t = user.lang.text();
-    let diff = dwa_workflow::manifest_diff(&active, &candidate.manifest);
     Ok(DryRunView {
         summary: format!(
-            "{}: {} · {}: {} · {}: {} · {}: {}",
+            "{}: {} · {}: {} · {}: {} · {}: {} · {}: {} → {} · {}: {} → {}",
             t.evaluated,
             run.evaluated,
             t.became_ineligible,
@@ -259,14 +247,28 @@ async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunV
             t.became_eligible,
             run.became_eligible,
             t.pattern_changed,
-            run.pattern_changed
+            run.pattern_changed,
+            t.people_granted,
+            run.granted_before,
+            run.granted_after,
+            t.days_granted,
+            run.days_before,
+            run.days_after
         ),
         diff,
         units: run
             .units
             .into_iter()
-            .filter(|u| u.became_eligible + u.became_ineligible + u.pattern_changed > 0)
+            .filter(|u| {
+                u.became_eligible + u.became_ineligible + u.pattern_changed > 0
+                    || u.granted_before != u.granted_after
+                    || u.days_before != u.days_after
+            })
             .map(|u| FlipRow {
+                allocation: format!(
+                    "{} → {} · {} → {}",
+                    u.granted_before, u.granted_after, u.days_before, u.days_after
+                ),
                 unit: u.unit,
                 evaluated: u.evaluated,
                 became_ineligible: u.became_ineligible,
@@ -401,7 +403,9 @@ pub async fn activate(
     }
     let version = form.get("version").map_or("", String::as_str);
     check_id("version", version).map_err(|e| fail(e.into()))?;
-    let stored = state.store.version(version).await.map_err(|e| fail(e.into()))?;
+    let stored = reads::version(&state.store, version)
+        .await
+        .map_err(|e| fail(e.into()))?;
     if stored.summary.region != region {
         return Err(PageError::forbidden(lang));
     }

@@ -65,9 +65,7 @@ pub async fn show(State(state): State<AppState>, user: WebUser) -> Result<Respon
     let exposition = state.metrics.render();
     let failures = by_region(&exposition, "dwa_plugin_failures_total");
     let faults = by_region(&exposition, "dwa_host_faults_total");
-    let counts = state
-        .store
-        .decision_counts(None, quarter)
+    let counts = dwa_workflow::reads::decision_counts(&state.store, None, quarter)
         .await
         .map_err(|e| fail(e.into()))?;
     let rows = regions

@@ -16,7 +16,7 @@ use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use dwa_store::{TokenGrant, WebSession};
+use dwa_workflow::{TokenGrant, WebSession, WorkflowError, access};
 use std::collections::HashMap;
 
 /// How long a session lasts after sign-in: a working day.
@@ -90,18 +90,18 @@ impl FromRequestParts<AppState> for WebUser {
         let Some(id) = cookie(&parts.headers, SESSION_COOKIE).filter(|id| id.len() <= 100) else {
             return Err(to_signin());
         };
-        let session = match state.store.session(id, now()).await {
+        let session = match access::session(&state.store, id, now()).await {
             Ok(Some(session)) => session,
             Ok(None) => return Err(to_signin()),
-            Err(e) => return Err(PageError::from(crate::ApiError::from(e)).into_response()),
+            Err(e) => return Err(PageError::from(e).into_response()),
         };
         let role = Role::from_code(&session.grant.role).ok_or_else(to_signin)?;
         // The session's id is a secret like a token: the access line gets the role alone.
         crate::access_log::note_caller(&parts.extensions, role.code(), None);
         let unread = match &session.grant.nip {
-            Some(nip) => match state.store.unread_notifications(nip).await {
+            Some(nip) => match dwa_workflow::notifications::unread(&state.store, nip).await {
                 Ok(n) => Some(n),
-                Err(e) => return Err(PageError::from(crate::ApiError::from(e)).into_response()),
+                Err(e) => return Err(PageError::from(e).into_response()),
             },
             None => None,
         };
@@ -165,12 +165,10 @@ pub fn home(role: Role) -> &'static str {
 
 /// Issue a one-time sign-in code for `grant`, valid for [`SIGNIN_CODE_SECONDS`]; only its
 /// sha256 is stored. [`signin_link`] turns it into a link.
-pub async fn issue_code(store: &dwa_store::Store, grant: &TokenGrant) -> Result<String, dwa_store::StoreError> {
+pub async fn issue_code(store: &dwa_workflow::Store, grant: &TokenGrant) -> Result<String, WorkflowError> {
     let code = crate::new_token().replacen("dwa_", "masuk_", 1);
     let now = now();
-    store
-        .insert_signin_code(&code, grant, now, now + SIGNIN_CODE_SECONDS)
-        .await?;
+    access::keep_signin_code(store, &code, grant, now, now + SIGNIN_CODE_SECONDS).await?;
     Ok(code)
 }
 
@@ -248,18 +246,15 @@ pub async fn signin(
         ));
     }
     let code = form.get("code").map_or("", |c| c.trim());
-    let grant = if code.is_empty() || code.len() > 256 {
+    let signed_in = if code.is_empty() || code.len() > 256 {
         None
-    } else if code.starts_with("dwa_") {
-        state.store.token_grant(code).await.map_err(crate::ApiError::from)?
     } else {
-        state
-            .store
-            .redeem_signin_code(code, now())
+        access::sign_in(&state.store, code, now())
             .await
             .map_err(crate::ApiError::from)?
     };
-    let Some(grant) = grant.filter(|g| Role::from_code(&g.role).is_some()) else {
+    let Some(access::SignIn { grant, token_id }) = signed_in.filter(|s| Role::from_code(&s.grant.role).is_some())
+    else {
         let failures = state.auth_throttle.failed(key);
         tracing::warn!(%client, failures, "web sign-in failed");
         return Ok(signin_page(lang, "", true, secure));
@@ -271,11 +266,9 @@ pub async fn signin(
         csrf: crate::new_token(),
         expires_at: now() + SESSION_SECONDS,
         // Signed in with an API token: revoking the token ends the session too.
-        token_id: code.starts_with("dwa_").then(|| dwa_store::token_id(code)),
+        token_id,
     };
-    state
-        .store
-        .insert_session(&id, &session, now())
+    access::open_session(&state.store, &id, &session, now())
         .await
         .map_err(crate::ApiError::from)?;
     let mut response = see_other(home(role), home(role));
@@ -296,9 +289,7 @@ pub async fn signout(
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&form)?;
-    state
-        .store
-        .delete_session(&user.session_id)
+    access::end_session(&state.store, &user.session_id)
         .await
         .map_err(crate::ApiError::from)?;
     let mut response = see_other("/signin", "/signin");

@@ -12,9 +12,8 @@ use crate::{ApiError, AppState, Role};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use dwa_sdk::{Approval, Approver, ParamValue, Quarter};
-use dwa_store::TeamMember;
-use dwa_workflow::{self as workflow, ApplicationState};
+use dwa_sdk::{Approval, Approver, Quarter};
+use dwa_workflow::{self as workflow, ApplicationState, TeamMember, reads};
 use std::collections::HashMap;
 
 /// One application awaiting this supervisor (as direct supervisor, or as head of the agency).
@@ -40,6 +39,8 @@ pub struct MemberRow {
     nip: String,
     state: &'static str,
     state_class: &'static str,
+    /// The flag rules activated since put on the member's grant, in words.
+    flag: Option<String>,
 }
 
 /// One weekday of the team's week.
@@ -75,7 +76,9 @@ pub async fn show(
     let err = |e: ApiError| PageError::from(e).in_lang(lang);
     let nip = user.caller.nip.clone().unwrap_or_default();
     let quarter = state.today().quarter().next();
-    let members = state.store.team(&nip, quarter).await.map_err(|e| err(e.into()))?;
+    let members = reads::team(&state.store, &nip, quarter)
+        .await
+        .map_err(|e| err(e.into()))?;
     let mut queue = Vec::new();
     let mut team = Vec::new();
     let mut places = Vec::new();
@@ -90,52 +93,37 @@ pub async fn show(
                 state_label(application_state, t)
             }
         };
+        let flag = match &member.application_id {
+            Some(id) => workflow::policy_change::flag_of(&state.store, id)
+                .await
+                .map_err(|e| err(e.into()))?
+                .map(|f| workflow::policy_change::flag_text(&f, lang == Lang::Id)),
+            None => None,
+        };
         team.push(MemberRow {
             name: member.name.clone(),
             nip: member.nip.clone(),
             state: label,
             state_class: class,
+            flag,
         });
-        let place = state
-            .store
-            .roster_entry(&member.nip, quarter)
+        let place = reads::roster_entry(&state.store, &member.nip, quarter)
             .await
             .map_err(|e| err(e.into()))?;
         places.push((member.name.clone(), place.map(|p| p.weekdays).unwrap_or_default()));
     }
     // The head of an agency also gives the head-of-agency approval, to everyone of it.
-    if let Ok(me) = state.store.employee(&nip).await
-        && state
-            .store
-            .agency_head(&me.region, &me.agency)
+    let applicants = reads::headed_agency_applicants(&state.store, &nip, quarter)
+        .await
+        .map_err(|e| err(e.into()))?;
+    for member in &applicants {
+        let Some(id) = &member.application_id else { continue };
+        let (_, item) = queue_entry(&state, member, id, Approver::HeadOfAgency, quarter, lang)
             .await
-            .map_err(|e| err(e.into()))?
-            .as_deref()
-            == Some(nip.as_str())
-    {
-        let applicants = state
-            .store
-            .agency_applicants(&me.region, &me.agency, quarter)
-            .await
-            .map_err(|e| err(e.into()))?;
-        for member in applicants.iter().filter(|m| m.nip != nip) {
-            let Some(id) = &member.application_id else { continue };
-            let (_, item) = queue_entry(&state, member, id, Approver::HeadOfAgency, quarter, lang)
-                .await
-                .map_err(err)?;
-            queue.extend(item);
-        }
+            .map_err(err)?;
+        queue.extend(item);
     }
-    let region = state.policies.region(&user.caller.region).ok();
-    let minimum = region
-        .as_ref()
-        .and_then(|r| match r.manifest.parameters.get("min_office_share") {
-            Some(ParamValue::Number(n)) => Some(*n),
-            Some(ParamValue::Integer(n)) => Some(*n as f64),
-            _ => None,
-        })
-        .unwrap_or(0.0)
-        .max(state.policies.guardrails().min_office_share.unwrap_or(0.0));
+    let minimum = workflow::rules::team_week_minimum(&state.policies, &user.caller.region);
     let week = format::WEEKDAYS
         .iter()
         .map(|day| {
@@ -176,9 +164,7 @@ async fn queue_entry(
     quarter: Quarter,
     lang: Lang,
 ) -> Result<(ApplicationState, Option<QueueItem>), ApiError> {
-    let stored = state.store.application(id).await?;
-    let latest = state.store.latest_decision(id).await?;
-    let status = workflow::application_status(&state.store, &stored, &latest).await?;
+    let workflow::views::Standing { stored, latest, status } = workflow::views::standing(&state.store, id).await?;
     let (awaited, code) = match approver {
         Approver::Supervisor => (ApplicationState::AwaitingSupervisor, "supervisor"),
         Approver::HeadOfAgency => (ApplicationState::AwaitingHeadOfAgency, "head_of_agency"),
@@ -233,8 +219,10 @@ pub async fn decide(
     let note = form.get("note").map(String::as_str);
     // The guard first (a rejection needs a note), so a refusal reads nothing and names the note.
     dwa_workflow::guards::check_decision_note(approved, note).map_err(|g| guard_error(g, lang))?;
-    let stored = state.store.application(id).await.map_err(|e| err(e.into()))?;
-    let employee = state.store.employee(&stored.nip).await.map_err(|e| err(e.into()))?;
+    let stored = reads::application(&state.store, id).await.map_err(|e| err(e.into()))?;
+    let employee = reads::employee(&state.store, &stored.nip)
+        .await
+        .map_err(|e| err(e.into()))?;
     let approver = match form.get("approver").map_or("supervisor", String::as_str) {
         "supervisor" => Approver::Supervisor,
         "head_of_agency" => Approver::HeadOfAgency,

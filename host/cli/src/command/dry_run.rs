@@ -61,10 +61,24 @@ pub(crate) async fn run(args: DryRunArgs) -> anyhow::Result<()> {
             run.became_eligible,
             run.pattern_changed
         );
-        for unit in run.units.iter().filter(|u| !u.examples.is_empty()) {
+        println!(
+            "allocation: {} → {} people granted days, {} → {} days a week",
+            run.granted_before, run.granted_after, run.days_before, run.days_after
+        );
+        let changed = |u: &&dwa_workflow::UnitFlips| {
+            !u.examples.is_empty() || u.granted_before != u.granted_after || u.days_before != u.days_after
+        };
+        for unit in run.units.iter().filter(changed) {
             println!(
-                "  {:<32} -{} +{} ~{}",
-                unit.unit, unit.became_ineligible, unit.became_eligible, unit.pattern_changed
+                "  {:<32} -{} +{} ~{}  granted {} → {}, days {} → {}",
+                unit.unit,
+                unit.became_ineligible,
+                unit.became_eligible,
+                unit.pattern_changed,
+                unit.granted_before,
+                unit.granted_after,
+                unit.days_before,
+                unit.days_after
             );
             for f in &unit.examples {
                 println!(

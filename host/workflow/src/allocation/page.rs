@@ -27,6 +27,9 @@ pub(super) struct Work {
     pub units: StaffPage,
     /// How last quarter's allocation ended for the units' people, by NIP (the rotation).
     pub previous: HashMap<String, PreviousOutcome>,
+    /// The units' current roster places for the quarter, by application id (a re-run keeps
+    /// them where it can).
+    pub current: HashMap<String, dwa_store::RosterEntry>,
     /// A change not yet stored to see the page with (a live-quarter change decides with it
     /// before writing it).
     pub pending: Option<Pending>,
@@ -57,6 +60,8 @@ pub(crate) struct PageResult {
     pub verdicts: HashMap<String, dwa_sdk::Verdict>,
     /// The days anywhere each application asked for, by application id (for a live change).
     pub requested: HashMap<String, u8>,
+    /// The people whose roster place this allocation changes, by unit in page order.
+    pub moves: Vec<super::Move>,
 }
 
 /// Decide every live application of a page of units in batched plugin calls, and allocate each
@@ -170,7 +175,12 @@ pub(super) fn evaluate_page(
             headcount,
             candidates,
         };
-        let allocation = policies.allocate(region, &request, today)?;
+        let mut allocation = policies.allocate(region, &request, today)?;
+        // A re-run keeps everyone's weekdays where it can; who still moves is told.
+        super::stable::stabilise(&mut allocation.grants, &page.current);
+        let moved = super::stable::moves(&code, &allocation.grants, &page.current);
+        result.moves.extend(moved.iter().cloned());
+        outcome.moved = moved;
         for grant in &allocation.grants {
             if grant.remote_days > 0 {
                 outcome.granted += 1;
@@ -262,7 +272,6 @@ fn decide_setting_aside(
             Err(other) => return Err(other.into()),
         }
     }
-    drop(record);
     Ok((verdicts, violations))
 }
 

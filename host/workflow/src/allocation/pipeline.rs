@@ -24,7 +24,7 @@ enum Done {
     /// A page evaluated and allocated, or why not.
     Page {
         seq: u64,
-        result: Result<PageResult, String>,
+        result: Result<Box<PageResult>, String>,
     },
     /// A region's pages are all read (from the reader).
     End { seq: u64 },
@@ -172,6 +172,7 @@ async fn read_regions(
                 }
                 // Last quarter's outcomes first, for the rotation (by the units' people now).
                 let previous = store.allocation_outcomes(&request.codes, quarter.previous()).await?;
+                let current = store.roster_places(&request.codes, quarter).await?;
                 let units = reader.page(&request.region, request.codes, quarter).await?;
                 let page = Work {
                     seq: request.seq,
@@ -179,6 +180,7 @@ async fn read_regions(
                     plugin: request.plugin,
                     units,
                     previous,
+                    current,
                     pending: None,
                 };
                 work.send(page).await.map_err(|_| gone())?;
@@ -305,6 +307,7 @@ async fn apply(
                                 .write_set_aside(&s.unit, &s.application_id, &s.nip, &s.failure)
                                 .await?;
                         }
+                        super::write_moves(writer, &page.moves, options.quarter).await?;
                     }
                     let employees: u64 = page.outcomes.iter().map(|o| o.headcount as u64).sum();
                     add_page(outcome, &page, options.keep_unit_outcomes);
@@ -349,6 +352,7 @@ pub(super) fn add_page(outcome: &mut RegionOutcome, page: &PageResult, keep: boo
         outcome.fuel_used += unit.fuel_used;
     }
     outcome.set_aside.extend(page.set_aside.iter().cloned());
+    outcome.moved += page.moves.len() as u64;
     if keep {
         outcome.unit_outcomes.extend(page.outcomes.iter().cloned());
     }
@@ -372,7 +376,9 @@ fn evaluator(
         } else {
             // A host bug must not take the other regions down with it.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                evaluate_page(policies, &page, quarter, today).map_err(|e| e.to_string())
+                evaluate_page(policies, &page, quarter, today)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string())
             }))
             .unwrap_or_else(|panic| {
                 let what = panic
