@@ -11,6 +11,8 @@
 //! and fails on any disagreement. Each person's notifications say what changed for them.
 
 mod common;
+#[path = "browser/harness.rs"]
+mod harness;
 
 use dwa_sdk::{Date, testing};
 use dwa_store::{EmployeeRecord, Store, TokenGrant, UnitRow};
@@ -729,9 +731,55 @@ async fn quarter_on(db: &common::TestDb) {
             }
             assert!(notifications(&server, &tokens[e5]).contains(&"flagged".to_owned()));
             assert!(notifications(&server, &supervisor).contains(&"team_flagged".to_owned()));
+            flagged
         }
     };
-    tokio::task::spawn_blocking(run).await.unwrap();
+    let truth = tokio::task::spawn_blocking(run).await.unwrap();
+
+    // 8. The same quarter as people see it in Chromium, on a phone: each employee's state,
+    //    roster and flag, the supervisor's team list and HR's list of flagged grants.
+    let driver = tokio::task::spawn_blocking(harness::Driver::start).await.unwrap();
+    let base = format!("http://{}", server.addr);
+    let e5 = STAFF[4].1;
+    for (nip, t) in truth.iter().filter(|(_, t)| t.state != "withdrawn") {
+        let b = driver.browser(&base, 390, 844).await;
+        b.sign_in(&tokens[nip.as_str()]).await;
+        assert_eq!(
+            b.text("#app-state").await,
+            state_label(&t.state),
+            "{label}: {nip} in Chromium"
+        );
+        let away = b
+            .client
+            .find_all(fantoccini::Locator::Css("#roster td.away"))
+            .await
+            .unwrap()
+            .len() as u64;
+        assert_eq!(away, t.days, "{label}: {nip}'s roster in Chromium");
+        assert_eq!(b.has("#app-flag").await, nip == e5, "{label}: {nip}'s flag in Chromium");
+        if nip == e5 {
+            assert!(
+                b.text("#app-flag").await.starts_with("Ditandai: aturan baru"),
+                "{label}"
+            );
+        }
+        b.close().await;
+    }
+    let b = driver.browser(&base, 390, 844).await;
+    b.sign_in(&tokens["supervisor"]).await;
+    assert!(
+        b.text("#team").await.contains("Ditandai: aturan baru"),
+        "{label}: team list"
+    );
+    b.close().await;
+    let b = driver.browser(&base, 390, 844).await;
+    b.sign_in(&tokens["hr"]).await;
+    let flagged = b.text("#flagged").await;
+    assert!(
+        flagged.contains(e5) && flagged.contains("Ditandai: aturan baru"),
+        "{label}: {flagged}"
+    );
+    b.close().await;
 }
 
 #[path = "../../../tests/support.rs"]

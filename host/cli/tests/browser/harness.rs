@@ -103,20 +103,12 @@ impl Harness {
             .expect("dwa serve starts");
         let server = Owned(server);
         wait_listening(&bind, "dwa serve");
-        let driver_port = free_port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed (scripts/test.sh installs Debian's chromium-driver)");
-        let driver = Owned(driver);
-        wait_listening(&format!("127.0.0.1:{driver_port}"), "chromedriver");
+        let Driver { webdriver, driver } = Driver::start();
         Harness {
             _dir: dir,
             db,
             base: format!("http://{bind}"),
-            webdriver: format!("http://127.0.0.1:{driver_port}"),
+            webdriver,
             _server: server,
             _driver: driver,
         }
@@ -185,6 +177,45 @@ impl Harness {
 
     /// A fresh headless Chromium (its own profile folder) at `width`×`height`.
     pub async fn browser(&self, width: u32, height: u32) -> Browser {
+        open_browser(&self.webdriver, &self.base, width, height).await
+    }
+}
+
+/// A chromedriver alone, for tests that serve a host of their own; ended when dropped.
+pub struct Driver {
+    /// `http://127.0.0.1:PORT` of the WebDriver.
+    pub webdriver: String,
+    driver: Owned,
+}
+
+impl Driver {
+    /// Start Debian's chromedriver on a free loopback port.
+    pub fn start() -> Driver {
+        let driver_port = free_port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (scripts/test.sh installs Debian's chromium-driver)");
+        let driver = Owned(driver);
+        wait_listening(&format!("127.0.0.1:{driver_port}"), "chromedriver");
+        Driver {
+            webdriver: format!("http://127.0.0.1:{driver_port}"),
+            driver,
+        }
+    }
+
+    /// A fresh headless Chromium at `width`×`height` on the host at `base`.
+    pub async fn browser(&self, base: &str, width: u32, height: u32) -> Browser {
+        open_browser(&self.webdriver, base, width, height).await
+    }
+}
+
+/// A fresh headless Chromium (its own profile folder) at `width`×`height`, driven through the
+/// WebDriver at `webdriver`, on the host at `base`.
+async fn open_browser(webdriver: &str, base: &str, width: u32, height: u32) -> Browser {
+    {
         let profile = tempfile::tempdir().unwrap();
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -203,16 +234,14 @@ impl Harness {
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = tokio::time::timeout(
             Duration::from_secs(60),
-            ClientBuilder::new(connector)
-                .capabilities(caps)
-                .connect(&self.webdriver),
+            ClientBuilder::new(connector).capabilities(caps).connect(webdriver),
         )
         .await
         .expect("chromium started within 60 s")
         .expect("a WebDriver session");
         Browser {
             client,
-            base: self.base.clone(),
+            base: base.to_owned(),
             _profile: profile,
         }
     }
