@@ -390,7 +390,7 @@ impl From<WorkflowError> for ApiError {
         match e {
             WorkflowError::Rules(e) => e.into(),
             WorkflowError::Store(e) => e.into(),
-            WorkflowError::Invalid { field, message } => ApiError::invalid(&field, message),
+            WorkflowError::Invalid { field, problem } => ApiError::invalid(&field, problem.to_string()),
             WorkflowError::Guard(guard) => ApiError::invalid(guard.field(), guard.to_string()),
             WorkflowError::Conflict(message) => ApiError::conflict(message),
         }

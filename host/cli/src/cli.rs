@@ -7,12 +7,13 @@
 //! one way, request → workflow → policy/engine → store.
 
 mod command;
+pub mod config;
 pub mod logging;
 pub mod seed;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use dwa_engine::{Limits, PolicyEngine};
+use dwa_engine::PolicyEngine;
 use dwa_policy::{PROVINCE, PolicySet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,28 +28,49 @@ use std::sync::Arc;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// How log lines on stderr are written: `text` or `json` (one object a line, with the
-    /// request id of each request `dwa serve` answers).
-    #[arg(long, global = true, env = "DWA_LOG_FORMAT", value_enum, default_value = "text")]
-    log_format: logging::LogFormat,
+    /// How log lines on stderr are written: `text` (the default) or `json` (one object a line,
+    /// with the request id of each request `dwa serve` answers). Also `log_format` in the
+    /// configuration file, or DWA_LOG_FORMAT.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<logging::LogFormat>,
+    /// The configuration file (TOML; see dwa.example.toml). Default: ./dwa.toml when present.
+    /// Its values are overridden by the DWA_* environment variables, and both by the flags.
+    #[arg(long, global = true, env = "DWA_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 impl Cli {
-    /// The log format asked for (`--log-format`, `DWA_LOG_FORMAT`).
-    pub fn log_format(&self) -> logging::LogFormat {
-        self.log_format
+    /// The configuration file asked for (`--config`, `DWA_CONFIG`), if any.
+    pub fn config_file(&self) -> Option<&Path> {
+        self.config.as_deref()
     }
 }
 
+/// The options every database command takes. The flags override the configuration ([`config`]:
+/// `database` and `rules` in the file, DWA_DATABASE and DWA_RULES in the environment).
 #[derive(Args, Debug, Clone)]
 pub(crate) struct Common {
     /// Database: sqlite://FILE (created and migrated on first use; later upgrades with `dwa
-    /// migrate`) or postgres://…
-    #[arg(long, env = "DWA_DATABASE", default_value = "sqlite://data/dwa.db")]
-    pub(crate) database: String,
-    /// Folder with one manifest (*.toml) and built plugin (*.wasm) per region.
-    #[arg(long, env = "DWA_RULES", default_value = "rules")]
-    pub(crate) rules: PathBuf,
+    /// migrate`) or postgres://… Default: sqlite://data/dwa.db, or `database` in the
+    /// configuration file, or DWA_DATABASE.
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// Folder with one manifest (*.toml) and built plugin (*.wasm) per region. Default: rules,
+    /// or `rules` in the configuration file, or DWA_RULES.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+}
+
+impl Common {
+    /// The database URL: the flag, else the configuration's.
+    pub(crate) fn database(&self) -> &str {
+        self.database.as_deref().unwrap_or(&config::get().config.database)
+    }
+
+    /// The rules folder: the flag, else the configuration's.
+    pub(crate) fn rules(&self) -> &Path {
+        self.rules.as_deref().unwrap_or(&config::get().config.rules)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -107,6 +129,11 @@ enum Command {
     /// Copy the live SQLite database into a new file (0600), consistently, while `dwa serve`
     /// runs; for PostgreSQL, print the pg_dump command to use instead.
     Backup(command::backup::BackupArgs),
+    /// The configuration (dwa.toml, DWA_* variables, flags): `check` prints the effective one.
+    Config {
+        #[command(subcommand)]
+        command: config::ConfigCommand,
+    },
 }
 
 /// Run the command line.
@@ -127,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Allocate(args) => command::allocate::run(args).await,
         Command::Migrate(args) => command::migrate::run(args).await,
         Command::Backup(args) => command::backup::run(args).await,
+        Command::Config { command } => config::run(command),
     }
 }
 
@@ -143,12 +171,14 @@ pub(crate) fn progress_bar(len: u64, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
-/// The engine of the `dwa` commands, keeping compiled plugins in `DWA_COMPILE_CACHE` (default:
-/// `compiled/` in the host's data folder, see [`data_dir`]; `off` to compile every time). A cache
-/// folder that is not private to this user is not used, with a warning.
+/// The engine of the `dwa` commands, under the configuration's `[limits]`, keeping compiled
+/// plugins in `compile_cache` (DWA_COMPILE_CACHE; default: `compiled/` in the host's data
+/// folder, see [`data_dir`]; `off` to compile every time). A cache folder that is not private to
+/// this user is not used, with a warning.
 pub(crate) fn engine() -> anyhow::Result<PolicyEngine> {
-    let mut engine = PolicyEngine::new(Limits::default())?;
-    let dir = match std::env::var_os("DWA_COMPILE_CACHE") {
+    let config = &config::get().config;
+    let mut engine = PolicyEngine::new(config.limits.engine())?;
+    let dir = match &config.compile_cache {
         Some(dir) if dir == "off" => return Ok(engine),
         Some(dir) => PathBuf::from(dir),
         None => match data_dir() {
@@ -162,11 +192,14 @@ pub(crate) fn engine() -> anyhow::Result<PolicyEngine> {
     Ok(engine)
 }
 
-/// The host's data folder: `DWA_DATA_DIR`, else `$XDG_DATA_HOME/dwa`, else
-/// `~/.local/share/dwa`; `None` without a home.
+/// The host's data folder: the configuration's `data_dir` (DWA_DATA_DIR), else
+/// `$XDG_DATA_HOME/dwa`, else `~/.local/share/dwa`; `None` without a home.
 pub fn data_dir() -> Option<PathBuf> {
     let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    var("DWA_DATA_DIR")
+    config::get()
+        .config
+        .data_dir
+        .clone()
         .or_else(|| var("XDG_DATA_HOME").map(|d| d.join("dwa")))
         .or_else(|| var("HOME").map(|h| h.join(".local/share/dwa")))
 }

@@ -203,6 +203,11 @@ async fn every_role_works_in_chromium() {
     let item = format!("section[data-application='{application}']");
     assert!(sup.text(&item).await.contains("Menyusun rancangan peraturan bupati"));
     assert!(sup.has(&format!("{item} li[data-code='RATING'].pass")).await);
+    // The applicant's verdict in the third person, the KPI with a decimal comma.
+    let queued = sup.text(&item).await;
+    assert!(!queued.contains("Anda dapat"), "{queued}");
+    assert!(queued.contains(" dapat bekerja dari mana saja hingga "), "{queued}");
+    assert!(queued.contains("70 → 82,5"), "{queued}");
     assert!(sup.has("#team-week").await);
     sup.fill(&format!("#note-{application}"), "Target IKU realistis, lanjutkan.")
         .await;
@@ -419,9 +424,13 @@ async fn head_of_agency_approves(h: &Harness, quarter: Quarter) {
     hr.wait("#head-agency").await.select_by_value(&agency).await.unwrap();
     hr.fill("#head-nip", &outsider).await;
     hr.click("#head-button").await;
+    let refused = hr.text("#head-error").await;
     assert!(
-        hr.text("#head-error").await.contains("not in"),
-        "another agency's employee is refused"
+        refused.contains(&format!("OPD: NIP {outsider} bekerja di OPD "))
+            && refused.contains(&format!(
+                ", bukan di {agency}; kepala OPD harus pegawai OPD itu sendiri"
+            )),
+        "another agency's employee is refused, in Indonesian: {refused}"
     );
     assert_eq!(fingerprint(&h.db).await, before, "a refused head changes nothing");
     hr.wait("#head-agency").await.select_by_value(&agency).await.unwrap();
@@ -489,7 +498,7 @@ async fn policy_admin_dry_runs_and_activates(h: &Harness) {
     assert!(admin.text("#dry-run-diff").await.contains("excluded_agencies"));
     assert!(admin.has("#dry-run-units tbody tr").await, "some unit's decisions flip");
     // The input-space diff: people of the newly excluded agency who have not applied yet.
-    assert!(admin.text("#input-diff-summary").await.contains("masukan dijelajahi"));
+    assert!(admin.text("#input-diff-summary").await.contains("contoh data diuji"));
     let class = admin
         .text("#input-diff tr[data-dimension='agency'][data-value='DISKOMINFO'][data-change='becomes ineligible']")
         .await;
@@ -583,4 +592,119 @@ async fn check(b: &harness::Browser, name: &str) {
     assert!(audit.texts_checked > 5, "{name}: {audit:?}");
     assert!(audit.bytes < 100_000, "{name}: {} bytes", audit.bytes);
     a11y::screenshot(b, name).await;
+}
+
+/// The Indonesian employee page speaks Indonesian from end to end: a refused form names the
+/// field and says what is wrong in Bahasa Indonesia (days above the region's cap, a KPI that is
+/// not a number), the KPI is written `64,2 → 72,1` (no float noise, a decimal comma), times
+/// are WIB wall-clock time and the header names the region; the English page says the same in
+/// English, with its plurals right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_indonesian_employee_page_speaks_indonesian() {
+    let _turn = SERIAL.lock().await;
+    let h = Harness::start(300);
+    let quarter: Quarter = "2027-Q1".parse().unwrap();
+    let (nip, _) = eligible_newcomer(&h.db, "3216", quarter).await;
+    let me = h.browser(1280, 900).await;
+    me.sign_in(&h.link("employee", "3216", Some(&nip))).await;
+    assert_eq!(me.path().await, "/employee");
+    let who = me.text(".who").await;
+    assert!(
+        who.contains("Kabupaten Bekasi") && !who.contains("Wilayah 3216"),
+        "{who}"
+    );
+    let before = fingerprint(&h.db).await;
+
+    // Days above Kabupaten Bekasi's cap (2): the browser's own check is lifted, so the host's is
+    // the one that answers.
+    let cap: u8 = me
+        .wait("#ap-days")
+        .await
+        .attr("max")
+        .await
+        .unwrap()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(cap, 2, "Kabupaten Bekasi allows 2 days anywhere");
+    me.client
+        .execute("document.getElementById('ap-days').removeAttribute('max')", vec![])
+        .await
+        .unwrap();
+    me.fill("#ap-days", "3").await;
+    me.fill("#ap-baseline", "70").await;
+    me.fill("#ap-target", "80").await;
+    me.fill("#ap-plan", "Menyusun rancangan peraturan bupati").await;
+    me.click("#apply-button").await;
+    let errors = me.text("#apply-errors").await;
+    assert!(
+        errors.contains(
+            "Hari bekerja dari mana saja per minggu: 3 hari melebihi batas wilayah ini, yaitu paling banyak 2 hari per minggu"
+        ),
+        "{errors}"
+    );
+    for english in ["days", "cap", "anywhere", "region"] {
+        assert!(
+            !errors.contains(english),
+            "English `{english}` on the Indonesian page: {errors}"
+        );
+    }
+    assert_eq!(fingerprint(&h.db).await, before, "a refused form changes nothing");
+
+    // A baseline that is not a number: named, in Indonesian, with the value as typed.
+    me.fill("#ap-days", "1").await;
+    me.fill("#ap-baseline", "abc").await;
+    me.click("#apply-button").await;
+    let errors = me.text_other_than("#apply-errors", &errors).await;
+    assert!(errors.contains("Baseline IKU: “abc” bukan angka"), "{errors}");
+    assert!(!errors.contains("is not a number"), "{errors}");
+    // The form keeps what was typed.
+    let typed = me.wait("#ap-baseline").await.prop("value").await.unwrap();
+    assert_eq!(typed.as_deref(), Some("abc"));
+    assert_eq!(fingerprint(&h.db).await, before, "a refused form changes nothing");
+
+    // A target at the baseline: the guard, in Indonesian, with Indonesian decimals.
+    me.fill("#ap-baseline", "64,2").await;
+    me.fill("#ap-target", "64,2").await;
+    me.click("#apply-button").await;
+    let errors = me.text_other_than("#apply-errors", &errors).await;
+    assert!(
+        errors.contains("Target IKU: harus lebih tinggi dari nilai awal (64,2 ≤ 64,2)"),
+        "{errors}"
+    );
+    assert_eq!(fingerprint(&h.db).await, before, "a refused form changes nothing");
+
+    // Applied with decimals: shown `64,2 → 72,1`, not `72.10000000000001`.
+    me.fill("#ap-days", "1").await;
+    me.fill("#ap-baseline", "64,2").await;
+    me.fill("#ap-target", "72,1").await;
+    me.click("#apply-button").await;
+    assert_eq!(me.text("#flash").await, "Pengajuan terkirim.");
+    let application = me.text("#application").await;
+    assert!(application.contains("64,2 → 72,1"), "{application}");
+    assert!(application.contains("1 hari per minggu"), "{application}");
+    let history = me.text("#history").await;
+    assert!(history.contains(" WIB — Pengajuan dikirim."), "{history}");
+    assert!(
+        !history.contains('Z') && !history.contains("T1") && !history.contains("T0"),
+        "{history}"
+    );
+
+    // The English page: a dot, and the singular.
+    me.click("#lang-switch").await;
+    me.wait("html[lang='en']").await;
+    let application = me.text("#application").await;
+    assert!(application.contains("64.2 → 72.1"), "{application}");
+    assert!(application.contains("1 day a week"), "{application}");
+    assert!(!application.contains("1 days"), "{application}");
+    me.goto("/employee?whatif=1&days=x&baseline=70&target=80&location=registered_home")
+        .await;
+    me.wait("html[lang='en']").await;
+    let whatif_error = me.text("#whatif-error").await;
+    assert!(
+        whatif_error.contains("Days anywhere per week: “x” is not a number of days from 1 to 5"),
+        "{whatif_error}"
+    );
+    me.click("#lang-switch").await;
+    me.close().await;
 }

@@ -232,6 +232,20 @@ impl QuarterChange {
         rows.iter().map(super::allocations::roster_entry_from_row).collect()
     }
 
+    /// The ids of the unit's live (not withdrawn) applications for the quarter, as this
+    /// transaction sees them: a plan made before it began may name one withdrawn since.
+    pub async fn live_applications(&mut self) -> Result<std::collections::HashSet<String>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT a.id FROM applications a JOIN employees e ON e.nip = a.nip \
+             WHERE e.unit = $1 AND a.quarter = $2 AND a.status = 'submitted'",
+        )
+        .bind(&self.unit)
+        .bind(&self.quarter)
+        .fetch_all(&mut **self.tx)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
     /// An application's status (`submitted` or `withdrawn`) as this transaction sees it.
     pub async fn application_status(&mut self, application_id: &str) -> Result<String, StoreError> {
         let row: Option<(String,)> = sqlx::query_as("SELECT status FROM applications WHERE id = $1")

@@ -312,10 +312,16 @@ impl Store {
             Backend::Sqlite => Some(self.write_turn.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        Ok(WriteTx {
-            tx: self.pool.begin().await?,
-            _turn: turn,
-        })
+        // On SQLite a write transaction takes the database's write lock as it begins
+        // (IMMEDIATE), waiting up to the busy timeout for it. A deferred BEGIN would take it
+        // only at the first write, and a transaction that reads first then fails at once
+        // ("database is locked") when any other connection — a writer outside this turn, or
+        // another process — wrote in between.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// The pool, for queries outside this module's helpers.

@@ -55,10 +55,10 @@ pub(crate) async fn evaluate(
         .await?)
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> WorkflowError {
+fn invalid(field: &str, problem: impl Into<super::Problem>) -> WorkflowError {
     WorkflowError::Invalid {
         field: field.into(),
-        message: message.into(),
+        problem: problem.into(),
     }
 }
 
@@ -68,22 +68,22 @@ fn validate_draft(draft: &Draft, region_cap: Option<u8>) -> Result<(), WorkflowE
         return Err(invalid("nip", e.to_string()));
     }
     if !(1..=5).contains(&draft.requested_remote_days) {
-        return Err(invalid("requested_remote_days", "must be 1 to 5 days anywhere a week"));
+        return Err(invalid("requested_remote_days", super::Problem::DaysOutOfRange));
     }
     if let Some(cap) = region_cap.filter(|cap| draft.requested_remote_days > *cap) {
         return Err(invalid(
             "requested_remote_days",
-            format!(
-                "{} days is above this region's cap of {cap} days anywhere a week",
-                draft.requested_remote_days
-            ),
+            super::Problem::DaysAboveCap {
+                days: draft.requested_remote_days,
+                cap,
+            },
         ));
     }
     super::input::check_quarter("quarter", draft.quarter)?;
     super::input::check_text("work_plan", draft.work_plan.trim(), super::input::TextRule::WORK_PLAN)?;
     for (field, value) in [("kpi_baseline", draft.kpi_baseline), ("kpi_target", draft.kpi_target)] {
         if !value.is_finite() || !(0.0..=1e9).contains(&value) {
-            return Err(invalid(field, "must be a number from 0 to 1,000,000,000"));
+            return Err(invalid(field, super::Problem::NumberOutOfRange));
         }
     }
     Ok(())
@@ -98,7 +98,7 @@ pub(crate) fn validate_for_region(
 ) -> Result<(), WorkflowError> {
     validate_draft(draft, super::what_if::region_cap(policies, region)?)?;
     if draft.quarter < today.quarter() {
-        return Err(invalid("quarter", format!("{} has already ended", draft.quarter)));
+        return Err(invalid("quarter", super::Problem::QuarterEnded(draft.quarter)));
     }
     Ok(())
 }

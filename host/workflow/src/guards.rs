@@ -103,7 +103,10 @@ pub async fn schedule_activation(
     if version.summary.region != region {
         return Err(WorkflowError::Invalid {
             field: "version".into(),
-            message: format!("version {version_id} belongs to region {}", version.summary.region),
+            problem: super::Problem::VersionOfOtherRegion {
+                version: version_id.to_owned(),
+                region: version.summary.region.clone(),
+            },
         });
     }
     let Some(from) = from.filter(|from| *from > today) else {

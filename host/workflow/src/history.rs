@@ -199,7 +199,10 @@ pub async fn activate_version(
     if version.summary.region != region {
         return Err(WorkflowError::Invalid {
             field: "version".into(),
-            message: format!("version {version_id} belongs to region {}", version.summary.region),
+            problem: crate::Problem::VersionOfOtherRegion {
+                version: version_id.to_owned(),
+                region: version.summary.region.clone(),
+            },
         });
     }
     let serving = policies.region(region)?;
@@ -237,7 +240,7 @@ pub async fn upload_version(
 ) -> Result<String, WorkflowError> {
     let invalid = |message: String| WorkflowError::Invalid {
         field: "manifest".into(),
-        message,
+        problem: message.into(),
     };
     let manifest = dwa_sdk::manifest::Manifest::parse(manifest_text).map_err(|e| invalid(e.to_string()))?;
     if manifest.region != region {
@@ -253,10 +256,11 @@ pub async fn upload_version(
         Some(bytes) => bytes,
         None => std::fs::read(rules_dir.join(&manifest.plugin)).map_err(|e| WorkflowError::Invalid {
             field: "plugin".into(),
-            message: format!(
+            problem: format!(
                 "no plugin given and none named `{}` in the rules folder: {e}",
                 manifest.plugin
-            ),
+            )
+            .into(),
         })?,
     };
     let (set, guardrails) = (policies.clone(), policies.guardrails());

@@ -90,7 +90,7 @@ pub async fn initialise(store: &Store, admin_token: &str, role: &str) -> Result<
 pub fn check_region(code: &str, name: &str) -> Result<RegionKind, WorkflowError> {
     let invalid = |field: &str, message: String| WorkflowError::Invalid {
         field: field.into(),
-        message,
+        problem: message.into(),
     };
     let kind = region_kind(code).map_err(|m| invalid("code", m))?;
     check_text("name", name, TextRule::NAME)?;
@@ -159,38 +159,47 @@ pub async fn units(store: &Store, region: &str) -> Result<Vec<dwa_store::UnitRec
 /// not the person, so HR records the person here: an employee of that region working in that
 /// agency (imported first). Replaces an earlier head.
 pub async fn set_agency_head(store: &Store, region: &str, agency: &str, nip: &str) -> Result<(), WorkflowError> {
-    let invalid = |field: &str, message: String| WorkflowError::Invalid {
+    use crate::Problem;
+    let problem = |field: &str, problem: Problem| WorkflowError::Invalid {
         field: field.into(),
-        message,
+        problem,
     };
     require_region(store, region).await?;
     crate::input::check_id("agency", agency)?;
     if let Err(e) = dwa_sdk::nip::parse_nip(nip) {
-        return Err(invalid("nip", format!("`{nip}` is not a valid NIP: {e}")));
+        return Err(problem(
+            "nip",
+            Problem::InvalidNip {
+                nip: nip.to_owned(),
+                why: e.to_string(),
+            },
+        ));
     }
     let employee = match store.employee(nip).await {
         Ok(employee) => employee,
         Err(StoreError::NotFound(_)) => {
-            return Err(invalid(
-                "nip",
-                format!("no employee has NIP {nip} (import the employees first)"),
-            ));
+            return Err(problem("nip", Problem::NoSuchEmployee(nip.to_owned())));
         }
         Err(e) => return Err(e.into()),
     };
     if employee.region != region {
-        return Err(invalid(
+        return Err(problem(
             "nip",
-            format!("NIP {nip} works in region {}, not in region {region}", employee.region),
+            Problem::EmployeeOfOtherRegion {
+                nip: nip.to_owned(),
+                region: employee.region,
+                expected: region.to_owned(),
+            },
         ));
     }
     if employee.agency != agency {
-        return Err(invalid(
+        return Err(problem(
             "agency",
-            format!(
-                "NIP {nip} works in agency {}, not in {agency}; an agency's head works in it",
-                employee.agency
-            ),
+            Problem::HeadOutsideAgency {
+                nip: nip.to_owned(),
+                agency: employee.agency,
+                expected: agency.to_owned(),
+            },
         ));
     }
     store.set_agency_head(region, agency, nip).await?;

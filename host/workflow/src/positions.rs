@@ -85,6 +85,6 @@ pub async fn edit_position(
 fn invalid(field: &str, message: String) -> WorkflowError {
     WorkflowError::Invalid {
         field: field.to_owned(),
-        message,
+        problem: message.into(),
     }
 }

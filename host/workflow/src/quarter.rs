@@ -296,10 +296,7 @@ pub async fn decide_approval(
     if !latest.decision.verdict.approvals_required.contains(&approval.approver) {
         return Err(WorkflowError::Invalid {
             field: "approver".into(),
-            message: format!(
-                "this application does not need the approval of {}",
-                dwa_store::code(&approval.approver)
-            ),
+            problem: super::Problem::ApprovalNotNeeded(approval.approver),
         });
     }
     let mut application = stored.application;
@@ -351,12 +348,19 @@ pub async fn decide_approval(
     let mut changed = QuarterChanged::default();
     if let Some(plan) = plan.filter(|_| change.allocated()) {
         let roster = change.roster().await?;
+        // The plan was made before this transaction: serve only applications still live now.
+        let live = change.live_applications().await?;
+        let fresh: Vec<Grant> = plan
+            .fresh
+            .into_iter()
+            .filter(|g| live.contains(&g.application_id))
+            .collect();
         changed.placed = fill_remaining(
             plan.headcount,
             plan.floor,
             plan.cap,
             &roster,
-            &plan.fresh,
+            &fresh,
             &plan.verdicts,
             &plan.requested,
         );
@@ -427,12 +431,19 @@ pub async fn withdraw(
     let mut changed = QuarterChanged::default();
     if let Some(plan) = plan.filter(|_| change.allocated()) {
         let roster = change.roster().await?;
+        // The plan was made before this transaction: serve only applications still live now.
+        let live = change.live_applications().await?;
+        let fresh: Vec<Grant> = plan
+            .fresh
+            .into_iter()
+            .filter(|g| live.contains(&g.application_id))
+            .collect();
         changed.placed = fill_remaining(
             plan.headcount,
             plan.floor,
             plan.cap,
             &roster,
-            &plan.fresh,
+            &fresh,
             &plan.verdicts,
             &plan.requested,
         );

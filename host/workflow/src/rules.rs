@@ -24,6 +24,15 @@ pub fn region_status(policies: &PolicySet, region: &str) -> Option<PolicyStatus>
         .find(|s| s.region.as_deref() == Some(region))
 }
 
+/// The name of `region` as its serving manifest gives it (`Kabupaten Bekasi`), if it has one.
+pub fn region_name(policies: &PolicySet, region: &str) -> Option<String> {
+    policies
+        .region(region)
+        .ok()
+        .map(|r| r.manifest.name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+}
+
 /// The text of the manifest serving `region`; empty when it has none.
 pub fn manifest_text(policies: &PolicySet, region: &str) -> String {
     policies

@@ -164,7 +164,7 @@ pub async fn add_region_key(
     known_region(store, region).await?;
     let key = PublicKey::parse(public_key).map_err(|e| WorkflowError::Invalid {
         field: "public_key".into(),
-        message: e.to_string(),
+        problem: e.to_string().into(),
     })?;
     let id = key.id();
     store
@@ -204,10 +204,11 @@ pub async fn require_signatures(store: &Store, region: &str, required: bool, by:
     if required && store.region_signing(region).await?.keys.is_empty() {
         return Err(WorkflowError::Invalid {
             field: "required".into(),
-            message: format!(
+            problem: format!(
                 "region {region} has no registered key: register one first (dwa region key add), or nothing could \
                  ever go live"
-            ),
+            )
+            .into(),
         });
     }
     Ok(store.set_signatures_required(region, required, by).await?)

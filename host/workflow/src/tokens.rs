@@ -144,7 +144,7 @@ pub async fn authenticate_with_id(
 pub fn parse_lifetime(field: &str, text: &str) -> Result<i64, WorkflowError> {
     let invalid = |message: String| WorkflowError::Invalid {
         field: field.to_owned(),
-        message,
+        problem: message.into(),
     };
     let text = text.trim();
     let at = text.char_indices().last().map_or(0, |(at, _)| at);

@@ -40,6 +40,7 @@ pub use history::{
     REPLICA_SYNC, STARTUP, activate_version, diff_summary, keep_last_good_guardrails, manifest_diff,
     record_policy_changes, run_due_activations, upload_version,
 };
+pub use input::Problem;
 pub use quarter::{QuarterChanged, SYSTEM, decide_approval, withdraw};
 pub use replicas::{RECONCILE_EVERY, ReplicaStatus, follow_other_replicas, follow_reporting, follow_with_reconcile};
 pub use rollback::{RollbackTarget, rollback_target};
@@ -65,12 +66,12 @@ pub enum WorkflowError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The request itself is invalid: names the field.
-    #[error("{field}: {message}")]
+    #[error("{field}: {problem}")]
     Invalid {
         /// The offending field.
         field: String,
-        /// What is wrong.
-        message: String,
+        /// What is wrong, as a code with its values (the pages translate it by variant).
+        problem: input::Problem,
     },
     /// A guard refused the request (it names its field; the pages translate it by variant).
     #[error("{field}: {guard}", field = .0.field(), guard = .0)]

@@ -60,6 +60,10 @@ pub struct DecisionView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub allocation_reasons: Vec<Reason>,
+    /// For a stored decision the rules serving now fail on (a trap, a deadline): why, naming
+    /// the plugin and version; the verdict is the stored one and `reasons` is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unexplained: Option<String>,
 }
 
 impl DecisionView {
@@ -85,6 +89,7 @@ impl DecisionView {
             reproduced: true,
             same_rules: true,
             allocation_reasons: Vec::new(),
+            unexplained: None,
         }
     }
 
@@ -111,6 +116,7 @@ impl DecisionView {
             reproduced: e.reproduced,
             same_rules: e.same_rules,
             allocation_reasons: e.allocation_reasons.clone(),
+            unexplained: e.unexplained.clone(),
         }
     }
 }

@@ -142,7 +142,7 @@ pub fn reasons(report: &ReasonsReport, lang: Lang) -> String {
 /// Estimated savings in rupiah per quarter.
 pub fn savings(history: &[(Quarter, f64)], lang: Lang) -> String {
     let t = lang.text();
-    let labels: Vec<String> = history.iter().map(|(q, _)| q.to_string()).collect();
+    let labels: Vec<String> = history.iter().map(|(q, _)| format::quarter_short(*q, lang)).collect();
     let values: Vec<f64> = history.iter().map(|(_, v)| *v).collect();
     let alt = history
         .iter()

@@ -33,23 +33,39 @@ pub struct AnswerView {
     pub reasons: Vec<ReasonView>,
 }
 
-/// Put an evaluation's outcome in words.
+/// Put an evaluation's outcome in words, to the employee ("Anda dapat …").
 pub fn answer(eligibility: &Eligibility, quarter: Quarter, lang: Lang) -> AnswerView {
+    answer_about(eligibility, quarter, lang, None)
+}
+
+/// Put an evaluation's outcome in words: to the employee (`who` = `None`: "Anda dapat …"), or
+/// about them to their supervisor or HR (`Some(name)`: "Siti Aminah dapat …").
+pub fn answer_about(eligibility: &Eligibility, quarter: Quarter, lang: Lang, who: Option<&str>) -> AnswerView {
     let t = lang.text();
     let q = format::quarter(quarter, lang);
     let days = eligibility.max_remote_days;
     let failed = eligibility.reasons.iter().filter(|r| !r.passed).count();
-    let headline = match (eligibility.eligible, lang) {
-        (true, Lang::Id) => format!(
-            "Anda dapat bekerja dari mana saja hingga {days} hari per minggu (pola {}) pada {q}.",
-            format::pattern(days)
+    let conditions = super::i18n::count(failed as u64, "condition", "conditions", "syarat", lang);
+    let pattern = format::pattern_explained(days, lang);
+    let office = format::pattern_explained(0, lang);
+    let headline = match (eligibility.eligible, lang, who) {
+        (true, Lang::Id, who) => format!(
+            "{} dapat bekerja dari mana saja hingga {days} hari per minggu ({pattern}) pada {q}.",
+            who.unwrap_or("Anda")
         ),
-        (true, Lang::En) => format!(
-            "You may work from anywhere up to {days} days a week (pattern {}) in {q}.",
-            format::pattern(days)
+        (true, Lang::En, who) => format!(
+            "{} may work from anywhere up to {} ({pattern}) in {q}.",
+            who.unwrap_or("You"),
+            super::i18n::days_a_week(days, lang),
         ),
-        (false, Lang::Id) => format!("Untuk {q} Anda bekerja di kantor (pola 0-5): {failed} syarat belum terpenuhi."),
-        (false, Lang::En) => format!("For {q} you work in the office (pattern 0-5): {failed} condition(s) not met."),
+        (false, Lang::Id, who) => format!(
+            "Untuk {q} {} bekerja di kantor ({office}): {conditions} belum terpenuhi.",
+            who.unwrap_or("Anda")
+        ),
+        (false, Lang::En, None) => format!("For {q} you work in the office ({office}): {conditions} not met."),
+        (false, Lang::En, Some(name)) => {
+            format!("For {q} {name} works in the office ({office}): {conditions} not met.")
+        }
     };
     let mut reasons: Vec<ReasonView> = eligibility
         .reasons
@@ -125,7 +141,8 @@ pub fn application_answer(
                 )
             } else {
                 format!(
-                    "You work from anywhere {granted} days a week ({}) in {q}.",
+                    "You work from anywhere {} ({}) in {q}.",
+                    super::i18n::days_a_week(granted, lang),
                     weekdays.join(", ")
                 )
             };
@@ -157,7 +174,10 @@ pub fn application_answer(
             let headline = if id {
                 format!("Anda memenuhi syarat hingga {days} hari per minggu pada {q}. {who}.")
             } else {
-                format!("You are eligible for up to {days} days a week in {q}. {who}.")
+                format!(
+                    "You are eligible for up to {} in {q}. {who}.",
+                    super::i18n::days_a_week(days, lang)
+                )
             };
             (t.answer_waiting, "wait", headline)
         }

@@ -15,7 +15,9 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use dwa_sdk::{LocationKind, Quarter};
-use dwa_workflow::{self as workflow, ApplicationEvent, Draft, Notification, StoredApplication, WorkflowError, reads};
+use dwa_workflow::{
+    self as workflow, ApplicationEvent, Draft, Notification, Problem, StoredApplication, WorkflowError, reads,
+};
 use std::collections::HashMap;
 
 /// The form's values as typed (kept as text, so a bad value is shown back as it was).
@@ -96,7 +98,7 @@ fn number(form: &HashMap<String, String>, field: &str) -> Result<f64, WorkflowEr
     let text = form.get(field).map_or("", |v| v.trim()).replace(',', ".");
     text.parse::<f64>().map_err(|_| WorkflowError::Invalid {
         field: field.into(),
-        message: format!("`{text}` is not a number"),
+        problem: Problem::NotANumber(form.get(field).map_or("", |v| v.trim()).to_owned()),
     })
 }
 
@@ -105,7 +107,7 @@ fn draft(nip: &str, quarter: Quarter, form: &HashMap<String, String>) -> Result<
     let days = form.get("days").map_or("", |v| v.trim());
     let requested_remote_days = days.parse::<u8>().map_err(|_| WorkflowError::Invalid {
         field: "requested_remote_days".into(),
-        message: format!("`{days}` is not a number of days from 1 to 5"),
+        problem: Problem::NotDays(days.to_owned()),
     })?;
     let location = form.get("location").map_or("", String::as_str);
     let location_kind = LOCATIONS
@@ -114,7 +116,7 @@ fn draft(nip: &str, quarter: Quarter, form: &HashMap<String, String>) -> Result<
         .map(|(kind, _)| *kind)
         .ok_or_else(|| WorkflowError::Invalid {
             field: "location_kind".into(),
-            message: "choose one of the locations offered".into(),
+            problem: Problem::ChooseLocation,
         })?;
     Ok(Draft {
         nip: nip.to_owned(),
@@ -129,23 +131,8 @@ fn draft(nip: &str, quarter: Quarter, form: &HashMap<String, String>) -> Result<
 
 /// A field error as a person reads it: the field's label, then the problem.
 fn field_error(e: &WorkflowError, lang: super::i18n::Lang) -> String {
-    let t = lang.text();
-    match e {
-        WorkflowError::Invalid { field, message } => {
-            let label = match field.as_str() {
-                "requested_remote_days" => t.requested_days,
-                "kpi_baseline" | "baseline" => t.kpi_baseline,
-                "kpi_target" | "target" => t.kpi_target,
-                "location_kind" => t.location,
-                "work_plan" => t.work_plan,
-                other => other,
-            };
-            format!("{label}: {message}")
-        }
-        WorkflowError::Guard(guard) => super::i18n::guard_message(guard, lang),
-        // Only conflicts reach here (a second application): their message names no internals.
-        other => other.to_string(),
-    }
+    // Only conflicts remain (a second application): their message names no internals.
+    super::i18n::workflow_message(e, lang).unwrap_or_else(|| e.to_string())
 }
 
 /// An application's life in words: submitted, then each recorded transition (`events`:
@@ -223,14 +210,17 @@ async fn page(
                 state: label,
                 state_class: class,
                 requested: format!(
-                    "{} {} ({} {})",
-                    a.requested_remote_days,
-                    t.days_suffix,
+                    "{} ({} {})",
+                    super::i18n::days_a_week(a.requested_remote_days, lang),
                     t.pattern,
                     format::pattern(a.requested_remote_days)
                 ),
                 location: location_label(a.location_kind, t),
-                kpi: format!("{} → {}", a.kpi_baseline, a.kpi_target),
+                kpi: format!(
+                    "{} → {}",
+                    format::decimal(a.kpi_baseline, lang),
+                    format::decimal(a.kpi_target, lang)
+                ),
                 work_plan: a.work_plan.clone(),
                 granted: status.remote_days.map(|d| {
                     let days: Vec<&str> = status
@@ -239,7 +229,7 @@ async fn page(
                         .flatten()
                         .map(|w| format::weekday(*w, lang))
                         .collect();
-                    format!("{d} {} — {}", t.days_suffix, days.join(", "))
+                    format!("{} — {}", super::i18n::days_a_week(d, lang), days.join(", "))
                 }),
                 notes: notes.into_iter().map(|(_, note)| note).collect(),
                 live: stored.status == "submitted",

@@ -24,6 +24,29 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// A decimal number with at most two decimals and no float noise: `72,1` / `72.1`, `1.250,5` /
+/// `1,250.5` (Indonesian writes a decimal comma and `.` between thousands).
+pub fn decimal(x: f64, lang: Lang) -> String {
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let text = format!("{:.2}", x.abs());
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let whole = thousands(whole.parse::<u64>().unwrap_or(0));
+    let sign = if x < 0.0 && text != "0" { "-" } else { "" };
+    let (group, point) = match lang {
+        Lang::Id => ('.', ","),
+        Lang::En => (',', "."),
+    };
+    let whole = whole.replace('.', &group.to_string());
+    if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}{point}{fraction}")
+    }
+}
+
 /// A share as a percentage with a decimal comma in Indonesian: `62,5%`.
 pub fn percent(share: f64, lang: Lang) -> String {
     let text = format!("{:.1}", share * 100.0);
@@ -96,6 +119,14 @@ pub fn quarter(q: Quarter, lang: Lang) -> String {
     }
 }
 
+/// A quarter where space is short (a chart's axis): `TW I 2027` / `Q1 2027`.
+pub fn quarter_short(q: Quarter, lang: Lang) -> String {
+    match lang {
+        Lang::Id => quarter(q, lang).replacen("Triwulan", "TW", 1),
+        Lang::En => quarter(q, lang),
+    }
+}
+
 /// The five working days, Monday first.
 pub const WEEKDAYS: [Weekday; 5] = [
     Weekday::Monday,
@@ -117,6 +148,23 @@ pub fn weekday(day: Weekday, lang: Lang) -> &'static str {
 /// The day of the week of `d`, Monday = 0 … Sunday = 6 (1970-01-01 was a Thursday).
 pub fn day_of_week(d: Date) -> u8 {
     ((d.days_since_epoch() + 3).rem_euclid(7)) as u8
+}
+
+/// A pattern with what it means, once: `pola 2-3: 2 hari dari mana saja, 3 hari di kantor` /
+/// `pattern 2-3: 2 days anywhere, 3 in the office`.
+pub fn pattern_explained(days: u8, lang: Lang) -> String {
+    let office = 5u8.saturating_sub(days);
+    match lang {
+        Lang::Id => format!(
+            "pola {}: {days} hari dari mana saja, {office} hari di kantor",
+            pattern(days)
+        ),
+        Lang::En => format!(
+            "pattern {}: {} anywhere, {office} in the office",
+            pattern(days),
+            super::i18n::count(days, "day", "days", "hari", lang)
+        ),
+    }
 }
 
 /// A pattern as written in the regulations: `2-3` (days anywhere – days in the office).
@@ -143,5 +191,20 @@ mod tests {
         assert_eq!(percent(0.625, Lang::Id), "62,5%");
         assert_eq!(percent(0.5, Lang::En), "50%");
         assert_eq!(pattern(2), "2-3");
+        assert_eq!(quarter_short(d.quarter(), Lang::Id), "TW I 2027");
+    }
+
+    #[test]
+    fn decimals_without_float_noise() {
+        assert_eq!(decimal(64.2, Lang::Id), "64,2");
+        assert_eq!(decimal(72.100_000_000_000_01, Lang::Id), "72,1");
+        assert_eq!(decimal(72.100_000_000_000_01, Lang::En), "72.1");
+        assert_eq!(decimal(80.0, Lang::Id), "80");
+        assert_eq!(decimal(82.5, Lang::Id), "82,5");
+        assert_eq!(decimal(1.005_6, Lang::Id), "1,01");
+        assert_eq!(decimal(1_250_000.5, Lang::Id), "1.250.000,5");
+        assert_eq!(decimal(1_250_000.5, Lang::En), "1,250,000.5");
+        assert_eq!(decimal(-0.001, Lang::Id), "0");
+        assert_eq!(decimal(-2.5, Lang::Id), "-2,5");
     }
 }

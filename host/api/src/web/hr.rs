@@ -49,7 +49,8 @@ pub struct WaitingRow {
     name: String,
     unit: String,
     state: &'static str,
-    days: i64,
+    /// How long it has waited, in words (`3 hari` / `1 day`).
+    waited: String,
     hr_decides: bool,
 }
 
@@ -239,7 +240,7 @@ async fn page(
         name: w.application.name.clone(),
         unit: w.application.unit.clone(),
         state: super::decision::state_label(w.state, t).0,
-        days: w.days,
+        waited: super::i18n::count(w.days.max(0) as u64, "day", "days", "hari", lang),
         hr_decides: w.hr_decides,
     };
     Ok(HrPage {
@@ -351,7 +352,13 @@ pub async fn import(
                 .await
                 .map_err(|e| fail(e.into()))?,
         ),
-        _ => return Err(fail(ApiError::invalid("kind", "choose units or employees"))),
+        _ => {
+            let problem = match lang {
+                super::i18n::Lang::Id => "pilih Unit organisasi atau Pegawai",
+                super::i18n::Lang::En => "choose Organisational units or Employees",
+            };
+            return Err(PageError::invalid("kind", problem.into(), lang));
+        }
     };
     let view = ImportView {
         what,
@@ -398,7 +405,8 @@ pub async fn agency_head(
             axum::http::StatusCode::OK
         }
         Err(e) => {
-            page.head_error = Some(ApiError::from(e).message);
+            page.head_error =
+                Some(super::i18n::workflow_message(&e, user.lang).unwrap_or_else(|| ApiError::from(e).message));
             axum::http::StatusCode::UNPROCESSABLE_ENTITY
         }
     };

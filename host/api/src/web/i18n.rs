@@ -89,7 +89,7 @@ texts! {
     what_would_change: "Yang dapat mengubahnya", "What would change it";
     what_if: "Bagaimana jika…", "What if…";
     what_if_intro: "Coba ubah jumlah hari, target IKU atau lokasi. Ini dinilai dengan aturan wilayah Anda, tanpa mengajukan.", "Try other days, a KPI target or a location. Your region's rules evaluate it; nothing is submitted.";
-    what_if_button: "Nilai tanpa mengajukan", "Evaluate without applying";
+    what_if_button: "Cek hasilnya (tanpa mengajukan)", "Evaluate without applying";
     what_if_result: "Hasil simulasi", "What-if result";
     requested_days: "Hari bekerja dari mana saja per minggu", "Days anywhere per week";
     kpi_baseline: "Baseline IKU", "KPI baseline";
@@ -153,13 +153,12 @@ texts! {
     away: "Dari mana saja", "Anywhere";
     in_office: "Di kantor", "In the office";
     download_ics: "Unduh kalender (.ics)", "Download calendar (.ics)";
-    days_suffix: "hari per minggu", "days a week";
     queue: "Antrean persetujuan", "Approval queue";
     queue_empty: "Tidak ada pengajuan yang menunggu persetujuan Anda.", "No application awaits your approval.";
     approve: "Setujui", "Approve";
     reject: "Tolak", "Reject";
     note: "Catatan (opsional)", "Note (optional)";
-    team_week: "Minggu tim", "The team's week";
+    team_week: "Kehadiran tim sepekan", "The team's week";
     team_week_intro: "Siapa di kantor setiap hari, dan porsi kehadiran di kantor terhadap minimum.", "Who is in the office each day, and the office share against the minimum.";
     day: "Hari", "Day";
     office_share: "Porsi di kantor", "Office share";
@@ -197,7 +196,7 @@ texts! {
     problem: "Masalah", "Problem";
     key: "NIP / unit", "NIP / unit";
     allocation_title: "Alokasi triwulan", "Quarterly allocation";
-    allocation_intro: "Menilai dan mengalokasikan setiap unit wilayah ini; jadwal tiap unit diganti dalam satu transaksi.", "Evaluates and allocates every unit of this region; each unit's roster is replaced in one transaction.";
+    allocation_intro: "Menilai dan mengalokasikan setiap unit di wilayah ini. Jadwal tiap unit diperbarui secara utuh: tersimpan seluruhnya atau tidak berubah sama sekali.", "Evaluates and allocates every unit of this region; each unit's roster is replaced in one transaction.";
     allocate_button: "Jalankan alokasi", "Run the allocation";
     allocation_running: "Alokasi berjalan…", "Allocation running…";
     allocation_done: "Alokasi selesai", "Allocation finished";
@@ -227,7 +226,7 @@ texts! {
     action: "Tindakan", "Action";
     actor: "Oleh", "By";
     detail: "Rincian", "Detail";
-    candidate: "Kandidat manifest", "Candidate manifest";
+    candidate: "Rancangan aturan (manifest)", "Candidate manifest";
     candidate_intro: "Ubah parameter, lalu uji coba: keputusan triwulan ini yang akan berubah, per unit.", "Edit the parameters, then dry-run: which of this quarter's decisions would flip, per unit.";
     dry_run_button: "Uji coba (dry run)", "Dry run";
     upload_button: "Simpan sebagai versi", "Store as a version";
@@ -236,9 +235,9 @@ texts! {
     became_ineligible: "Menjadi tidak memenuhi syarat", "Became ineligible";
     became_eligible: "Menjadi memenuhi syarat", "Became eligible";
     pattern_changed: "Pola berubah", "Pattern changed";
-    input_diff_title: "Siapa lagi yang terdampak: masukan di sepanjang batas setiap syarat", "Who else it affects: inputs along every gate's boundary";
-    input_diff_intro: "Uji coba hanya memutar ulang pengajuan yang ada. Di sini kedua versi menilai orang yang belum mengajukan: contoh kerja yang memenuhi syarat, diubah di setiap batas syarat.", "A dry run replays the applications there are. Here both versions judge people who have not applied: a passing worked example, varied at every gate's boundary.";
-    inputs_explored: "masukan dijelajahi", "inputs explored";
+    input_diff_title: "Siapa lagi yang terdampak: contoh data di sekitar ambang setiap syarat", "Who else it affects: inputs along every gate's boundary";
+    input_diff_intro: "Uji coba hanya menilai ulang pengajuan yang sudah ada. Di sini kedua versi menilai pegawai yang belum mengajukan: satu contoh yang memenuhi syarat, diubah sedikit demi sedikit di sekitar ambang setiap syarat.", "A dry run replays the applications there are. Here both versions judge people who have not applied: a passing worked example, varied at every gate's boundary.";
+    inputs_explored: "contoh data diuji", "inputs explored";
     inputs_changed: "berubah", "change";
     input_dimension: "Yang diubah", "Varied";
     input_value: "Nilai", "Value";
@@ -253,7 +252,7 @@ texts! {
     outcome_eligible: "memenuhi syarat", "eligible";
     outcome_not_eligible: "tidak memenuhi syarat", "not eligible";
     outcome_refused: "ditolak plugin", "refused by the plugin";
-    no_input_changes: "Tidak ada masukan yang hasilnya berubah.", "No input's outcome changes.";
+    no_input_changes: "Tidak ada contoh data yang hasilnya berubah.", "No input's outcome changes.";
     as_head: "Persetujuan sebagai kepala OPD", "Approval as head of agency";
     signature: "Tanda tangan", "Signature";
     signatures_required: "Tanda tangan wajib", "Signatures required";
@@ -291,7 +290,12 @@ pub fn guard_message(guard: &dwa_workflow::Guard, lang: Lang) -> String {
     match guard {
         Guard::RejectionNeedsNote => t.guard_note_required.to_owned(),
         Guard::TargetNotAboveBaseline { baseline, target } => {
-            format!("{} ({target} ≤ {baseline})", t.guard_target_above_baseline)
+            format!(
+                "{} ({} ≤ {})",
+                t.guard_target_above_baseline,
+                super::format::decimal(*target, lang),
+                super::format::decimal(*baseline, lang)
+            )
         }
         Guard::ActivationInPast { from, today } => format!(
             "{} ({} < {})",
@@ -299,5 +303,346 @@ pub fn guard_message(guard: &dwa_workflow::Guard, lang: Lang) -> String {
             super::format::date(*from, lang),
             super::format::date(*today, lang)
         ),
+    }
+}
+
+/// `n` with the English noun in the singular or plural (`1 day`, `2 days`); Indonesian does not
+/// inflect (`1 hari`, `2 hari`).
+pub fn count(n: impl Into<u64>, one_en: &str, many_en: &str, id: &str, lang: Lang) -> String {
+    let n = n.into();
+    match lang {
+        Lang::Id => format!("{n} {id}"),
+        Lang::En if n == 1 => format!("{n} {one_en}"),
+        Lang::En => format!("{n} {many_en}"),
+    }
+}
+
+/// `n` days a week: `2 hari per minggu` / `1 day a week`, `2 days a week`.
+pub fn days_a_week(n: impl Into<u64>, lang: Lang) -> String {
+    match lang {
+        Lang::Id => format!("{} hari per minggu", n.into()),
+        Lang::En => format!("{} a week", count(n, "day", "days", "hari", lang)),
+    }
+}
+
+/// An audit trail's action in `lang` (`activate` → `Diaktifkan`); an action without a word here
+/// is shown by its code.
+pub fn audit_action(code: &str, lang: Lang) -> String {
+    let (id, en) = match code {
+        "load" => ("Dimuat saat layanan mulai", "Loaded at start-up"),
+        "activate" => ("Diaktifkan", "Activated"),
+        "reject" => ("Ditolak", "Refused"),
+        "upload" => ("Versi disimpan", "Version stored"),
+        "dry-run" => ("Uji coba", "Dry run"),
+        "schedule" => ("Aktivasi dijadwalkan", "Activation scheduled"),
+        "key add" => ("Kunci didaftarkan", "Key registered"),
+        "key remove" => ("Kunci dihapus", "Key removed"),
+        "signing" => ("Aturan tanda tangan diubah", "Signing rule changed"),
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Id => id.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// A request field's label as the forms show it; a field no form has is named by its code.
+pub fn field_label(field: &str, lang: Lang) -> String {
+    let (id, en) = match field {
+        "requested_remote_days" | "days" => (ID.requested_days, EN.requested_days),
+        "kpi_baseline" | "baseline" => (ID.kpi_baseline, EN.kpi_baseline),
+        "kpi_target" | "target" => (ID.kpi_target, EN.kpi_target),
+        "location_kind" | "location" => (ID.location, EN.location),
+        "work_plan" => (ID.work_plan, EN.work_plan),
+        "note" => ("Catatan", "Note"),
+        "approver" => ("Persetujuan sebagai", "Approval as"),
+        "decision" => ("Keputusan", "Decision"),
+        "application" => ("Pengajuan", "Application"),
+        "quarter" => ("Triwulan", "Quarter"),
+        "version" => ("Versi", "Version"),
+        "from" => ("Mulai tanggal", "From date"),
+        "manifest" => ("Manifest kebijakan", "Policy manifest"),
+        "agency" => (ID.agency, EN.agency),
+        "nip" => ("NIP", "NIP"),
+        "name" => (ID.name, EN.name),
+        "unit" => (ID.unit, EN.unit),
+        "kind" => (ID.import_kind, EN.import_kind),
+        "file" => (ID.import_file, EN.import_file),
+        other => return other.to_owned(),
+    };
+    match lang {
+        Lang::Id => id.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// What is wrong with a value, in `lang` (the API says the same in English, for programs).
+pub fn problem_text(problem: &dwa_workflow::Problem, lang: Lang) -> String {
+    use dwa_workflow::Problem as P;
+    use dwa_workflow::input::{BadChar, MAX_ID_CHARS, MAX_YEAR, MIN_YEAR};
+    let id = lang == Lang::Id;
+    let pick = |id_text: String, en_text: String| if id { id_text } else { en_text };
+    match problem {
+        P::Empty => pick("wajib diisi".into(), "must not be empty".into()),
+        P::TooLong { chars, max } => pick(
+            format!(
+                "panjangnya {} karakter; paling banyak {} karakter",
+                super::format::thousands(*chars as u64),
+                super::format::thousands(*max as u64)
+            ),
+            format!("is {chars} characters long; at most {max} are allowed"),
+        ),
+        P::Character { what, position } => {
+            let what_id = match what {
+                BadChar::Nul => "karakter NUL".to_owned(),
+                BadChar::LoneCarriageReturn => "carriage return tanpa baris baru".to_owned(),
+                BadChar::LineBreak => "pindah baris atau tab (isian ini hanya satu baris)".to_owned(),
+                BadChar::Control(c) => format!("karakter kendali U+{c:04X}"),
+                BadChar::Bidi(c) => format!("karakter pengatur arah teks U+{c:04X}"),
+                BadChar::Invisible(c) => format!("karakter tak terlihat U+{c:04X}"),
+            };
+            pick(
+                format!("berisi {what_id} pada karakter ke-{position}"),
+                format!("contains {what} at character {position}"),
+            )
+        }
+        P::Markup { position } => pick(
+            format!(
+                "berisi kode markup pada karakter ke-{position} (`<` langsung diikuti huruf, `/`, `!` atau `?`); \
+                 tulis `< ` dengan spasi, atau tuliskan dengan kata"
+            ),
+            problem.to_string(),
+        ),
+        P::QuarterYear => pick(
+            format!("tahun harus antara {MIN_YEAR} dan {MAX_YEAR}, ditulis empat angka (mis. 2027-Q1)"),
+            problem.to_string(),
+        ),
+        P::DateYear => pick(
+            format!("tahun harus antara {MIN_YEAR} dan {MAX_YEAR} (mis. 2027-04-01)"),
+            problem.to_string(),
+        ),
+        P::IdTooLong => pick(format!("lebih dari {MAX_ID_CHARS} karakter"), problem.to_string()),
+        P::IdCharacters => pick(
+            "hanya boleh berisi huruf (A–Z, a–z), angka, `-`, `_` dan `.`".into(),
+            problem.to_string(),
+        ),
+        P::DaysOutOfRange => pick(
+            "harus 1 sampai 5 hari per minggu".into(),
+            "must be 1 to 5 days a week".into(),
+        ),
+        P::DaysAboveCap { days, cap } => pick(
+            format!("{days} hari melebihi batas wilayah ini, yaitu paling banyak {cap} hari per minggu"),
+            format!(
+                "{} is above this region's limit of {} a week",
+                count(*days, "day", "days", "hari", lang),
+                count(*cap, "day", "days", "hari", lang)
+            ),
+        ),
+        P::NotDays(text) => pick(
+            format!("“{text}” bukan jumlah hari; isi angka 1 sampai 5"),
+            format!("“{text}” is not a number of days from 1 to 5"),
+        ),
+        P::NotANumber(text) => pick(
+            format!("“{text}” bukan angka; isi angka, misalnya 72,5"),
+            format!("“{text}” is not a number; enter a number such as 72.5"),
+        ),
+        P::NumberOutOfRange => pick(
+            "harus berupa angka dari 0 sampai 1.000.000.000".into(),
+            problem.to_string(),
+        ),
+        P::ChooseLocation => pick("pilih salah satu lokasi yang tersedia".into(), problem.to_string()),
+        P::QuarterEnded(quarter) => pick(
+            format!("{} sudah berakhir", super::format::quarter(*quarter, lang)),
+            format!("{} has already ended", super::format::quarter(*quarter, lang)),
+        ),
+        P::ApprovalNotNeeded(approver) => {
+            let (who_id, who_en) = match approver {
+                dwa_sdk::Approver::Supervisor => ("atasan langsung", "the supervisor"),
+                dwa_sdk::Approver::HeadOfAgency => ("kepala OPD", "the head of agency"),
+            };
+            pick(
+                format!("pengajuan ini tidak memerlukan persetujuan {who_id}"),
+                format!("this application does not need the approval of {who_en}"),
+            )
+        }
+        P::VersionOfOtherRegion { version, region } => pick(
+            format!("versi {version} milik wilayah lain ({region})"),
+            format!("version {version} belongs to another region ({region})"),
+        ),
+        P::InvalidNip { nip, why } => pick(
+            format!("“{nip}” bukan NIP yang sah (NIP terdiri dari 18 angka)"),
+            format!("“{nip}” is not a valid NIP: {why}"),
+        ),
+        P::NoSuchEmployee(nip) => pick(
+            format!("tidak ada pegawai dengan NIP {nip} (impor data pegawai lebih dulu)"),
+            format!("no employee has NIP {nip} (import the employees first)"),
+        ),
+        P::EmployeeOfOtherRegion { nip, region, expected } => pick(
+            format!("NIP {nip} bekerja di wilayah {region}, bukan di wilayah {expected}"),
+            problem.to_string(),
+        ),
+        P::HeadOutsideAgency { nip, agency, expected } => pick(
+            format!("NIP {nip} bekerja di OPD {agency}, bukan di {expected}; kepala OPD harus pegawai OPD itu sendiri"),
+            format!("NIP {nip} works in agency {agency}, not in {expected}; an agency's head works in it"),
+        ),
+        // The administrators' refusals not yet given a code: as the workflow says them.
+        P::Other(message) => message.clone(),
+    }
+}
+
+/// A refused field in `lang`: its label, then what is wrong.
+pub fn invalid_message(field: &str, problem: &dwa_workflow::Problem, lang: Lang) -> String {
+    format!("{}: {}", field_label(field, lang), problem_text(problem, lang))
+}
+
+/// A workflow refusal a person can act on (a field, a guard) in `lang`; `None` for the others.
+pub fn workflow_message(e: &dwa_workflow::WorkflowError, lang: Lang) -> Option<String> {
+    match e {
+        dwa_workflow::WorkflowError::Invalid { field, problem } => Some(invalid_message(field, problem, lang)),
+        dwa_workflow::WorkflowError::Guard(guard) => Some(guard_message(guard, lang)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dwa_workflow::Problem as P;
+    use dwa_workflow::input::BadChar;
+
+    /// Every problem a form can show, one of each kind (the match below fails to compile when a
+    /// kind is added without being listed here).
+    fn every_problem() -> Vec<P> {
+        let all = vec![
+            P::Empty,
+            P::TooLong { chars: 4001, max: 4000 },
+            P::Character {
+                what: BadChar::Nul,
+                position: 3,
+            },
+            P::Character {
+                what: BadChar::LoneCarriageReturn,
+                position: 3,
+            },
+            P::Character {
+                what: BadChar::LineBreak,
+                position: 3,
+            },
+            P::Character {
+                what: BadChar::Control(0x1b),
+                position: 3,
+            },
+            P::Character {
+                what: BadChar::Bidi(0x202e),
+                position: 3,
+            },
+            P::Character {
+                what: BadChar::Invisible(0x2028),
+                position: 3,
+            },
+            P::Markup { position: 1 },
+            P::QuarterYear,
+            P::DateYear,
+            P::IdTooLong,
+            P::IdCharacters,
+            P::DaysOutOfRange,
+            P::DaysAboveCap { days: 3, cap: 2 },
+            P::NotDays("x".into()),
+            P::NotANumber("abc".into()),
+            P::NumberOutOfRange,
+            P::ChooseLocation,
+            P::QuarterEnded("2026-Q4".parse().unwrap()),
+            P::ApprovalNotNeeded(dwa_sdk::Approver::HeadOfAgency),
+            P::VersionOfOtherRegion {
+                version: "ver_1".into(),
+                region: "3273".into(),
+            },
+            P::InvalidNip {
+                nip: "123".into(),
+                why: "a NIP has 18 digits".into(),
+            },
+            P::NoSuchEmployee("199901012020011999".into()),
+            P::EmployeeOfOtherRegion {
+                nip: "199901012020011999".into(),
+                region: "3273".into(),
+                expected: "3216".into(),
+            },
+            P::HeadOutsideAgency {
+                nip: "199901012020011999".into(),
+                agency: "RSUD".into(),
+                expected: "SETDA".into(),
+            },
+        ];
+        for p in &all {
+            match p {
+                P::Empty
+                | P::TooLong { .. }
+                | P::Character { .. }
+                | P::Markup { .. }
+                | P::QuarterYear
+                | P::DateYear
+                | P::IdTooLong
+                | P::IdCharacters
+                | P::DaysOutOfRange
+                | P::DaysAboveCap { .. }
+                | P::NotDays(_)
+                | P::NotANumber(_)
+                | P::NumberOutOfRange
+                | P::ChooseLocation
+                | P::QuarterEnded(_)
+                | P::ApprovalNotNeeded(_)
+                | P::VersionOfOtherRegion { .. }
+                | P::InvalidNip { .. }
+                | P::NoSuchEmployee(_)
+                | P::EmployeeOfOtherRegion { .. }
+                | P::HeadOutsideAgency { .. } => {}
+                // English only by design: the administrators' refusals not yet given a kind.
+                P::Other(_) => unreachable!(),
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_problem_reads_in_both_languages() {
+        const ENGLISH: [&str; 12] = [
+            " is ", " must ", " the ", "days", "not a", " or ", " only ", "contains", "choose", "belongs", "longer",
+            "works in",
+        ];
+        for p in every_problem() {
+            let id = invalid_message("kpi_baseline", &p, Lang::Id);
+            let en = invalid_message("kpi_baseline", &p, Lang::En);
+            assert!(id.starts_with("Baseline IKU: "), "{id}");
+            assert!(en.starts_with("KPI baseline: "), "{en}");
+            assert_ne!(id, en, "{p:?} has no Indonesian");
+            for word in ENGLISH {
+                assert!(!id.contains(word), "English `{word}` in the Indonesian {id:?}");
+            }
+            assert!(!en.contains("hari") && !en.contains(" harus "), "Indonesian in {en:?}");
+        }
+    }
+
+    #[test]
+    fn english_plurals() {
+        assert_eq!(days_a_week(1u8, Lang::En), "1 day a week");
+        assert_eq!(days_a_week(2u8, Lang::En), "2 days a week");
+        assert_eq!(days_a_week(1u8, Lang::Id), "1 hari per minggu");
+        assert_eq!(
+            count(1u64, "condition", "conditions", "syarat", Lang::En),
+            "1 condition"
+        );
+        assert_eq!(
+            count(2u64, "condition", "conditions", "syarat", Lang::En),
+            "2 conditions"
+        );
+        let cap = P::DaysAboveCap { days: 2, cap: 1 };
+        assert_eq!(
+            invalid_message("requested_remote_days", &cap, Lang::En),
+            "Days anywhere per week: 2 days is above this region's limit of 1 day a week"
+        );
+        assert_eq!(
+            invalid_message("requested_remote_days", &cap, Lang::Id),
+            "Hari bekerja dari mana saja per minggu: 2 hari melebihi batas wilayah ini, yaitu paling banyak 1 hari per minggu"
+        );
     }
 }

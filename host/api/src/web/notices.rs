@@ -69,7 +69,8 @@ pub fn describe(n: &Notification, lang: Lang) -> String {
             weekdays.join(", ")
         ),
         ("granted", Lang::En) => format!(
-            "You were granted {days} days anywhere a week in {quarter}: {}.{reason}",
+            "You were granted {} anywhere a week in {quarter}: {}.{reason}",
+            super::i18n::count(days, "day", "days", "hari", lang),
             weekdays.join(", ")
         ),
         ("waitlisted", Lang::Id) => format!("Anda masuk daftar tunggu untuk {quarter}.{reason}"),
@@ -79,7 +80,8 @@ pub fn describe(n: &Notification, lang: Lang) -> String {
             weekdays.join(", ")
         ),
         ("moved", Lang::En) => format!(
-            "Your roster for {quarter} changed: {days} days a week, {}.",
+            "Your roster for {quarter} changed: {}, {}.",
+            super::i18n::days_a_week(days, lang),
             weekdays.join(", ")
         ),
         ("team_withdrawn", Lang::Id) => format!("NIP {} menarik pengajuannya untuk {quarter}.", text(&d["applicant"])),

@@ -46,10 +46,7 @@ impl Shell {
         let (who, csrf, nav, signed_in) = match session {
             Some((caller, csrf)) => {
                 let role = role_label(caller.role, t);
-                let who = match &caller.nip {
-                    Some(nip) => format!("{role} · {} {} · NIP {nip}", t.region, caller.region),
-                    None => format!("{role} · {} {}", t.region, caller.region),
-                };
+                let who = who(&caller, None, lang);
                 let href = super::session::home(caller.role);
                 let nav = vec![NavLink {
                     href,
@@ -70,6 +67,21 @@ impl Shell {
             nav,
             unread: None,
         }
+    }
+}
+
+/// Who is signed in, as the header says it: the role, the region (by name when known, else
+/// `Wilayah 3216`) and the NIP.
+pub fn who(caller: &Caller, region_name: Option<&str>, lang: Lang) -> String {
+    let t = lang.text();
+    let role = role_label(caller.role, t);
+    let region = match region_name {
+        Some(name) => name.to_owned(),
+        None => format!("{} {}", t.region, caller.region),
+    };
+    match &caller.nip {
+        Some(nip) => format!("{role} · {region} · NIP {nip}"),
+        None => format!("{role} · {region}"),
     }
 }
 
@@ -155,6 +167,24 @@ impl PageError {
             title: Some(t.csrf_title),
             ..PageError::new(StatusCode::FORBIDDEN, lang, t.csrf_body)
         }
+    }
+
+    /// A workflow error in `lang`: a refused field or a guard as 422 with its label and what is
+    /// wrong in the page's language; anything else as the API says it.
+    pub fn workflow(e: dwa_workflow::WorkflowError, lang: Lang) -> PageError {
+        match super::i18n::workflow_message(&e, lang) {
+            Some(message) => PageError::new(StatusCode::UNPROCESSABLE_ENTITY, lang, message),
+            None => PageError::from(e).in_lang(lang),
+        }
+    }
+
+    /// A refused field of a form, in `lang`.
+    pub fn invalid(field: &str, problem: dwa_workflow::Problem, lang: Lang) -> PageError {
+        PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            super::i18n::invalid_message(field, &problem, lang),
+        )
     }
 
     /// The same error in `lang`.

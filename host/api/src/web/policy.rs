@@ -133,7 +133,7 @@ async fn page(
                 plugin: format!("{} {}", v.plugin_name, v.plugin_version),
                 sha256: v.plugin_sha256,
                 manifest_sha256: v.manifest_sha256,
-                created: v.created_at,
+                created: super::format::timestamp(&v.created_at, lang),
             }
         })
         .collect();
@@ -143,7 +143,14 @@ async fn page(
         .into_iter()
         .rev()
         .take(20)
-        .map(|a| (a.at, a.action, a.actor, a.detail))
+        .map(|a| {
+            (
+                super::format::timestamp(&a.at, lang),
+                super::i18n::audit_action(&a.action, lang),
+                a.actor,
+                a.detail,
+            )
+        })
         .collect();
     // The rollback rule names its target before the button is pressed (and the form sends it
     // back, so a stale page never rolls back to something it did not show).
@@ -162,14 +169,30 @@ async fn page(
         status_sha256: active.as_ref().map(|a| a.sha256.clone()).unwrap_or_default(),
         status_since: active
             .as_ref()
-            .map(|a| format!("{} ({})", a.activated_at, a.activated_by))
+            .map(|a| {
+                format!(
+                    "{} ({})",
+                    super::format::timestamp(&a.activated_at, lang),
+                    a.activated_by
+                )
+            })
             .unwrap_or_default(),
         last_attempt: attempt
             .as_ref()
-            .map(|a| format!("{} · {} · {}", a.at, a.by, if a.ok { "OK" } else { "✗" }))
+            .map(|a| {
+                format!(
+                    "{} · {} · {}",
+                    super::format::timestamp(&a.at, lang),
+                    a.by,
+                    if a.ok { "OK" } else { "✗" }
+                )
+            })
             .unwrap_or_else(|| "—".into()),
         last_error: attempt.and_then(|a| a.error),
-        region,
+        region: match rules::region_name(&state.policies, &region) {
+            Some(name) => format!("{name} ({region})"),
+            None => region,
+        },
         versions,
         signatures_required: if signing.required { t.yes } else { t.no }.to_owned(),
         audit,
@@ -190,7 +213,11 @@ fn rollback_label(target: &dwa_workflow::RollbackTarget, lang: super::i18n::Lang
         t.rollback_to, target.version, target.plugin_name, target.plugin_version
     );
     if !target.activated_at.is_empty() {
-        label.push_str(&format!(" · {} {}", t.rollback_was_live, target.activated_at));
+        label.push_str(&format!(
+            " · {} {}",
+            t.rollback_was_live,
+            super::format::timestamp(&target.activated_at, lang)
+        ));
     }
     label
 }
@@ -278,7 +305,10 @@ async fn dry_run(state: &AppState, user: &WebUser, text: &str) -> Result<DryRunV
             .collect(),
         inputs_summary: format!(
             "{} {} · {} {}",
-            explored.explored, t.inputs_explored, explored.changed, t.inputs_changed
+            super::format::decimal(explored.explored as f64, user.lang),
+            t.inputs_explored,
+            super::format::decimal(explored.changed as f64, user.lang),
+            t.inputs_changed
         ),
         classes: explored
             .classes
@@ -402,7 +432,7 @@ pub async fn activate(
         return Ok(see_other("/policy?done=rolled-back", "/policy"));
     }
     let version = form.get("version").map_or("", String::as_str);
-    check_id("version", version).map_err(|e| fail(e.into()))?;
+    check_id("version", version).map_err(|e| PageError::workflow(e, lang))?;
     let stored = reads::version(&state.store, version)
         .await
         .map_err(|e| fail(e.into()))?;
@@ -410,24 +440,20 @@ pub async fn activate(
         return Err(PageError::forbidden(lang));
     }
     let from = match form.get("from").map(|f| f.trim()).filter(|f| !f.is_empty()) {
-        Some(text) => Some(
-            text.parse::<dwa_sdk::Date>()
-                .map_err(|e| fail(ApiError::invalid("from", e.to_string())))?,
-        ),
+        Some(text) => Some(text.parse::<dwa_sdk::Date>().map_err(|_| {
+            let problem = match lang {
+                super::i18n::Lang::Id => format!("“{text}” bukan tanggal; tulis seperti 2027-04-01"),
+                super::i18n::Lang::En => format!("“{text}” is not a date; write it like 2027-04-01"),
+            };
+            PageError::invalid("from", problem.into(), lang)
+        })?),
         None => None,
     };
     // The same scheduling as the API's and the CLI's: a past date is refused, in the page's
     // language.
     let scheduled = dwa_workflow::schedule_activation(&state.store, &region, version, from, state.today(), &by)
         .await
-        .map_err(|e| match e {
-            dwa_workflow::WorkflowError::Guard(guard) => PageError::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                super::i18n::guard_message(&guard, lang),
-            ),
-            other => fail(other.into()),
-        })?;
+        .map_err(|e| PageError::workflow(e, lang))?;
     match scheduled {
         dwa_workflow::Scheduled::Later { .. } => Ok(see_other("/policy?done=scheduled", "/policy")),
         dwa_workflow::Scheduled::Now => {

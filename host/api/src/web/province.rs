@@ -91,7 +91,7 @@ pub async fn show(State(state): State<AppState>, user: WebUser) -> Result<Respon
                 ),
                 last_attempt: attempt.map_or_else(
                     || "—".into(),
-                    |a| format!("{} · {}", a.at, if a.ok { "OK" } else { "✗" }),
+                    |a| format!("{} · {}", format::timestamp(&a.at, lang), if a.ok { "OK" } else { "✗" }),
                 ),
                 error: attempt.and_then(|a| a.error.clone()),
                 failures: failures.get(&region.code).copied().unwrap_or(0)

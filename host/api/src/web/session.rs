@@ -78,6 +78,8 @@ pub struct WebUser {
     pub lang: Lang,
     /// How many of the person's notifications are unread (none for a role without a NIP).
     pub unread: Option<u64>,
+    /// The region's name (`Kabupaten Bekasi`) when its rules are serving.
+    pub region_name: Option<String>,
     session_id: String,
 }
 
@@ -105,7 +107,9 @@ impl FromRequestParts<AppState> for WebUser {
             },
             None => None,
         };
+        let region_name = dwa_workflow::rules::region_name(&state.policies, &session.grant.region);
         Ok(WebUser {
+            region_name,
             caller: Caller {
                 role,
                 region: session.grant.region,
@@ -147,6 +151,7 @@ impl WebUser {
     /// The shell every page of this person is drawn in.
     pub fn shell(&self, path: &str) -> Shell {
         let mut shell = Shell::new(self.lang, path, Some((self.caller.clone(), self.csrf.clone())));
+        shell.who = super::page::who(&self.caller, self.region_name.as_deref(), self.lang);
         shell.unread = self.unread;
         shell
     }

@@ -2,7 +2,7 @@
 //! the reasons of their decision), approve or reject with a note, and the team's week — who is
 //! in the office each weekday and the daily office share against the region's minimum.
 
-use super::decision::{AnswerView, answer, location_label, state_label};
+use super::decision::{AnswerView, location_label, state_label};
 use super::format;
 use super::i18n::Lang;
 use super::page::{PageError, Shell, render};
@@ -183,15 +183,18 @@ async fn queue_entry(
         name: member.name.clone(),
         nip: member.nip.clone(),
         requested: format!(
-            "{} {} ({})",
-            a.requested_remote_days,
-            t.days_suffix,
+            "{} ({})",
+            super::i18n::days_a_week(a.requested_remote_days, lang),
             format::pattern(a.requested_remote_days)
         ),
         location: location_label(a.location_kind, t),
-        kpi: format!("{} → {}", a.kpi_baseline, a.kpi_target),
+        kpi: format!(
+            "{} → {}",
+            format::decimal(a.kpi_baseline, lang),
+            format::decimal(a.kpi_target, lang)
+        ),
         work_plan: a.work_plan.clone(),
-        answer: answer(&explained.rerun.eligibility, quarter, lang),
+        answer: super::decision::answer_about(&explained.rerun.eligibility, quarter, lang, Some(&member.name)),
     };
     Ok((status.state, Some(item)))
 }
@@ -210,11 +213,17 @@ pub async fn decide(
     let lang = user.lang;
     let err = |e: ApiError| PageError::from(e).in_lang(lang);
     let id = form.get("application").map_or("", String::as_str);
-    dwa_workflow::input::check_id("application", id).map_err(|e| err(e.into()))?;
+    dwa_workflow::input::check_id("application", id).map_err(|e| PageError::workflow(e, lang))?;
     let approved = match form.get("decision").map(String::as_str) {
         Some("approve") => true,
         Some("reject") => false,
-        _ => return Err(err(ApiError::invalid("decision", "choose approve or reject"))),
+        _ => {
+            let problem = match lang {
+                super::i18n::Lang::Id => "pilih Setujui atau Tolak",
+                super::i18n::Lang::En => "choose Approve or Reject",
+            };
+            return Err(PageError::invalid("decision", problem.into(), lang));
+        }
     };
     let note = form.get("note").map(String::as_str);
     // The guard first (a rejection needs a note), so a refusal reads nothing and names the note.
@@ -227,10 +236,11 @@ pub async fn decide(
         "supervisor" => Approver::Supervisor,
         "head_of_agency" => Approver::HeadOfAgency,
         _ => {
-            return Err(err(ApiError::invalid(
-                "approver",
-                "approve as supervisor or head_of_agency",
-            )));
+            let problem = match lang {
+                super::i18n::Lang::Id => "pilih sebagai atasan langsung atau kepala OPD",
+                super::i18n::Lang::En => "approve as the supervisor or the head of agency",
+            };
+            return Err(PageError::invalid("approver", problem.into(), lang));
         }
     };
     // The approver on record; without one, the region's HR (workflow::approvers).
@@ -257,10 +267,7 @@ pub async fn decide(
     let actor = format!("{} (web)", user.caller.actor());
     workflow::decide_approval(&state.store, &state.policies, id, approval, note, state.today(), &actor)
         .await
-        .map_err(|e| match e {
-            dwa_workflow::WorkflowError::Guard(g) => guard_error(g, lang),
-            other => err(other.into()),
-        })?;
+        .map_err(|e| PageError::workflow(e, lang))?;
     Ok(if user.caller.role == Role::Hr {
         see_other("/hr?done=decided", "/hr")
     } else {

@@ -57,8 +57,8 @@ pub(crate) async fn run(args: AllocateArgs) -> anyhow::Result<()> {
         threads,
     } = args;
     let today = date.unwrap_or(quarter.start());
-    let store = Store::connect(&common.database).await?;
-    let policies = load_policies(&common.rules, &store).await?;
+    let store = Store::connect(common.database()).await?;
+    let policies = load_policies(common.rules(), &store).await?;
     let regions = match (&unit, region, all) {
         (Some(_), _, _) => None,
         (None, Some(r), _) => Some(vec![r]),

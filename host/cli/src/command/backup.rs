@@ -19,7 +19,7 @@ pub(crate) struct BackupArgs {
 
 /// Run `dwa backup`.
 pub(crate) async fn run(args: BackupArgs) -> anyhow::Result<()> {
-    let url = &args.common.database;
+    let url = args.common.database();
     if Backend::of_url(url) == Some(Backend::Postgres) {
         // The password is never printed; pg_dump takes it from PGPASSWORD or ~/.pgpass.
         let shown = quoted(&redacted_url(url));

@@ -35,8 +35,8 @@ pub(crate) async fn run(args: DryRunArgs) -> anyhow::Result<()> {
         date,
         json,
     } = args;
-    let store = Store::connect(&common.database).await?;
-    let policies = load_policies(&common.rules, &store).await?;
+    let store = Store::connect(common.database()).await?;
+    let policies = load_policies(common.rules(), &store).await?;
     let run = dwa_workflow::dry_run(
         &store,
         &policies,

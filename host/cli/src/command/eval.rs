@@ -51,8 +51,8 @@ pub(crate) async fn run(args: EvalArgs) -> anyhow::Result<()> {
     if let Err(e) = dwa_sdk::nip::parse_nip(&employee.nip) {
         bail!("employee.nip: {e}");
     }
-    let store = Store::connect(&common.database).await?;
-    let policies = load_policies(&common.rules, &store).await?;
+    let store = Store::connect(common.database()).await?;
+    let policies = load_policies(common.rules(), &store).await?;
     let decision = {
         let (employee, application) = (employee.clone(), application.clone());
         policies

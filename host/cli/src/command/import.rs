@@ -68,7 +68,7 @@ pub(crate) async fn run(command: ImportCommand) -> anyhow::Result<()> {
 /// The file's bytes and the database, once the region is known to exist.
 async fn open(args: &FileArgs) -> anyhow::Result<(Store, Vec<u8>)> {
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = Store::connect(&args.common.database).await?;
+    let store = Store::connect(args.common.database()).await?;
     dwa_workflow::onboarding::require_region(&store, &args.region).await?;
     Ok((store, bytes))
 }

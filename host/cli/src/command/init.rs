@@ -16,7 +16,7 @@ pub(crate) struct InitArgs {
 
 /// Run `dwa init`.
 pub(crate) async fn run(args: InitArgs) -> anyhow::Result<()> {
-    let store = Store::connect(&args.common.database).await?;
+    let store = Store::connect(args.common.database()).await?;
     let token = dwa_api::new_token();
     let province = match dwa_workflow::onboarding::initialise(&store, &token, Role::ProvincialAdmin.code()).await {
         Ok(province) => province,

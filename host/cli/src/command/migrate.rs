@@ -20,7 +20,7 @@ pub(crate) struct MigrateArgs {
 
 /// Run `dwa migrate`.
 pub(crate) async fn run(args: MigrateArgs) -> anyhow::Result<()> {
-    let url = &args.common.database;
+    let url = args.common.database();
     if args.check {
         let store = Store::connect_with(url, OnConnect::Existing).await?;
         let status = store.schema_status().await?;

@@ -65,8 +65,8 @@ pub(crate) async fn run(command: PolicyCommand) -> anyhow::Result<()> {
             plugin,
             signature,
         } => {
-            let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules, &store).await?;
+            let store = Store::connect(common.database()).await?;
+            let policies = load_policies(common.rules(), &store).await?;
             let text =
                 std::fs::read_to_string(&manifest).with_context(|| format!("cannot read {}", manifest.display()))?;
             let plugin = plugin
@@ -89,8 +89,8 @@ pub(crate) async fn run(command: PolicyCommand) -> anyhow::Result<()> {
             from,
             rollback,
         } => {
-            let store = Store::connect(&common.database).await?;
-            let policies = load_policies(&common.rules, &store).await?;
+            let store = Store::connect(common.database()).await?;
+            let policies = load_policies(common.rules(), &store).await?;
             let version = match (version, rollback) {
                 (Some(v), _) => v,
                 (None, true) => {
@@ -127,7 +127,7 @@ pub(crate) async fn run(command: PolicyCommand) -> anyhow::Result<()> {
             }
         }
         PolicyCommand::Versions { common, region } => {
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             for v in store.versions(&region).await? {
                 println!(
                     "{}  {} {}  plugin {}…  manifest {}…  {}",

@@ -90,12 +90,12 @@ pub(crate) enum KeyCommand {
 pub(crate) async fn run(command: RegionCommand) -> anyhow::Result<()> {
     match command {
         RegionCommand::Add { common, code, name } => {
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             let region = dwa_workflow::onboarding::add_region(&store, &code, &name).await?;
             println!("added region {} ({})", region.code, region.name);
         }
         RegionCommand::List { common } => {
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             for region in dwa_workflow::onboarding::regions(&store).await? {
                 println!("{}  {}", region.code, region.name);
             }
@@ -106,13 +106,13 @@ pub(crate) async fn run(command: RegionCommand) -> anyhow::Result<()> {
             agency,
             nip,
         } => {
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             dwa_workflow::onboarding::set_agency_head(&store, &code, &agency, &nip).await?;
             println!("agency {agency} of region {code} is headed by NIP {nip}");
         }
         RegionCommand::Key { command } => key(command).await?,
         RegionCommand::RequireSignatures { common, code, off } => {
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             dwa_workflow::signing::require_signatures(&store, &code, !off, "cli").await?;
             match off {
                 false => println!("region {code} now requires signed rules (what serves now keeps serving)"),
@@ -130,12 +130,12 @@ async fn key(command: KeyCommand) -> anyhow::Result<()> {
         KeyCommand::Add { common, code, keyfile } => {
             let text =
                 std::fs::read_to_string(&keyfile).with_context(|| format!("cannot read {}", keyfile.display()))?;
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             let key = signing::add_region_key(&store, &code, &text, "cli").await?;
             println!("registered key {} for region {code}", key.key_id);
         }
         KeyCommand::List { common, code } => {
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             let signing = signing::region_signing(&store, &code).await?;
             println!(
                 "region {code}: signed rules {}",
@@ -149,7 +149,7 @@ async fn key(command: KeyCommand) -> anyhow::Result<()> {
             }
         }
         KeyCommand::Remove { common, code, key_id } => {
-            let store = Store::connect(&common.database).await?;
+            let store = Store::connect(common.database()).await?;
             signing::remove_region_key(&store, &code, &key_id, "cli").await?;
             println!("removed key {key_id} of region {code}");
         }

@@ -36,7 +36,7 @@ pub(crate) async fn run(args: SeedArgs) -> anyhow::Result<()> {
         quarter,
         seed,
     } = args;
-    let store = Store::connect(&common.database).await?;
+    let store = Store::connect(common.database()).await?;
     let started = Instant::now();
     let bar = progress_bar(employees as u64, "seeding {pos}/{len} employees");
     let options = crate::seed::SeedOptions {
@@ -49,7 +49,7 @@ pub(crate) async fn run(args: SeedArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     println!(
         "seeded {}: {} regions, {} units, {} employees, {} applications for {quarter}, {} reviews of {} ({:.1} s)",
-        dwa_store::redacted_url(&common.database),
+        dwa_store::redacted_url(common.database()),
         summary.regions,
         summary.units,
         summary.employees,

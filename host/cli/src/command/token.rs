@@ -107,7 +107,7 @@ async fn create(args: CreateArgs) -> anyhow::Result<()> {
         .map(|text| dwa_workflow::tokens::parse_lifetime("--expires-in", text))
         .transpose()?;
     let terms = dwa_workflow::tokens::terms(lifetime, label, Some("cli".into()));
-    let store = Store::connect(&common.database).await?;
+    let store = Store::connect(common.database()).await?;
     if let Some(count) = each_employee {
         if role != Role::Employee {
             bail!("--each-employee: provisions employee tokens; use --role employee");
@@ -182,7 +182,7 @@ async fn create(args: CreateArgs) -> anyhow::Result<()> {
 
 /// `dwa token list`: one line per token, aligned.
 async fn list(common: &Common, region: Option<String>, role: Option<Role>) -> anyhow::Result<()> {
-    let store = Store::connect(&common.database).await?;
+    let store = Store::connect(common.database()).await?;
     let filter = TokenFilter {
         region,
         role: role.map(|r| r.code().to_owned()),
@@ -213,7 +213,7 @@ async fn list(common: &Common, region: Option<String>, role: Option<Role>) -> an
 
 /// `dwa token revoke ID`.
 async fn revoke(common: &Common, id: &str) -> anyhow::Result<()> {
-    let store = Store::connect(&common.database).await?;
+    let store = Store::connect(common.database()).await?;
     // This process serves nothing: its cache is empty; servers learn of it by notification
     // (PostgreSQL) or by polling the revocation mark (SQLite).
     let cache = dwa_workflow::tokens::TokenCache::default();

@@ -5,7 +5,7 @@
 //! rules that decided and whether the re-run reproduces the stored verdict.
 
 use crate::WorkflowError;
-use dwa_policy::{Decision, PolicySet};
+use dwa_policy::{Decision, PolicySet, RulesError};
 use dwa_sdk::{Reason, Verdict};
 use dwa_store::{Store, StoredDecision};
 use serde::Serialize;
@@ -29,6 +29,11 @@ pub struct Explanation {
     /// Why the unit's allocation granted fewer days than this decision allowed (`QUOTA_FULL`
     /// with the unit's figures), as stored with the roster; empty otherwise.
     pub allocation_reasons: Vec<Reason>,
+    /// Why the decision could not be explained: the rules serving now failed on it (a trap, a
+    /// deadline; named with the plugin and version). `rerun` then carries the stored verdict
+    /// without reasons, so the application can still be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unexplained: Option<String>,
 }
 
 /// Explain `stored`: re-run its evaluation on the stored data under the rules serving now.
@@ -48,9 +53,51 @@ pub async fn explain_decision(
     };
     let (on, app) = (stored.evaluated_on, application.application);
     let region = employee.region.clone();
-    let rerun = policies
+    let (input_employee, input_application) = (employee.clone(), app.clone());
+    let rerun = match policies
         .call(&region, move |set| set.evaluate(&employee, &app, on))
-        .await?;
+        .await
+    {
+        Ok(rerun) => rerun,
+        // The rules fail on this one case (an application set aside, say): it can still be
+        // read, with the stored verdict and the failure, never blamed on the host.
+        Err(RulesError::Plugin(e)) if !e.is_host_fault() => {
+            let params = policies
+                .region(&region)
+                .map(|r| r.manifest.parameters.clone())
+                .unwrap_or_default();
+            let v = &stored.decision.verdict;
+            let rerun = Decision {
+                input: dwa_sdk::EvaluationInput {
+                    employee: input_employee,
+                    application: input_application,
+                    params,
+                    today: on,
+                },
+                eligibility: dwa_sdk::Eligibility {
+                    eligible: v.eligible,
+                    max_remote_days: v.max_remote_days,
+                    approvals_required: v.approvals_required.clone(),
+                    priority: v.priority,
+                    reasons: Vec::new(),
+                },
+                plugin: stored.plugin.clone(),
+                fuel_used: 0,
+                duration: std::time::Duration::ZERO,
+                output: Default::default(),
+                violations: Vec::new(),
+            };
+            return Ok(Explanation {
+                stored,
+                rerun,
+                same_rules: false,
+                reproduced: false,
+                allocation_reasons,
+                unexplained: Some(RulesError::Plugin(e).to_string()),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     let reproduced = Verdict::from(&rerun.eligibility) == stored.decision.verdict;
     let same_rules =
         rerun.plugin.sha256 == stored.plugin.sha256 && rerun.plugin.manifest_sha256 == stored.plugin.manifest_sha256;
@@ -60,5 +107,6 @@ pub async fn explain_decision(
         same_rules,
         reproduced,
         allocation_reasons,
+        unexplained: None,
     })
 }
