@@ -708,3 +708,230 @@ async fn the_indonesian_employee_page_speaks_indonesian() {
     me.click("#lang-switch").await;
     me.close().await;
 }
+
+/// The rejected rows of HR's import report as shown: each row's column and problem.
+async fn shown_rejects(hr: &harness::Browser) -> Vec<(String, String)> {
+    hr.wait("#import-refused").await;
+    let rows = hr
+        .run_async(
+            "const done = arguments[0]; done(Array.from(document.querySelectorAll('#import-rejects tbody tr')).map(\
+             tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim())));",
+        )
+        .await;
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r[2].as_str().unwrap().to_owned(), r[3].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+/// Upload `file` as `kind` on HR's page.
+async fn upload(hr: &harness::Browser, kind: &str, file: &std::path::Path) {
+    hr.wait("#import-kind").await.select_by_value(kind).await.unwrap();
+    hr.wait("#import-file")
+        .await
+        .send_keys(&file.display().to_string())
+        .await
+        .unwrap();
+    // Wait for the answer's page, not the previous report.
+    hr.client
+        .execute("document.body.dataset.before = '1'", vec![])
+        .await
+        .unwrap();
+    hr.click("#import-button").await;
+    for _ in 0..200 {
+        if !hr.has("body[data-before]").await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the import's page never came");
+}
+
+/// The same file through the API (as `text/csv`, with an HR token): its JSON answer.
+async fn api_import(hr: &harness::Browser, token: &str, path: &str, csv: &str) -> serde_json::Value {
+    let script = format!(
+        "const done = arguments[0]; fetch('{path}', {{method: 'POST', headers: {{'Authorization': 'Bearer {token}', \
+         'Content-Type': 'text/csv'}}, body: {body}}}).then(r => r.json().then(j => done({{status: r.status, body: j}})));",
+        body = serde_json::Value::String(csv.to_owned())
+    );
+    hr.run_async(&script).await
+}
+
+/// Issue #21: every problem HR's Indonesian page shows for a CSV import is Indonesian and names
+/// its column, while the API keeps its English; a unit file given as the employee file (or the
+/// reverse) is said in one line, on the page and in the API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hr_import_problems_speak_indonesian() {
+    let _turn = SERIAL.lock().await;
+    let h = Harness::start(300);
+    let dir = tempfile::tempdir().unwrap();
+    let columns = dwa_workflow::import::columns();
+    let bad_value = |column: &str| match column {
+        "nipBaru" => "123",
+        "nama" => "",
+        "jenisPegawai" => "kontrak",
+        "jenisJabatan" => "direktur",
+        "eselon" => "V",
+        "unorId" => "3216-TIDAK-ADA-01",
+        "tmtCpns" => "",
+        "layananPublik" => "mungkin",
+        "kategoriTugas" => "memasak",
+        "potensi" => "luar biasa",
+        "alpa12Bulan" => "999",
+        "nipAtasan" => "12x",
+        _ => "",
+    };
+    let row: Vec<&str> = columns.iter().map(|c| bad_value(c)).collect();
+    let employees = format!("{}\n{}\n1,2\n", columns.join(","), row.join(","));
+    let units = "id,namaUnor,diatasanId,instansiId,eselonId,namaJabatan,aktif\n\
+                 3216 SALAH,,3216 SALAH,BAPPEDA,99,,mungkin\n\
+                 3216-WEB-DUA,Bidang Dua,3216-TIDAK-ADA,BAPPEDA,,,ya\n\
+                 3216-WEB-DUA,Bidang Dua,,BAPPEDA,,,ya\n";
+    let good_units = "id,namaUnor,diatasanId,instansiId,eselonId,namaJabatan,aktif\n\
+                      3216-WEB-TIGA,Bidang Tiga,,BAPPEDA,,,ya\n";
+    let mut headers: Vec<String> = columns
+        .iter()
+        .filter(|c| **c != "nama")
+        .map(|c| c.to_string())
+        .collect();
+    headers.extend(["golongan".to_owned(), "nipBaru".to_owned(), String::new()]);
+    let bad_header = format!("{}\n", headers.join(","));
+    let files = [
+        ("employees", "employees-bad.csv", employees.clone()),
+        ("units", "units-bad.csv", units.to_owned()),
+        ("employees", "employees-header.csv", bad_header.clone()),
+    ];
+
+    let hr = h.browser(1280, 900).await;
+    hr.sign_in(&h.link("hr", "3216", None)).await;
+    assert_eq!(hr.path().await, "/hr");
+    let before = fingerprint(&h.db).await;
+    const ENGLISH: [&str; 12] = [
+        "is not", "must", "missing", "unknown", " the ", "empty", " is ", " has ", "appears", "column", "use ",
+        "required",
+    ];
+    let named: Vec<String> = columns
+        .iter()
+        .chain(&[
+            "id",
+            "namaUnor",
+            "diatasanId",
+            "instansiId",
+            "eselonId",
+            "namaJabatan",
+            "aktif",
+        ])
+        .map(|c| c.to_string())
+        .chain(["berkas".to_owned(), "baris".to_owned(), "golongan".to_owned()])
+        .collect();
+    let mut seen = 0;
+    for (kind, name, csv) in &files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, csv).unwrap();
+        upload(&hr, kind, &path).await;
+        let shown = shown_rejects(&hr).await;
+        assert!(shown.len() >= 3, "{name}: {shown:?}");
+        seen += shown.len();
+        for (column, problem) in &shown {
+            assert!(named.contains(column), "{name}: `{column}` names no column: {problem}");
+            for english in ENGLISH {
+                assert!(
+                    !problem.contains(english),
+                    "{name}: English `{english}` on the Indonesian page: {column}: {problem}"
+                );
+            }
+        }
+        assert_eq!(fingerprint(&h.db).await, before, "a refused import changes nothing");
+    }
+    assert!(seen >= 20, "{seen} problems shown");
+    let shown = |rows: &[(String, String)], column: &str| {
+        rows.iter()
+            .filter(|(c, _)| c == column)
+            .map(|(_, p)| p.clone())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    // A few in full.
+    upload(&hr, "employees", &dir.path().join("employees-bad.csv")).await;
+    let rows = shown_rejects(&hr).await;
+    assert_eq!(shown(&rows, "nama"), "kosong; wajib diisi", "{rows:?}");
+    assert!(
+        shown(&rows, "unorId").contains("unit “3216-TIDAK-ADA-01” tidak dikenal"),
+        "{rows:?}"
+    );
+    assert!(
+        shown(&rows, "layananPublik").contains("“mungkin” bukan pilihan yang sah; gunakan ya atau tidak"),
+        "{rows:?}"
+    );
+    assert!(shown(&rows, "baris").contains("baris ini berisi 2 isian"), "{rows:?}");
+
+    // The same files through the API: English, as before.
+    let token = h.token("hr", "3216", None);
+    // Creating the token writes it; the refused imports after it change nothing.
+    let before = fingerprint(&h.db).await;
+    let answer = api_import(&hr, &token, "/api/employees/import", &employees).await;
+    let problems: Vec<String> = answer["body"]["rejected"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .map(|r| format!("{}: {}", r["field"].as_str().unwrap(), r["problem"].as_str().unwrap()))
+        .collect();
+    assert!(
+        problems.contains(&"nama: is empty; a value is required".to_owned()),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(
+            &"unorId: unknown unit `3216-TIDAK-ADA-01`: no unit has this code (import the units first)".to_owned()
+        ),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("row: the line has 2 fields but the header has")),
+        "{problems:?}"
+    );
+    let answer = api_import(&hr, &token, "/api/units/import", units).await;
+    let text = answer["body"].to_string();
+    assert!(
+        text.contains("is not an echelon code") && text.contains("appears more than once"),
+        "{answer}"
+    );
+
+    // A unit file given as the employee file, and the reverse: one line each.
+    let path = dir.path().join("units.csv");
+    std::fs::write(&path, good_units).unwrap();
+    upload(&hr, "employees", &path).await;
+    let rows = shown_rejects(&hr).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0]
+            .1
+            .starts_with("ini berkas unit organisasi, bukan berkas pegawai"),
+        "{rows:?}"
+    );
+    let answer = api_import(&hr, &token, "/api/employees/import", good_units).await;
+    let rejected = answer["body"]["rejected"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"));
+    assert_eq!(rejected.len(), 1, "{answer}");
+    assert_eq!(
+        rejected[0]["problem"],
+        "this is a unit file, not an employee file; choose the import that matches the file"
+    );
+    let staff = format!("{}\n", columns.join(","));
+    let path = dir.path().join("employees.csv");
+    std::fs::write(&path, &staff).unwrap();
+    upload(&hr, "units", &path).await;
+    let rows = shown_rejects(&hr).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0]
+            .1
+            .starts_with("ini berkas pegawai, bukan berkas unit organisasi"),
+        "{rows:?}"
+    );
+    assert_eq!(fingerprint(&h.db).await, before, "a refused import changes nothing");
+}

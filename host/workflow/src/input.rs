@@ -80,7 +80,7 @@ impl TextRule {
 
 /// What is wrong with a value a client sent, as a code with its values: the API says it in
 /// English ([`std::fmt::Display`]), the pages render it in their own language from the variant.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
     /// Empty (or only blanks) where a value is required.
     #[error("must not be empty")]

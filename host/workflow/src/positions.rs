@@ -82,9 +82,9 @@ pub async fn edit_position(
         .ok_or_else(|| StoreError::NotFound(format!("position {code}")).into())
 }
 
-fn invalid(field: &str, message: String) -> WorkflowError {
+fn invalid(field: &str, message: impl std::fmt::Display) -> WorkflowError {
     WorkflowError::Invalid {
         field: field.to_owned(),
-        problem: message.into(),
+        problem: message.to_string().into(),
     }
 }

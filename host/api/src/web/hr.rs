@@ -370,8 +370,12 @@ pub async fn import(
             .map(|r| RejectRow {
                 line: r.line,
                 key: r.nip.clone().or_else(|| r.unit.clone()).unwrap_or_default(),
-                field: r.field.clone(),
-                problem: r.problem.clone(),
+                field: match (r.field.as_str(), lang) {
+                    (dwa_workflow::import::FILE_FIELD, super::i18n::Lang::Id) => "berkas".to_owned(),
+                    (dwa_workflow::import::ROW_FIELD, super::i18n::Lang::Id) => "baris".to_owned(),
+                    _ => r.field.clone(),
+                },
+                problem: super::i18n::import_problem_text(&r.kind, lang),
             })
             .collect(),
     };

@@ -490,6 +490,119 @@ pub fn problem_text(problem: &dwa_workflow::Problem, lang: Lang) -> String {
     }
 }
 
+/// What is wrong with an import file or one of its rows, in `lang` (the API and the CLI say
+/// the same in English, [`dwa_workflow::import::RejectedRow::problem`]).
+pub fn import_problem_text(problem: &dwa_workflow::import::ImportProblem, lang: Lang) -> String {
+    use dwa_workflow::import::{FileKind, ImportProblem as I, MAX_ROWS};
+    if lang == Lang::En {
+        return problem.to_string();
+    }
+    let file = |kind: &FileKind| match kind {
+        FileKind::Employees => "pegawai",
+        FileKind::Units => "unit organisasi",
+        FileKind::Positions => "jabatan",
+    };
+    let or = |words: &[String]| match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} atau {last}", rest.join(", ")),
+        _ => words.join(""),
+    };
+    match problem {
+        I::WrongFile { expected, found } => format!(
+            "ini berkas {}, bukan berkas {}; pilih jenis impor yang sesuai dengan berkasnya",
+            file(found),
+            file(expected)
+        ),
+        I::NotUtf8 { offset, line } => format!(
+            "berkas bukan teks UTF-8 (byte tidak sah pada posisi {}, baris {line}); simpan sebagai \"CSV UTF-8\"",
+            super::format::thousands(*offset as u64)
+        ),
+        I::EmptyFile(columns) => format!(
+            "berkas kosong; baris pertama harus berisi nama kolom {}",
+            columns.join(", ")
+        ),
+        I::UnreadableHeader(_) => "baris judul kolom tidak dapat dibaca; periksa tanda kutipnya".to_owned(),
+        I::UnreadableCsv(_) => "berkas tidak dapat dibaca sebagai CSV; periksa tanda kutipnya".to_owned(),
+        I::TooManyRows(kind) => format!(
+            "berkas berisi lebih dari {} baris {}; bagi menjadi beberapa berkas yang lebih kecil",
+            super::format::thousands(MAX_ROWS as u64),
+            file(kind)
+        ),
+        I::UnnamedColumn(n) => format!("kolom ke-{n} pada baris judul tidak bernama"),
+        I::UnknownColumn { name, columns } => {
+            format!("kolom “{name}” tidak dikenal; kolom yang ada: {}", columns.join(", "))
+        }
+        I::RepeatedColumn(name) => format!("kolom “{name}” tercantum lebih dari sekali"),
+        I::MissingColumn(name) => format!("baris judul tidak memuat kolom “{name}”"),
+        I::RowWidth { fields, columns } => format!(
+            "baris ini berisi {fields} isian, sedangkan baris judul {columns} kolom (adakah nilai berisi pemisah tanpa tanda kutip?)"
+        ),
+        I::Required => "kosong; wajib diisi".to_owned(),
+        I::NotOneOf { text, choices, .. } => {
+            format!("“{text}” bukan pilihan yang sah; gunakan {}", or(choices))
+        }
+        I::NameTooLong(max) => format!("lebih dari {max} karakter"),
+        I::ControlCharacters => "berisi karakter kendali (tab atau pindah baris)".to_owned(),
+        I::Text(problem) => problem_text(problem, lang),
+        I::Id { text, problem } => format!("“{text}” {}", problem_text(problem, lang)),
+        I::NotEchelon(text) => format!(
+            "“{text}” bukan eselon; gunakan I, II, III atau IV (boleh dengan tingkat, mis. III.a), atau kosongkan"
+        ),
+        I::NotEchelonCode(text) => format!(
+            "“{text}” bukan kode eselon; gunakan 11, 12, 21, 22, 31, 32, 41 atau 42 (atau III.a …), atau kosongkan"
+        ),
+        I::InvalidNip { nip, .. } => format!("“{nip}” bukan NIP yang sah (NIP terdiri dari 18 angka)"),
+        I::Duplicate { kind, key, lines } => match kind {
+            FileKind::Employees => format!(
+                "NIP {key} tercantum lebih dari sekali dalam berkas (baris {lines}); setiap pegawai cukup satu baris"
+            ),
+            _ => format!(
+                "kode unit {key} tercantum lebih dari sekali dalam berkas (baris {lines}); setiap unit cukup satu baris"
+            ),
+        },
+        I::EmployeeExists(nip) => format!("pegawai dengan NIP {nip} sudah terdaftar"),
+        I::UnitExists { id, region } => {
+            format!("unit dengan kode {id} sudah terdaftar (di wilayah {region}); beri setiap unit baru kode baru")
+        }
+        I::UnknownUnit(unit) => {
+            format!("unit “{unit}” tidak dikenal: belum ada unit dengan kode ini (impor data unit lebih dulu)")
+        }
+        I::UnitOfOtherRegion { unit, region, expected } => {
+            format!("unit “{unit}” milik wilayah {region}, bukan wilayah {expected} yang sedang diimpor")
+        }
+        I::InactiveUnit(unit) => {
+            format!("unit “{unit}” sudah tidak aktif (aktif = tidak pada impor unit); gunakan unit penggantinya")
+        }
+        I::ParentOfOtherRegion {
+            parent,
+            region,
+            expected,
+        } => format!("unit induk {parent} milik wilayah {region}, bukan wilayah {expected} yang sedang diimpor"),
+        I::UnknownParent(parent) => format!(
+            "unit induk {parent} tidak dikenal: tidak ada di berkas ini maupun yang sudah tersimpan; tambahkan barisnya atau kosongkan diatasanId"
+        ),
+        I::OwnParent(unit) => {
+            format!("unit {unit} menyebut dirinya sendiri sebagai induk; kosongkan diatasanId untuk unit teratas")
+        }
+        I::NotAbsenceDays(text) => format!("harus bilangan bulat hari dari 0 sampai 365, tertulis “{text}”"),
+        I::OwnSupervisor => {
+            "nipAtasan sama dengan NIP pegawai itu sendiri; isi NIP atasan langsung atau kosongkan".to_owned()
+        }
+        I::NotADate { text, .. } => format!("“{text}” bukan tanggal yang sah; tulis TTTT-BB-HH, mis. 2020-03-01"),
+        I::AppointmentNotNip { date, year, month } => format!(
+            "TMT CPNS {date} tidak sesuai dengan NIP, yang angka ke-9 sampai ke-14-nya menyebut {year:04}-{month:02}"
+        ),
+        I::EchelonWithoutPost { echelon, kind } => format!(
+            "eselon {echelon} diisi, padahal jabatan {kind} tidak bereselon; kosongkan eselon"
+        ),
+        I::PublicServiceTask => "kategoriTugas layananPublik, tetapi layananPublik = tidak; tugas layanan publik memerlukan layananPublik = ya".to_owned(),
+        I::SkpBeforeAppointment { skp, appointed } => format!(
+            "SKP tahun {skp} lebih awal dari tahun pengangkatan {appointed} (tmtCpns)"
+        ),
+        // Not yet given a code: as the workflow says it.
+        I::Other(message) => message.clone(),
+    }
+}
+
 /// A refused field in `lang`: its label, then what is wrong.
 pub fn invalid_message(field: &str, problem: &dwa_workflow::Problem, lang: Lang) -> String {
     format!("{}: {}", field_label(field, lang), problem_text(problem, lang))
@@ -620,6 +733,122 @@ mod tests {
             }
             assert!(!en.contains("hari") && !en.contains(" harus "), "Indonesian in {en:?}");
         }
+    }
+
+    /// Every import problem reads in Indonesian on the pages and as the API says it in English.
+    #[test]
+    fn every_import_problem_reads_in_both_languages() {
+        use dwa_workflow::import::{FileKind, ImportProblem as I};
+        let all = vec![
+            I::WrongFile {
+                expected: FileKind::Employees,
+                found: FileKind::Units,
+            },
+            I::WrongFile {
+                expected: FileKind::Units,
+                found: FileKind::Employees,
+            },
+            I::NotUtf8 { offset: 1200, line: 3 },
+            I::EmptyFile(vec!["id".into(), "namaUnor".into()]),
+            I::UnreadableHeader("CSV error".into()),
+            I::UnreadableCsv("CSV error".into()),
+            I::TooManyRows(FileKind::Units),
+            I::UnnamedColumn(3),
+            I::UnknownColumn {
+                name: "golongan".into(),
+                columns: vec!["nipBaru".into(), "nama".into()],
+            },
+            I::RepeatedColumn("nama".into()),
+            I::MissingColumn("nama".into()),
+            I::RowWidth { fields: 2, columns: 15 },
+            I::Required,
+            I::NotOneOf {
+                text: "mungkin".into(),
+                what: "yes or no".into(),
+                choices: vec!["ya".into(), "tidak".into()],
+            },
+            I::NameTooLong(200),
+            I::ControlCharacters,
+            I::Text(P::Markup { position: 1 }),
+            I::Id {
+                text: "a b".into(),
+                problem: P::IdCharacters,
+            },
+            I::NotEchelon("V".into()),
+            I::NotEchelonCode("99".into()),
+            I::InvalidNip {
+                nip: "123".into(),
+                why: "a NIP has 18 digits".into(),
+            },
+            I::Duplicate {
+                kind: FileKind::Employees,
+                key: "199901012020011999".into(),
+                lines: "2, 5".into(),
+            },
+            I::Duplicate {
+                kind: FileKind::Units,
+                key: "3216-A".into(),
+                lines: "2, 5".into(),
+            },
+            I::EmployeeExists("199901012020011999".into()),
+            I::UnitExists {
+                id: "3216-A".into(),
+                region: "3216".into(),
+            },
+            I::UnknownUnit("3216-X".into()),
+            I::UnitOfOtherRegion {
+                unit: "3273-A".into(),
+                region: "3273".into(),
+                expected: "3216".into(),
+            },
+            I::InactiveUnit("3216-A".into()),
+            I::ParentOfOtherRegion {
+                parent: "3273-A".into(),
+                region: "3273".into(),
+                expected: "3216".into(),
+            },
+            I::UnknownParent("3216-X".into()),
+            I::OwnParent("3216-A".into()),
+            I::NotAbsenceDays("999".into()),
+            I::OwnSupervisor,
+            I::NotADate {
+                text: "kemarin".into(),
+                why: "`kemarin` is not a date (YYYY-MM-DD)".into(),
+            },
+            I::AppointmentNotNip {
+                date: dwa_sdk::Date::new(2021, 1, 1).unwrap(),
+                year: 2020,
+                month: 3,
+            },
+            I::EchelonWithoutPost {
+                echelon: 3,
+                kind: "Fungsional".into(),
+            },
+            I::PublicServiceTask,
+            I::SkpBeforeAppointment {
+                skp: 2019,
+                appointed: 2020,
+            },
+        ];
+        const ENGLISH: [&str; 10] = [
+            "is not", " must ", "missing", "unknown", " the ", "empty", " is ", " has ", "appears", "required",
+        ];
+        for p in &all {
+            let id = import_problem_text(p, Lang::Id);
+            assert_eq!(import_problem_text(p, Lang::En), p.to_string());
+            assert_ne!(id, p.to_string(), "{p:?} has no Indonesian");
+            for word in ENGLISH {
+                assert!(!id.contains(word), "English `{word}` in the Indonesian {id:?}");
+            }
+        }
+        assert_eq!(
+            all[0].to_string(),
+            "this is a unit file, not an employee file; choose the import that matches the file"
+        );
+        assert_eq!(
+            import_problem_text(&all[0], Lang::Id),
+            "ini berkas unit organisasi, bukan berkas pegawai; pilih jenis impor yang sesuai dengan berkasnya"
+        );
     }
 
     #[test]

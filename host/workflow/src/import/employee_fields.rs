@@ -1,6 +1,7 @@
 //! The employee file's own field readers (NIP, employment type, SKP, penalties, …); the
 //! readers every kind of file shares are in `fields`.
 
+use super::ImportProblem;
 use super::fields::{choose, required};
 use dwa_sdk::nip::{Nip, parse_nip};
 use dwa_sdk::{
@@ -9,11 +10,14 @@ use dwa_sdk::{
 use dwa_store::UnitRow;
 use std::collections::{HashMap, HashSet};
 
-pub(crate) fn parse_nip_field(text: &str) -> Result<Nip, String> {
-    parse_nip(required(text)?).map_err(|e| format!("`{text}` is not a valid NIP: {e}"))
+pub(crate) fn parse_nip_field(text: &str) -> Result<Nip, ImportProblem> {
+    parse_nip(required(text)?).map_err(|e| ImportProblem::InvalidNip {
+        nip: text.to_owned(),
+        why: e.to_string(),
+    })
 }
 
-pub(crate) fn parse_employment_type(text: &str) -> Result<EmploymentType, String> {
+pub(crate) fn parse_employment_type(text: &str) -> Result<EmploymentType, ImportProblem> {
     choose(
         text,
         "an employment type",
@@ -26,7 +30,7 @@ pub(crate) fn parse_employment_type(text: &str) -> Result<EmploymentType, String
     )
 }
 
-pub(crate) fn parse_position_kind(text: &str) -> Result<PositionKind, String> {
+pub(crate) fn parse_position_kind(text: &str) -> Result<PositionKind, ImportProblem> {
     choose(
         text,
         "a position kind",
@@ -49,28 +53,28 @@ pub(crate) fn parse_unit(
     region: &str,
     known_units: &HashMap<String, UnitRow>,
     inactive: &HashSet<String>,
-) -> Result<UnitRow, String> {
+) -> Result<UnitRow, ImportProblem> {
     let text = required(text)?;
     match known_units.get(text) {
-        None => Err(format!(
-            "unknown unit `{text}`: no unit has this code (import the units first)"
-        )),
-        Some(unit) if unit.region != region => Err(format!(
-            "unit `{text}` belongs to region {}, not to region {region} that this import is for",
-            unit.region
-        )),
-        Some(_) if inactive.contains(text) => Err(format!(
-            "unit `{text}` is no longer active (aktif = tidak in the unit import); use the unit that replaced it"
-        )),
+        None => Err(ImportProblem::UnknownUnit(text.to_owned())),
+        Some(unit) if unit.region != region => Err(ImportProblem::UnitOfOtherRegion {
+            unit: text.to_owned(),
+            region: unit.region.clone(),
+            expected: region.to_owned(),
+        }),
+        Some(_) if inactive.contains(text) => Err(ImportProblem::InactiveUnit(text.to_owned())),
         Some(unit) => Ok(unit.clone()),
     }
 }
 
-pub(crate) fn parse_date(text: &str) -> Result<Date, String> {
-    required(text)?.parse::<Date>().map_err(|e| e.to_string())
+pub(crate) fn parse_date(text: &str) -> Result<Date, ImportProblem> {
+    required(text)?.parse::<Date>().map_err(|e| ImportProblem::NotADate {
+        text: text.to_owned(),
+        why: e.to_string(),
+    })
 }
 
-pub(crate) fn parse_task_category(text: &str) -> Result<TaskCategory, String> {
+pub(crate) fn parse_task_category(text: &str) -> Result<TaskCategory, ImportProblem> {
     choose(
         text,
         "a task category",
@@ -88,7 +92,7 @@ pub(crate) fn parse_task_category(text: &str) -> Result<TaskCategory, String> {
     )
 }
 
-pub(crate) fn parse_potential(text: &str) -> Result<Potential, String> {
+pub(crate) fn parse_potential(text: &str) -> Result<Potential, ImportProblem> {
     choose(
         text,
         "a potential",
@@ -100,7 +104,7 @@ pub(crate) fn parse_potential(text: &str) -> Result<Potential, String> {
     )
 }
 
-fn parse_expectation(text: &str, what: &str) -> Result<Expectation, String> {
+fn parse_expectation(text: &str, what: &str) -> Result<Expectation, ImportProblem> {
     choose(
         text,
         what,
@@ -110,11 +114,11 @@ fn parse_expectation(text: &str, what: &str) -> Result<Expectation, String> {
             ("dibawah", Expectation::Below),
         ],
     )
-    .map_err(|e| format!("{what}: {e}"))
+    .map_err(|e| ImportProblem::Other(format!("{what}: {e}")))
 }
 
 /// `;`-separated items (empty for none); every bad item is named in one problem.
-pub(crate) fn parse_list<T>(text: &str, item: fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
+pub(crate) fn parse_list<T>(text: &str, item: fn(&str) -> Result<T, ImportProblem>) -> Result<Vec<T>, ImportProblem> {
     let mut values = Vec::new();
     let mut problems = Vec::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -126,29 +130,34 @@ pub(crate) fn parse_list<T>(text: &str, item: fn(&str) -> Result<T, String>) -> 
     if problems.is_empty() {
         Ok(values)
     } else {
-        Err(problems.join("; "))
+        Err(ImportProblem::Other(problems.join("; ")))
     }
 }
 
 /// SKP assessments, at most one per year.
-pub(crate) fn parse_skp(text: &str) -> Result<Vec<SkpAssessment>, String> {
+pub(crate) fn parse_skp(text: &str) -> Result<Vec<SkpAssessment>, ImportProblem> {
     let ratings = parse_list(text, parse_skp_item)?;
     let mut years = HashSet::new();
     match ratings.iter().find(|r| !years.insert(r.year)) {
-        Some(r) => Err(format!("year {} is listed more than once", r.year)),
+        Some(r) => Err(ImportProblem::Other(format!(
+            "year {} is listed more than once",
+            r.year
+        ))),
         None => Ok(ratings),
     }
 }
 
 /// `TAHUN:HASIL:PERILAKU`.
-fn parse_skp_item(item: &str) -> Result<SkpAssessment, String> {
+fn parse_skp_item(item: &str) -> Result<SkpAssessment, ImportProblem> {
     let parts: Vec<&str> = item.split(':').map(str::trim).collect();
     let [year, result, behaviour] = parts[..] else {
-        return Err("write TAHUN:HASIL:PERILAKU, e.g. 2026:sesuai:diatas".to_owned());
+        return Err(ImportProblem::Other(
+            "write TAHUN:HASIL:PERILAKU, e.g. 2026:sesuai:diatas".to_owned(),
+        ));
     };
     let year = match year.parse::<u16>() {
         Ok(y) if year.len() == 4 && y >= 1900 => y,
-        _ => return Err(format!("TAHUN `{year}` is not a 4-digit year")),
+        _ => return Err(ImportProblem::Other(format!("TAHUN `{year}` is not a 4-digit year"))),
     };
     Ok(SkpAssessment {
         year,
@@ -158,22 +167,29 @@ fn parse_skp_item(item: &str) -> Result<SkpAssessment, String> {
 }
 
 /// Disciplinary penalties, no two of the same level starting on the same day.
-pub(crate) fn parse_hukdis(text: &str) -> Result<Vec<Penalty>, String> {
+pub(crate) fn parse_hukdis(text: &str) -> Result<Vec<Penalty>, ImportProblem> {
     let penalties = parse_list(text, parse_hukdis_item)?;
     let mut seen = HashSet::new();
     match penalties.iter().find(|p| !seen.insert((p.level, p.start))) {
-        Some(p) => Err(format!("the penalty starting {} is listed more than once", p.start)),
+        Some(p) => Err(ImportProblem::Other(format!(
+            "the penalty starting {} is listed more than once",
+            p.start
+        ))),
         None => Ok(penalties),
     }
 }
 
 /// `TINGKAT:MULAI:SELESAI`; SELESAI may be empty (or left out) for a light penalty only.
-fn parse_hukdis_item(item: &str) -> Result<Penalty, String> {
+fn parse_hukdis_item(item: &str) -> Result<Penalty, ImportProblem> {
     let parts: Vec<&str> = item.split(':').map(str::trim).collect();
     let (level, start, end) = match parts[..] {
         [level, start] => (level, start, ""),
         [level, start, end] => (level, start, end),
-        _ => return Err("write TINGKAT:MULAI:SELESAI, e.g. sedang:2026-01-01:2026-06-30".to_owned()),
+        _ => {
+            return Err(ImportProblem::Other(
+                "write TINGKAT:MULAI:SELESAI, e.g. sedang:2026-01-01:2026-06-30".to_owned(),
+            ));
+        }
     };
     let level = choose(
         level,
@@ -184,34 +200,37 @@ fn parse_hukdis_item(item: &str) -> Result<Penalty, String> {
             ("berat", PenaltyLevel::Severe),
         ],
     )
-    .map_err(|e| format!("TINGKAT: {e}"))?;
-    let start = parse_date(start).map_err(|e| format!("MULAI: {e}"))?;
+    .map_err(|e| ImportProblem::Other(format!("TINGKAT: {e}")))?;
+    let start = parse_date(start).map_err(|e| ImportProblem::Other(format!("MULAI: {e}")))?;
     let end = if end.is_empty() {
         None
     } else {
-        Some(parse_date(end).map_err(|e| format!("SELESAI: {e}"))?)
+        Some(parse_date(end).map_err(|e| ImportProblem::Other(format!("SELESAI: {e}")))?)
     };
     match end {
-        None if level != PenaltyLevel::Light => {
-            Err("SELESAI is empty; a sedang or berat penalty needs an end date".to_owned())
-        }
-        Some(end) if end < start => Err(format!("SELESAI {end} is before MULAI {start}")),
+        None if level != PenaltyLevel::Light => Err(ImportProblem::Other(
+            "SELESAI is empty; a sedang or berat penalty needs an end date".to_owned(),
+        )),
+        Some(end) if end < start => Err(ImportProblem::Other(format!("SELESAI {end} is before MULAI {start}"))),
         _ => Ok(Penalty { level, start, end }),
     }
 }
 
-pub(crate) fn parse_absence(text: &str) -> Result<u32, String> {
+pub(crate) fn parse_absence(text: &str) -> Result<u32, ImportProblem> {
     match required(text)?.parse::<i64>() {
         Ok(days @ 0..=365) => Ok(days as u32),
-        _ => Err(format!("must be a whole number of days from 0 to 365, found `{text}`")),
+        _ => Err(ImportProblem::NotAbsenceDays(text.to_owned())),
     }
 }
 
-pub(crate) fn parse_supervisor(text: &str) -> Result<Option<String>, String> {
+pub(crate) fn parse_supervisor(text: &str) -> Result<Option<String>, ImportProblem> {
     if text.is_empty() {
         return Ok(None);
     }
     parse_nip(text)
         .map(|_| Some(text.to_owned()))
-        .map_err(|e| format!("`{text}` is not a valid NIP: {e}"))
+        .map_err(|e| ImportProblem::InvalidNip {
+            nip: text.to_owned(),
+            why: e.to_string(),
+        })
 }

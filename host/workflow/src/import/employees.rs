@@ -75,7 +75,7 @@ enum Col {
 }
 
 /// The header names, by [`Col`]; every column but `kodeJabatan` must be present.
-const COLUMNS: [Column; 15] = [
+pub(crate) const COLUMNS: [Column; 15] = [
     table::required("nipBaru"),
     table::required("nama"),
     table::required("jenisPegawai"),
@@ -156,10 +156,7 @@ async fn reject_stored_nips(store: &Store, parsed: &mut Parsed<EmployeeRecord>) 
     let existing = store.existing_nips(&nips).await?;
     for row in &mut parsed.rows {
         if let Some(nip) = row.valid_key.clone().filter(|n| existing.contains(n)) {
-            row.problem(
-                Col::NipBaru.name(),
-                format!("an employee with NIP {nip} already exists"),
-            );
+            row.problem(Col::NipBaru.name(), super::ImportProblem::EmployeeExists(nip));
         }
     }
     Ok(())
@@ -173,9 +170,18 @@ fn parse_rows(
     inactive: &HashSet<String>,
 ) -> Parsed<EmployeeRecord> {
     let units = Units { known_units, inactive };
-    let mut parsed = table::read(bytes, &COLUMNS, "employees", |row| parse_row(row, region, &units));
-    parsed.mark_duplicates(Col::NipBaru.name(), |nip, lines| {
-        format!("NIP {nip} appears more than once in the file (lines {lines}); each employee must appear once")
+    let mut parsed = table::read(bytes, &COLUMNS, super::FileKind::Employees, |row| {
+        parse_row(row, region, &units)
+    });
+    let others: [(super::FileKind, &[Column]); 2] = [
+        (super::FileKind::Units, &super::units::COLUMNS),
+        (super::FileKind::Positions, &super::positions::COLUMNS),
+    ];
+    table::wrong_file(&mut parsed, bytes, super::FileKind::Employees, &others);
+    parsed.mark_duplicates(Col::NipBaru.name(), |nip, lines| super::ImportProblem::Duplicate {
+        kind: super::FileKind::Employees,
+        key: nip.to_owned(),
+        lines: lines.to_owned(),
     });
     parsed
 }
@@ -281,17 +287,18 @@ fn parse_position_code(text: &str) -> Result<Option<String>, String> {
 }
 
 /// Rules that tie fields together, checked only where both fields are valid on their own.
-fn cross_check(f: &Fields, nip_text: &str) -> Vec<(Col, String)> {
+fn cross_check(f: &Fields, nip_text: &str) -> Vec<(Col, super::ImportProblem)> {
     let mut problems = Vec::new();
     if let (Some(nip), Some(date)) = (&f.nip, &f.appointed_on)
         && (nip.appointed_year, nip.appointed_month) != (date.year, date.month)
     {
         problems.push((
             Col::TmtCpns,
-            format!(
-                "appointment date {date} does not match the NIP, whose digits 9-14 say {:04}-{:02}",
-                nip.appointed_year, nip.appointed_month
-            ),
+            super::ImportProblem::AppointmentNotNip {
+                date: *date,
+                year: nip.appointed_year,
+                month: nip.appointed_month,
+            },
         ));
     }
     if let (Some(Some(echelon)), Some(kind @ (PositionKind::Fungsional | PositionKind::Pelaksana))) =
@@ -299,34 +306,30 @@ fn cross_check(f: &Fields, nip_text: &str) -> Vec<(Col, String)> {
     {
         problems.push((
             Col::Eselon,
-            format!("echelon {echelon} is given but a {kind:?} position has no echelon; leave eselon empty"),
+            super::ImportProblem::EchelonWithoutPost {
+                echelon,
+                kind: format!("{kind:?}"),
+            },
         ));
     }
     if f.task_category == Some(TaskCategory::PublicService) && f.public_service == Some(false) {
-        problems.push((
-            Col::KategoriTugas,
-            "kategoriTugas is layananPublik but layananPublik is tidak; a public-service task needs layananPublik = ya"
-                .to_owned(),
-        ));
+        problems.push((Col::KategoriTugas, super::ImportProblem::PublicServiceTask));
     }
     if let (Some(ratings), Some(date)) = (&f.ratings, &f.appointed_on) {
         for r in ratings.iter().filter(|r| r.year < date.year) {
             problems.push((
                 Col::Skp,
-                format!(
-                    "SKP year {} is before the appointment year {} (tmtCpns)",
-                    r.year, date.year
-                ),
+                super::ImportProblem::SkpBeforeAppointment {
+                    skp: r.year,
+                    appointed: date.year,
+                },
             ));
         }
     }
     if let Some(Some(supervisor)) = &f.supervisor
         && supervisor == nip_text
     {
-        problems.push((
-            Col::NipAtasan,
-            "nipAtasan is the employee's own NIP; give the direct supervisor's NIP or leave it empty".to_owned(),
-        ));
+        problems.push((Col::NipAtasan, super::ImportProblem::OwnSupervisor));
     }
     problems
 }

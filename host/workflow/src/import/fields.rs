@@ -1,12 +1,13 @@
 //! Single-field readers every kind of import file uses: each returns the value or a
 //! plain-English problem that the row reports against its column.
 
-use crate::input::{TextRule, text_problem};
+use super::ImportProblem;
+use crate::input::{TextRule, text_problem_kind};
 
 /// A non-empty value.
-pub(crate) fn required(text: &str) -> Result<&str, String> {
+pub(crate) fn required(text: &str) -> Result<&str, ImportProblem> {
     if text.is_empty() {
-        Err("is empty; a value is required".to_owned())
+        Err(ImportProblem::Required)
     } else {
         Ok(text)
     }
@@ -30,43 +31,44 @@ pub(crate) fn one_of(names: &[&str]) -> String {
 }
 
 /// One of a fixed set of words, named as the file writes them.
-pub(crate) fn choose<T: Copy>(text: &str, what: &str, choices: &[(&str, T)]) -> Result<T, String> {
+pub(crate) fn choose<T: Copy>(text: &str, what: &str, choices: &[(&str, T)]) -> Result<T, ImportProblem> {
     let text = required(text)?;
     let key = word_key(text);
     choices
         .iter()
         .find(|(name, _)| word_key(name) == key)
         .map(|(_, value)| *value)
-        .ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
-            format!("`{text}` is not {what}; use {}", one_of(&names))
+        .ok_or_else(|| ImportProblem::NotOneOf {
+            text: text.to_owned(),
+            what: what.to_owned(),
+            choices: choices.iter().map(|(name, _)| (*name).to_owned()).collect(),
         })
 }
 
 /// A one-line name (of a person, a unit, a position).
-pub(crate) fn parse_name(text: &str) -> Result<String, String> {
+pub(crate) fn parse_name(text: &str) -> Result<String, ImportProblem> {
     let text = required(text)?;
     let max = crate::input::MAX_NAME_CHARS;
     if text.chars().count() > max {
-        return Err(format!("is longer than {max} characters"));
+        return Err(ImportProblem::NameTooLong(max));
     }
     if text.chars().any(char::is_control) {
-        return Err("contains control characters (tabs or line breaks)".to_owned());
+        return Err(ImportProblem::ControlCharacters);
     }
     // Bidirectional controls, invisible characters and markup: the rules every free text meets.
-    if let Some(problem) = text_problem(text, TextRule::NAME) {
-        return Err(problem);
+    if let Some(problem) = text_problem_kind(text, TextRule::NAME) {
+        return Err(ImportProblem::Text(problem));
     }
     Ok(text.to_owned())
 }
 
 /// `ya` / `tidak`.
-pub(crate) fn parse_yes_no(text: &str) -> Result<bool, String> {
+pub(crate) fn parse_yes_no(text: &str) -> Result<bool, ImportProblem> {
     choose(text, "yes or no", &[("ya", true), ("tidak", false)])
 }
 
 /// `I`–`IV`, optionally with SIASN's grade (`III.a`); empty for none.
-pub(crate) fn parse_echelon(text: &str) -> Result<Option<u8>, String> {
+pub(crate) fn parse_echelon(text: &str) -> Result<Option<u8>, ImportProblem> {
     if text.is_empty() {
         return Ok(None);
     }
@@ -81,8 +83,6 @@ pub(crate) fn parse_echelon(text: &str) -> Result<Option<u8>, String> {
     };
     match level {
         Some(level) if matches!(grade, "" | "A" | "B") => Ok(Some(level)),
-        _ => Err(format!(
-            "`{text}` is not an echelon; use I, II, III or IV (optionally with a grade, e.g. III.a), or leave it empty"
-        )),
+        _ => Err(ImportProblem::NotEchelon(text.to_owned())),
     }
 }

@@ -32,7 +32,7 @@ enum Col {
     Catatan,
 }
 
-const COLUMNS: [Column; 4] = [
+pub(crate) const COLUMNS: [Column; 4] = [
     table::required("kodeJabatan"),
     table::required("namaJabatan"),
     table::required("status"),
@@ -52,7 +52,12 @@ pub fn position_columns() -> Vec<&'static str> {
 
 /// Parse and validate a CSV file of catalogue entries, without a database.
 pub fn parse_positions_csv(csv: &[u8]) -> ImportReport<PositionInput> {
-    let mut parsed = table::read(csv, &COLUMNS, "positions", parse_row);
+    let mut parsed = table::read(csv, &COLUMNS, super::FileKind::Positions, parse_row);
+    let others: [(super::FileKind, &[Column]); 2] = [
+        (super::FileKind::Employees, &super::employees::COLUMNS),
+        (super::FileKind::Units, &super::units::COLUMNS),
+    ];
+    table::wrong_file(&mut parsed, csv, super::FileKind::Positions, &others);
     parsed.mark_duplicates(Col::KodeJabatan.name(), |code, lines| {
         format!("position {code} appears more than once in the file (lines {lines}); each position must appear once")
     });
@@ -126,6 +131,7 @@ pub(crate) fn parse_status(text: &str) -> Result<PositionStatus, String> {
             ("under review", PositionStatus::UnderReview),
         ],
     )
+    .map_err(|e| e.to_string())
 }
 
 /// An optional one-line note.

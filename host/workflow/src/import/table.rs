@@ -4,7 +4,7 @@
 //! parser. Problems with the whole file (not UTF-8, empty, a bad header, too many rows) are
 //! reported here; what a field may hold is the kind's business.
 
-use super::{FILE_FIELD, ImportReport, MAX_ROWS, ROW_FIELD, RejectedRow};
+use super::{FILE_FIELD, FileKind, ImportProblem, ImportReport, MAX_ROWS, ROW_FIELD, RejectedRow};
 use std::collections::BTreeMap;
 
 /// One column a kind of file has.
@@ -45,13 +45,12 @@ impl Row<'_> {
     }
 
     /// Why the row cannot be read field by field (it has more or fewer fields than the header).
-    pub(crate) fn width_problem(&self) -> Option<(&'static str, String)> {
+    pub(crate) fn width_problem(&self) -> Option<(&'static str, ImportProblem)> {
         (self.record.len() != self.header.width).then(|| {
-            let problem = format!(
-                "the line has {} fields but the header has {} columns (is a value with a separator unquoted?)",
-                self.record.len(),
-                self.header.width
-            );
+            let problem = ImportProblem::RowWidth {
+                fields: self.record.len(),
+                columns: self.header.width,
+            };
             (ROW_FIELD, problem)
         })
     }
@@ -84,18 +83,20 @@ impl<T> ParsedRow<T> {
     }
 
     /// Record a problem with `field`.
-    pub(crate) fn problem(&mut self, field: &str, problem: String) {
+    pub(crate) fn problem(&mut self, field: &str, problem: impl Into<ImportProblem>) {
+        let kind = problem.into();
         self.problems.push(RejectedRow {
             line: self.line,
             nip: self.nip.clone(),
             unit: self.unit.clone(),
             field: field.to_owned(),
-            problem,
+            problem: kind.to_string(),
+            kind,
         });
     }
 
     /// Keep a field's value, or record its problem against the column.
-    pub(crate) fn field<V>(&mut self, column: &str, result: Result<V, String>) -> Option<V> {
+    pub(crate) fn field<V, E: Into<ImportProblem>>(&mut self, column: &str, result: Result<V, E>) -> Option<V> {
         result.map_err(|problem| self.problem(column, problem)).ok()
     }
 }
@@ -108,7 +109,7 @@ pub(crate) struct Parsed<T> {
 }
 
 impl<T> Parsed<T> {
-    fn file_problem(line: usize, problem: String) -> Parsed<T> {
+    pub(crate) fn file_problem(line: usize, problem: ImportProblem) -> Parsed<T> {
         Parsed {
             file_problems: vec![file_row(line, FILE_FIELD, problem)],
             rows: Vec::new(),
@@ -137,7 +138,7 @@ impl<T> Parsed<T> {
 
     /// Reject every row whose valid key appears on more than one line: which of them is right
     /// is for HR to say, so none is imported. `problem` words it from the key and the lines.
-    pub(crate) fn mark_duplicates(&mut self, field: &str, problem: impl Fn(&str, &str) -> String) {
+    pub(crate) fn mark_duplicates<P: Into<ImportProblem>>(&mut self, field: &str, problem: impl Fn(&str, &str) -> P) {
         let mut lines: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, row) in self.rows.iter().enumerate() {
             if let Some(key) = &row.valid_key {
@@ -146,7 +147,7 @@ impl<T> Parsed<T> {
         }
         for (key, indices) in lines.into_iter().filter(|(_, v)| v.len() > 1) {
             let listed: Vec<String> = indices.iter().map(|&i| self.rows[i].line.to_string()).collect();
-            let text = problem(&key, &listed.join(", "));
+            let text: ImportProblem = problem(&key, &listed.join(", ")).into();
             for &i in &indices {
                 self.rows[i].problem(field, text.clone());
             }
@@ -154,13 +155,56 @@ impl<T> Parsed<T> {
     }
 }
 
-fn file_row(line: usize, field: &str, problem: String) -> RejectedRow {
+fn file_row(line: usize, field: &str, problem: ImportProblem) -> RejectedRow {
     RejectedRow {
         line,
         nip: None,
         unit: None,
         field: field.to_owned(),
-        problem,
+        problem: problem.to_string(),
+        kind: problem,
+    }
+}
+
+/// The header's names (trimmed), when the file's first line reads as a CSV header.
+fn header_names(bytes: &[u8]) -> Vec<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Vec::new();
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter(text))
+        .from_reader(text.as_bytes());
+    match reader.records().next() {
+        Some(Ok(record)) => record.iter().map(|f| f.trim().to_owned()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// When the header is refused and names every required column of another kind of file (a
+/// unit file given as the employee file), one problem saying so instead of one per column.
+pub(crate) fn wrong_file<T>(
+    parsed: &mut Parsed<T>,
+    bytes: &[u8],
+    expected: FileKind,
+    others: &[(FileKind, &[Column])],
+) {
+    if parsed.file_problems.is_empty() {
+        return;
+    }
+    let names = header_names(bytes);
+    let has = |column: &Column| names.iter().any(|n| n.eq_ignore_ascii_case(column.name));
+    for (found, columns) in others {
+        if columns.iter().filter(|c| !c.optional).all(has) {
+            let problem = ImportProblem::WrongFile {
+                expected,
+                found: *found,
+            };
+            parsed.file_problems = vec![file_row(1, FILE_FIELD, problem)];
+            return;
+        }
     }
 }
 
@@ -174,17 +218,17 @@ pub(crate) fn names(columns: &[Column]) -> Vec<&'static str> {
 pub(crate) fn read<T>(
     bytes: &[u8],
     columns: &[Column],
-    what: &str,
+    what: FileKind,
     mut parse: impl FnMut(&Row<'_>) -> ParsedRow<T>,
 ) -> Parsed<T> {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
             let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-            let problem = format!(
-                "the file is not UTF-8 text (invalid byte at offset {}, line {line}); save it as \"CSV UTF-8\"",
-                e.valid_up_to()
-            );
+            let problem = ImportProblem::NotUtf8 {
+                offset: e.valid_up_to(),
+                line,
+            };
             return Parsed::file_problem(line, problem);
         }
     };
@@ -198,13 +242,10 @@ pub(crate) fn read<T>(
     let mut lines = LineCounter::new(text);
     let header = match records.next() {
         None => {
-            let problem = format!(
-                "the file is empty; the first line must name the columns {}",
-                names(columns).join(", ")
-            );
+            let problem = ImportProblem::EmptyFile(names(columns).into_iter().map(str::to_owned).collect());
             return Parsed::file_problem(1, problem);
         }
-        Some(Err(e)) => return Parsed::file_problem(1, format!("the header cannot be read: {e}")),
+        Some(Err(e)) => return Parsed::file_problem(1, ImportProblem::UnreadableHeader(e.to_string())),
         Some(Ok(record)) => {
             let line = record.position().map_or(1, |p| lines.line_at(p.byte()));
             match Header::read(&record, line, columns) {
@@ -227,7 +268,7 @@ pub(crate) fn read<T>(
             Ok(record) => record,
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.line_at(p.byte()));
-                return Parsed::file_problem(line, format!("the file cannot be read as CSV: {e}"));
+                return Parsed::file_problem(line, ImportProblem::UnreadableCsv(e.to_string()));
             }
         };
         if record.iter().all(|f| f.trim().is_empty()) {
@@ -235,7 +276,7 @@ pub(crate) fn read<T>(
         }
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         if parsed.rows.len() == MAX_ROWS {
-            let problem = format!("the file has more than {MAX_ROWS} {what}; split it into smaller files");
+            let problem = ImportProblem::TooManyRows(what);
             return Parsed::file_problem(line, problem);
         }
         let row = Row {
@@ -304,25 +345,28 @@ impl Header {
     fn read(record: &csv::StringRecord, line: usize, columns: &[Column]) -> Result<Header, Vec<RejectedRow>> {
         let mut index: Vec<Option<usize>> = vec![None; columns.len()];
         let mut problems = Vec::new();
-        let mut problem = |field: &str, problem: String| problems.push(file_row(line, field, problem));
+        let mut problem = |field: &str, problem: ImportProblem| problems.push(file_row(line, field, problem));
         for (i, name) in record.iter().enumerate() {
             let name = name.trim();
             match columns.iter().position(|c| c.name.eq_ignore_ascii_case(name)) {
-                None if name.is_empty() => problem(FILE_FIELD, format!("column {} of the header has no name", i + 1)),
+                None if name.is_empty() => problem(FILE_FIELD, ImportProblem::UnnamedColumn(i + 1)),
                 None => problem(
                     name,
-                    format!("unknown column `{name}`; the columns are {}", names(columns).join(", ")),
+                    ImportProblem::UnknownColumn {
+                        name: name.to_owned(),
+                        columns: names(columns).into_iter().map(str::to_owned).collect(),
+                    },
                 ),
                 Some(c) if index[c].is_some() => problem(
                     columns[c].name,
-                    format!("column `{}` appears more than once", columns[c].name),
+                    ImportProblem::RepeatedColumn(columns[c].name.to_owned()),
                 ),
                 Some(c) => index[c] = Some(i),
             }
         }
         for (column, found) in columns.iter().zip(&index) {
             if found.is_none() && !column.optional {
-                problem(column.name, format!("the header has no `{}` column", column.name));
+                problem(column.name, ImportProblem::MissingColumn(column.name.to_owned()));
             }
         }
         if problems.is_empty() {

@@ -22,8 +22,9 @@
 
 use super::fields::{choose, parse_echelon, parse_name, required};
 use super::table::{self, Column, Parsed, ParsedRow, Row};
+use super::{FileKind, ImportProblem};
 use super::{ImportOutcome, ImportReport};
-use crate::input::id_problem;
+use crate::input::id_problem_kind;
 use dwa_store::{Store, StoreError, UnitRecord};
 use std::collections::{HashMap, HashSet};
 
@@ -40,7 +41,7 @@ enum Col {
 }
 
 /// The header names, by [`Col`].
-const COLUMNS: [Column; 7] = [
+pub(crate) const COLUMNS: [Column; 7] = [
     table::required("id"),
     table::required("namaUnor"),
     table::required("diatasanId"),
@@ -99,9 +100,16 @@ pub async fn import_units(store: &Store, region: &str, csv: &[u8]) -> Result<Imp
 /// Read the file, parse every row, then the rules between rows: duplicates, ids already
 /// stored, parents that exist, and no cycles.
 fn parse_rows(csv: &[u8], region: &str, stored: &HashMap<String, String>) -> Parsed<UnitRecord> {
-    let mut parsed = table::read(csv, &COLUMNS, "units", |row| parse_row(row, region));
-    parsed.mark_duplicates(Col::Id.name(), |id, lines| {
-        format!("unit id {id} appears more than once in the file (lines {lines}); each unit must appear once")
+    let mut parsed = table::read(csv, &COLUMNS, FileKind::Units, |row| parse_row(row, region));
+    let others: [(FileKind, &[Column]); 2] = [
+        (FileKind::Employees, &super::employees::COLUMNS),
+        (FileKind::Positions, &super::positions::COLUMNS),
+    ];
+    table::wrong_file(&mut parsed, csv, FileKind::Units, &others);
+    parsed.mark_duplicates(Col::Id.name(), |id, lines| ImportProblem::Duplicate {
+        kind: FileKind::Units,
+        key: id.to_owned(),
+        lines: lines.to_owned(),
     });
     let in_file: HashSet<String> = parsed.rows.iter().filter_map(|r| r.valid_key.clone()).collect();
     for row in &mut parsed.rows {
@@ -110,7 +118,10 @@ fn parse_rows(csv: &[u8], region: &str, stored: &HashMap<String, String>) -> Par
         {
             row.problem(
                 Col::Id.name(),
-                format!("a unit with id {id} already exists (in region {other}); give each new unit a new id"),
+                ImportProblem::UnitExists {
+                    id: id.clone(),
+                    region: other.clone(),
+                },
             );
         }
         let Some(parent) = row.record.as_ref().and_then(|u| u.parent.clone()) else {
@@ -120,13 +131,14 @@ fn parse_rows(csv: &[u8], region: &str, stored: &HashMap<String, String>) -> Par
             _ if in_file.contains(&parent) => {}
             Some(other) if other != region => row.problem(
                 Col::DiatasanId.name(),
-                format!("parent unit {parent} belongs to region {other}, not to region {region} that this import is for"),
+                ImportProblem::ParentOfOtherRegion {
+                    parent: parent.clone(),
+                    region: other.clone(),
+                    expected: region.to_owned(),
+                },
             ),
             Some(_) => {}
-            None => row.problem(
-                Col::DiatasanId.name(),
-                format!("unknown parent unit {parent}: it is neither in this file nor stored; add its row or leave diatasanId empty"),
-            ),
+            None => row.problem(Col::DiatasanId.name(), ImportProblem::UnknownParent(parent.clone())),
         }
     }
     reject_cycles(&mut parsed);
@@ -229,39 +241,40 @@ fn parse_row(row: &Row<'_>, region: &str) -> ParsedRow<UnitRecord> {
 // ---- single fields: each returns the value or a plain-English problem ----
 
 /// A plain identifier (a unit id, an agency code).
-fn parse_id(text: &str) -> Result<String, String> {
+fn parse_id(text: &str) -> Result<String, ImportProblem> {
     let text = required(text)?;
-    match id_problem(text) {
-        Some(problem) => Err(format!("`{text}` {problem}")),
+    match id_problem_kind(text) {
+        Some(problem) => Err(ImportProblem::Id {
+            text: text.to_owned(),
+            problem,
+        }),
         None => Ok(text.to_owned()),
     }
 }
 
 /// Empty for a top unit, else the parent's id (never the row's own).
-fn parse_parent(text: &str, own_id: &str) -> Result<Option<String>, String> {
+fn parse_parent(text: &str, own_id: &str) -> Result<Option<String>, ImportProblem> {
     if text.is_empty() {
         return Ok(None);
     }
     if text == own_id {
-        return Err(format!(
-            "unit {text} names itself as its parent; leave diatasanId empty for a top unit"
-        ));
+        return Err(ImportProblem::OwnParent(text.to_owned()));
     }
     parse_id(text).map(Some)
 }
 
 /// SIASN's two-digit `eselonId` (`31` = III.a), or the roman form the employee file uses.
-fn parse_unit_echelon(text: &str) -> Result<Option<u8>, String> {
+fn parse_unit_echelon(text: &str) -> Result<Option<u8>, ImportProblem> {
     match text.as_bytes() {
         [level @ b'1'..=b'4', b'1' | b'2'] => Ok(Some(level - b'0')),
-        _ if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() => Err(format!(
-            "`{text}` is not an echelon code; use 11, 12, 21, 22, 31, 32, 41 or 42 (or III.a …), or leave it empty"
-        )),
+        _ if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() => {
+            Err(ImportProblem::NotEchelonCode(text.to_owned()))
+        }
         _ => parse_echelon(text),
     }
 }
 
-fn parse_optional_name(text: &str) -> Result<Option<String>, String> {
+fn parse_optional_name(text: &str) -> Result<Option<String>, ImportProblem> {
     if text.is_empty() {
         Ok(None)
     } else {
@@ -270,7 +283,7 @@ fn parse_optional_name(text: &str) -> Result<Option<String>, String> {
 }
 
 /// Empty means active: an export without the column lists the units in use.
-fn parse_active(text: &str) -> Result<bool, String> {
+fn parse_active(text: &str) -> Result<bool, ImportProblem> {
     if text.is_empty() {
         return Ok(true);
     }
