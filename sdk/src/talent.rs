@@ -62,7 +62,8 @@ pub fn skp_rating(work_result: Expectation, work_behaviour: Expectation) -> SkpR
     }
 }
 
-/// The most recent assessment (highest year; the last listed wins a tie).
+/// The most recent assessment (highest year; of two for the same year, the first listed wins:
+/// `max_by_key` keeps the last maximum it meets, and the list is walked in reverse).
 pub fn latest_assessment(ratings: &[SkpAssessment]) -> Option<&SkpAssessment> {
     ratings.iter().rev().max_by_key(|a| a.year)
 }
