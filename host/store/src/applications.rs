@@ -52,30 +52,6 @@ impl Store {
         })
     }
 
-    /// Mark an application withdrawn; false when it was not live.
-    pub async fn withdraw_application(&self, id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE applications SET status = 'withdrawn' WHERE id = $1 AND status = 'submitted'")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Record an approval and the decision re-evaluated with it, in one transaction.
-    pub async fn record_approval_with_decision(
-        &self,
-        application_id: &str,
-        approval: &Approval,
-        decision: &dwa_domain::Decision,
-    ) -> Result<String, StoreError> {
-        let mut tx = self.begin_write().await?;
-        record_approval_in(&mut tx, application_id, approval).await?;
-        let decision = super::SingleDecision::new(decision);
-        let id = super::single::insert_decision_in(&mut tx, super::RunKind::Approval, &decision).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// Record (or replace) one approver's decision on an application.
     pub async fn record_approval(&self, application_id: &str, approval: &Approval) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;

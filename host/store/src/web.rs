@@ -2,7 +2,7 @@
 //! sessions (both stored only as the sha256 of their secret), approvers' notes, and the lists a
 //! page shows at once (a person's applications, a supervisor's reports and queue).
 
-use super::{Store, StoreError, TokenGrant, now_rfc3339, token_hash};
+use super::{Store, StoreError, TokenGrant, token_hash};
 use sqlx::Row;
 
 /// A live browser session.
@@ -198,21 +198,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(team_member).collect()
-    }
-
-    /// Keep an approver's note on an application (replacing an earlier one of the same approver).
-    pub async fn set_approval_note(&self, application_id: &str, approver: &str, note: &str) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO approval_notes (application_id, approver, note, written_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (application_id, approver) DO UPDATE SET note = excluded.note, written_at = excluded.written_at",
-        )
-        .bind(application_id)
-        .bind(approver)
-        .bind(note)
-        .bind(now_rfc3339())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// The approvers' notes on an application: `(approver, note)`.

@@ -11,7 +11,6 @@
 
 use crate::{ApplicationState, WorkflowError, application_status};
 use dwa_policy::PolicySet;
-use dwa_sdk::params::ParamValue;
 use dwa_sdk::{Approver, Date, Quarter};
 use dwa_store::{EmployeeRecord, LiveApplication, StaffMember, Store};
 use serde::Serialize;
@@ -99,14 +98,9 @@ pub struct Attention {
 
 /// The region's limit on waiting for an approval (manifest `approval_waiting_days`).
 pub fn waiting_days(policies: &PolicySet, region: &str) -> i64 {
-    policies
-        .region(region)
-        .ok()
-        .and_then(|r| match r.manifest.parameters.get("approval_waiting_days") {
-            Some(ParamValue::Integer(n)) if *n >= 0 => Some(*n),
-            _ => None,
-        })
-        .unwrap_or(DEFAULT_WAITING_DAYS)
+    crate::quarter::manifest_param(policies, region, DEFAULT_WAITING_DAYS, |p| {
+        p.integer_or("approval_waiting_days", DEFAULT_WAITING_DAYS, 0..=i64::MAX)
+    })
 }
 
 /// What HR of `region` must act on for `quarter` as of `today`.

@@ -15,7 +15,6 @@
 use crate::WorkflowError;
 use crate::applications::evaluate;
 use dwa_policy::PolicySet;
-use dwa_sdk::params::ParamValue;
 use dwa_sdk::{Date, Quarter};
 use dwa_store::{ApplicationEvent, GrantFlag, Placement, Store};
 use serde_json::json;
@@ -41,9 +40,9 @@ impl Handling {
 
 /// The region's choice (manifest parameter `on_policy_change`).
 pub fn handling(policies: &PolicySet, region: &str) -> Handling {
-    let revise = policies.region(region).ok().is_some_and(
-        |r| matches!(r.manifest.parameters.get("on_policy_change"), Some(ParamValue::Text(t)) if t == "revise"),
-    );
+    let revise = crate::quarter::manifest_param(policies, region, false, |p| {
+        p.text_or("on_policy_change", "keep").map(|t| t == "revise")
+    });
     if revise { Handling::Revise } else { Handling::Keep }
 }
 

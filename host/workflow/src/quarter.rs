@@ -31,7 +31,6 @@ use crate::allocation::{Pending, evaluate_unit};
 use crate::applications::evaluate;
 use dwa_policy::{Decision, PolicySet};
 use dwa_sdk::allocator::{QUOTA_FULL, UnitFigures, away_capacity, quota_full_reason};
-use dwa_sdk::params::ParamValue;
 use dwa_sdk::{Approval, Date, Grant, Verdict, Weekday};
 use dwa_store::{ApplicationEvent, Placement, QuarterChange, RosterEntry, Store};
 use serde_json::json;
@@ -59,11 +58,26 @@ pub enum LateAllocation {
     NextRun,
 }
 
+/// A parameter of `region`'s active manifest, read with one of [`dwa_sdk::Params`]' typed
+/// getters (the ranges and types the SDK's allocator uses); `default` when the region has no
+/// active rules or the value is unset or invalid.
+pub(crate) fn manifest_param<T>(
+    policies: &PolicySet,
+    region: &str,
+    default: T,
+    read: impl FnOnce(&dwa_sdk::Params) -> Result<T, dwa_sdk::PolicyError>,
+) -> T {
+    match policies.region(region) {
+        Ok(r) => read(&r.manifest.parameters).unwrap_or(default),
+        Err(_) => default,
+    }
+}
+
 /// The region's choice (manifest parameter `late_allocation`).
 pub fn late_allocation(policies: &PolicySet, region: &str) -> LateAllocation {
-    let next = policies.region(region).ok().is_some_and(
-        |r| matches!(r.manifest.parameters.get("late_allocation"), Some(ParamValue::Text(t)) if t == "next_run"),
-    );
+    let next = manifest_param(policies, region, false, |p| {
+        p.text_or("late_allocation", "immediate").map(|t| t == "next_run")
+    });
     if next {
         LateAllocation::NextRun
     } else {
@@ -75,29 +89,18 @@ pub fn late_allocation(policies: &PolicySet, region: &str) -> LateAllocation {
 /// `min_office_share` (default 0.5, the standard allocator's), never below the province's
 /// guardrail.
 pub fn office_floor(policies: &PolicySet, region: &str) -> f64 {
-    let manifest = policies
-        .region(region)
-        .ok()
-        .and_then(|r| match r.manifest.parameters.get("min_office_share") {
-            Some(ParamValue::Number(n)) => Some(*n),
-            Some(ParamValue::Integer(n)) => Some(*n as f64),
-            _ => None,
-        })
-        .unwrap_or(0.5);
+    let manifest = manifest_param(policies, region, 0.5, |p| {
+        p.number_or("min_office_share", 0.5, 0.0..=1.0)
+    });
     manifest.max(policies.guardrails().min_office_share.unwrap_or(0.0))
 }
 
 /// The manifest's ceiling on days anywhere (`max_remote_days`, default 4, the standard
 /// allocator's).
 fn manifest_cap(policies: &PolicySet, region: &str) -> u8 {
-    policies
-        .region(region)
-        .ok()
-        .and_then(|r| match r.manifest.parameters.get("max_remote_days") {
-            Some(ParamValue::Integer(n)) => Some((*n).clamp(0, 5) as u8),
-            _ => None,
-        })
-        .unwrap_or(4)
+    manifest_param(policies, region, 4, |p| {
+        p.integer_or("max_remote_days", 4, 0..=5).map(|n| n as u8)
+    })
 }
 
 /// The plugin's view of an allocated unit after a pending change: its allocation of every
@@ -251,6 +254,37 @@ async fn write_placements(
     Ok(())
 }
 
+/// Serve the unit's candidates without days into its remaining capacity, inside `change`,
+/// when the unit is allocated and a plan was made: the places written, in the order served.
+async fn serve_waiting(
+    change: &mut QuarterChange,
+    plan: Option<UnitPlan>,
+    quarter: dwa_sdk::Quarter,
+) -> Result<Vec<Placement>, WorkflowError> {
+    let Some(plan) = plan.filter(|_| change.allocated()) else {
+        return Ok(Vec::new());
+    };
+    let roster = change.roster().await?;
+    // The plan was made before this transaction: serve only applications still live now.
+    let live = change.live_applications().await?;
+    let fresh: Vec<Grant> = plan
+        .fresh
+        .into_iter()
+        .filter(|g| live.contains(&g.application_id))
+        .collect();
+    let placed = fill_remaining(
+        plan.headcount,
+        plan.floor,
+        plan.cap,
+        &roster,
+        &fresh,
+        &plan.verdicts,
+        &plan.requested,
+    );
+    write_placements(change, &placed, quarter, SYSTEM).await?;
+    Ok(placed)
+}
+
 /// Whether a decision makes its application a candidate for the unit's allocation: eligible
 /// with every required approval given.
 fn is_candidate(eligibility: &dwa_sdk::Eligibility, approvals: &[Approval]) -> bool {
@@ -345,27 +379,9 @@ pub async fn decide_approval(
         })
         .await?;
     change.notify(&stored.nip, Some(application_id), kind, &detail).await?;
-    let mut changed = QuarterChanged::default();
-    if let Some(plan) = plan.filter(|_| change.allocated()) {
-        let roster = change.roster().await?;
-        // The plan was made before this transaction: serve only applications still live now.
-        let live = change.live_applications().await?;
-        let fresh: Vec<Grant> = plan
-            .fresh
-            .into_iter()
-            .filter(|g| live.contains(&g.application_id))
-            .collect();
-        changed.placed = fill_remaining(
-            plan.headcount,
-            plan.floor,
-            plan.cap,
-            &roster,
-            &fresh,
-            &plan.verdicts,
-            &plan.requested,
-        );
-        write_placements(&mut change, &changed.placed, quarter, SYSTEM).await?;
-    }
+    let changed = QuarterChanged {
+        placed: serve_waiting(&mut change, plan, quarter).await?,
+    };
     change.commit().await?;
     Ok((decision_id, decision, changed))
 }
@@ -428,27 +444,9 @@ pub async fn withdraw(
             .notify(supervisor, Some(application_id), "team_withdrawn", &detail)
             .await?;
     }
-    let mut changed = QuarterChanged::default();
-    if let Some(plan) = plan.filter(|_| change.allocated()) {
-        let roster = change.roster().await?;
-        // The plan was made before this transaction: serve only applications still live now.
-        let live = change.live_applications().await?;
-        let fresh: Vec<Grant> = plan
-            .fresh
-            .into_iter()
-            .filter(|g| live.contains(&g.application_id))
-            .collect();
-        changed.placed = fill_remaining(
-            plan.headcount,
-            plan.floor,
-            plan.cap,
-            &roster,
-            &fresh,
-            &plan.verdicts,
-            &plan.requested,
-        );
-        write_placements(&mut change, &changed.placed, quarter, SYSTEM).await?;
-    }
+    let changed = QuarterChanged {
+        placed: serve_waiting(&mut change, plan, quarter).await?,
+    };
     change.commit().await?;
     Ok(changed)
 }

@@ -116,13 +116,14 @@ pub async fn application_status(
         return Ok(status(state));
     }
     let quarter = stored.application.quarter;
+    let flag = store.grant_flag(&stored.application.id).await?;
     // A grant rules activated since cut to nothing (`on_policy_change = "revise"`).
-    if let Some(flag) = store.grant_flag(&stored.application.id).await?
-        && flag.handling == "revise"
-        && flag.allowed_days == 0
+    if flag
+        .as_ref()
+        .is_some_and(|f| f.handling == "revise" && f.allowed_days == 0)
     {
         return Ok(ApplicationStatus {
-            flag: Some(flag),
+            flag,
             ..status(ApplicationState::NotEligible)
         });
     }
@@ -136,7 +137,7 @@ pub async fn application_status(
                 weekdays: Some(entry.weekdays),
                 allocation_reasons: entry.reasons,
                 failure: None,
-                flag: store.grant_flag(&stored.application.id).await?,
+                flag,
             }
         } else {
             ApplicationStatus {

@@ -83,22 +83,21 @@ pub async fn show(
     let mut team = Vec::new();
     let mut places = Vec::new();
     for member in &members {
-        let (label, class) = match &member.application_id {
-            None => ("—", "muted"),
+        let (label, class, flag) = match &member.application_id {
+            None => ("—", "muted", None),
             Some(id) => {
-                let (application_state, item) = queue_entry(&state, member, id, Approver::Supervisor, quarter, lang)
+                let (status, item) = queue_entry(&state, member, id, Approver::Supervisor, quarter, lang)
                     .await
                     .map_err(err)?;
                 queue.extend(item);
-                state_label(application_state, t)
+                let (label, class) = state_label(status.state, t);
+                // The flag comes with the state: one read of the application's standing.
+                let flag = status
+                    .flag
+                    .as_ref()
+                    .map(|f| workflow::policy_change::flag_text(f, lang == Lang::Id));
+                (label, class, flag)
             }
-        };
-        let flag = match &member.application_id {
-            Some(id) => workflow::policy_change::flag_of(&state.store, id)
-                .await
-                .map_err(|e| err(e.into()))?
-                .map(|f| workflow::policy_change::flag_text(&f, lang == Lang::Id)),
-            None => None,
         };
         team.push(MemberRow {
             name: member.name.clone(),
@@ -163,14 +162,14 @@ async fn queue_entry(
     approver: Approver,
     quarter: Quarter,
     lang: Lang,
-) -> Result<(ApplicationState, Option<QueueItem>), ApiError> {
+) -> Result<(workflow::ApplicationStatus, Option<QueueItem>), ApiError> {
     let workflow::views::Standing { stored, latest, status } = workflow::views::standing(&state.store, id).await?;
     let (awaited, code) = match approver {
         Approver::Supervisor => (ApplicationState::AwaitingSupervisor, "supervisor"),
         Approver::HeadOfAgency => (ApplicationState::AwaitingHeadOfAgency, "head_of_agency"),
     };
     if status.state != awaited {
-        return Ok((status.state, None));
+        return Ok((status, None));
     }
     let explained = workflow::explain_decision(&state.store, &state.policies, latest).await?;
     let t = lang.text();
@@ -196,7 +195,7 @@ async fn queue_entry(
         work_plan: a.work_plan.clone(),
         answer: super::decision::answer_about(&explained.rerun.eligibility, quarter, lang, Some(&member.name)),
     };
-    Ok((status.state, Some(item)))
+    Ok((status, Some(item)))
 }
 
 /// `POST /supervisor/decide`: approve or reject one report's application, with a note; the
